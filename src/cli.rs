@@ -1,0 +1,157 @@
+//! Command-line types only (clap derive). Behaviour lives in `app` and the cores.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Compile, lint, check, prove and apply self-guarding PostgreSQL change packets.
+#[derive(Debug, Parser)]
+#[command(name = "packetc", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render a packet's four scripts into PACKET/sql/ (atomically).
+    ///
+    /// Example: packetc render packets/one-roof-ownership-seed
+    Render(RenderArgs),
+    /// Re-render every packet in memory, fail on drift from the committed scripts, lint them.
+    ///
+    /// Example: packetc check            (every packet under ./packets)
+    Check(CheckArgs),
+    /// Lint SQL scripts against the write policy.
+    ///
+    /// Example: packetc lint --format short packets/one-roof-ownership-seed/sql
+    Lint(LintArgs),
+    /// Print a packet's step table: step, script, gate, expected delta, stop condition.
+    ///
+    /// Example: packetc plan packets/one-roof-ownership-seed --format markdown
+    Plan(PlanArgs),
+    /// Run the packet on a scratch PostgreSQL clone and report expected vs observed per step.
+    ///
+    /// Example: packetc prove packets/one-roof-ownership-seed
+    Prove(ProveArgs),
+    /// Run preflight, seed and verify through the channel (rollback on a failed verify).
+    ///
+    /// Example: packetc apply packets/one-roof-ownership-seed --var ratified_apr=APR-BOOT-AUTHMODEL-1 --dry-run
+    Apply(ApplyArgs),
+    /// Print the documentation of a lint rule.
+    ///
+    /// Example: packetc rule PC001
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Packet directory or its packet.yaml.
+    pub packet: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Packet directories or packet.yaml files (default: every packet under ./packets).
+    pub packets: Vec<PathBuf>,
+    /// Lint policy file (default: nearest packets/policy.yaml, else the built-in policy).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Output format for lint findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// SQL files or directories (every *.sql inside, recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Lint policy file (default: nearest packets/policy.yaml, else the built-in policy).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Rich diagnostics with source snippets.
+    Human,
+    /// One line per finding: PATH:LINE:COL: CODE message.
+    Short,
+    /// A JSON document.
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Packet directory or its packet.yaml.
+    pub packet: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// An aligned text table for terminals.
+    Text,
+    /// A Markdown table for docs and reviews.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// Packet directory or its packet.yaml.
+    pub packet: PathBuf,
+    /// Use this server instead of a scratch cluster (also PACKETC_DATABASE_URL).
+    #[arg(long, env = "PACKETC_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Packet directory or its packet.yaml.
+    pub packet: PathBuf,
+    /// psql variables for the scripts, NAME=VALUE (e.g. ratified_apr=APR-BOOT-AUTHMODEL-1).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Run psql locally against this connection string instead of the packet's channel.
+    #[arg(long, conflicts_with = "channel")]
+    pub database_url: Option<String>,
+    /// Channel command that runs psql reading the script on stdin (overrides the packet's).
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Print exactly what would run, in order, and run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Journal file (JSON Lines; default: PACKET/journal/apply-<time>.jsonl).
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+    /// Lint policy file (default: nearest packets/policy.yaml, else the built-in policy).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Rule code (e.g. PC001) or kebab-case name; omit to list all rules.
+    pub code: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,15 @@
+//! packetc: compile, lint, check, prove and apply self-guarding PostgreSQL change packets.
+//!
+//! The crate is a set of pure cores (spec → SQL text, SQL text → findings) with one I/O layer
+//! (`app`, `fsio`, `pg`) around them, so every core is testable without a process or a database.
+
+pub mod app;
+pub mod cli;
+pub mod diag;
+pub mod fsio;
+pub mod apply;
+pub mod check;
+pub mod lint;
+pub mod plan;
+pub mod prove;
+pub mod render;

@@ -1,0 +1,2 @@
+//! The linter (in progress).
+pub mod cmd;

@@ -1,0 +1,2 @@
+//! Rendering packets into SQL scripts (in progress).
+pub mod cmd;
