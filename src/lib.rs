@@ -13,3 +13,4 @@ pub mod lint;
 pub mod plan;
 pub mod prove;
 pub mod render;
+pub mod spec;

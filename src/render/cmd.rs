@@ -1,4 +1,4 @@
-//! `packetc render` (in progress).
+//! `packetc render`: write the four scripts into PACKET/sql/, all or nothing.
 
 use std::io::Write;
 
@@ -6,6 +6,17 @@ use crate::cli::RenderArgs;
 use crate::diag::{Error, Status};
 
 /// Run `packetc render`.
-pub fn run(_args: &RenderArgs, _out: &mut dyn Write) -> Result<Status, Error> {
-    Err(Error::input("packetc render is not built yet", "see the open issues"))
+pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<Status, Error> {
+    let loaded = crate::spec::load(&args.packet)?;
+    let scripts = super::render(&loaded)?;
+    let dir = loaded.sql_dir();
+    let files: Vec<_> = scripts
+        .iter()
+        .map(|s| (dir.join(&s.file_name), s.text.clone()))
+        .collect();
+    crate::fsio::write_all_atomic(&files)?;
+    for (path, _) in &files {
+        writeln!(out, "wrote {}", path.display())?;
+    }
+    Ok(Status::Clean)
 }

@@ -1,2 +1,275 @@
-//! Rendering packets into SQL scripts (in progress).
+//! Render a validated packet into its four scripts (pure: spec in, text out).
+
 pub mod cmd;
+pub mod env;
+
+use serde::Serialize;
+
+use crate::diag::Error;
+use crate::spec::{Change, Check, Kind, Loaded, Metric, MetricType, Number, Packet, Role, Step, StopAction};
+
+/// One generated script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub file_name: String,
+    pub text: String,
+}
+
+#[derive(Serialize)]
+struct Header<'a> {
+    script: &'a str,
+    number: usize,
+    role: &'a str,
+    packet: &'a str,
+    title: &'a str,
+    spec_file: String,
+    spec_sha256: &'a str,
+    variables: Vec<VarCtx<'a>>,
+}
+
+#[derive(Serialize)]
+struct VarCtx<'a> {
+    name: &'a str,
+    description: &'a str,
+    pattern: &'a str,
+    example: &'a str,
+}
+
+#[derive(Serialize)]
+struct Prologue<'a> {
+    script: &'a str,
+    database: &'a str,
+    provenance_tag: &'a str,
+    variables: Vec<VarCtx<'a>>,
+}
+
+#[derive(Serialize)]
+struct Assertion<'a> {
+    /// `exact` (compare with a constant), `capture` (remember the value before a relative delta),
+    /// `relative` (compare with the captured value plus a change).
+    form: &'static str,
+    /// gate | expect | before | after: printed in NOTICE and EXCEPTION messages.
+    phase: &'static str,
+    metric: &'a str,
+    sql_type: &'static str,
+    query: &'a str,
+    op: &'static str,
+    value: minijinja::Value,
+    /// Human form of the expectation, e.g. `>= 1`.
+    expected: String,
+}
+
+#[derive(Serialize)]
+struct StepCtx<'a> {
+    script: &'a str,
+    role: &'a str,
+    stop_note: String,
+    stop_hint: String,
+    lock_timeout: Option<&'a str>,
+    locks: Vec<LockCtx<'a>>,
+    gate: Vec<Assertion<'a>>,
+    gate_summary: String,
+    expect: Vec<Assertion<'a>>,
+    expect_summary: String,
+    before: Vec<Assertion<'a>>,
+    after: Vec<Assertion<'a>>,
+    delta_summary: String,
+    write: &'a str,
+}
+
+#[derive(Serialize)]
+struct LockCtx<'a> {
+    table: &'a str,
+    mode: &'a str,
+}
+
+/// A number as a template value: integers stay numbers; decimals become a pre-formatted safe
+/// string (digits, `-` and `.` only, produced by [`Number`]'s own formatter).
+fn number_value(n: Number) -> minijinja::Value {
+    let n = n.normalized();
+    if n.scale == 0 {
+        if let Ok(i) = i64::try_from(n.units) {
+            return minijinja::Value::from(i);
+        }
+    }
+    minijinja::Value::from_safe_string(n.to_string())
+}
+
+fn condition_value(v: &crate::spec::Value) -> minijinja::Value {
+    match v {
+        crate::spec::Value::Number(n) => number_value(*n),
+        crate::spec::Value::Text(t) => minijinja::Value::from(t.as_str()),
+    }
+}
+
+fn metric<'a>(p: &'a Packet, name: &str) -> Result<&'a Metric, Error> {
+    p.metrics
+        .iter()
+        .find(|m| m.name == name)
+        .ok_or_else(|| Error::input(format!("internal: unknown metric {name}"), "report this bug"))
+}
+
+fn exact<'a>(p: &'a Packet, c: &'a Check, phase: &'static str) -> Result<Assertion<'a>, Error> {
+    let m = metric(p, &c.metric)?;
+    Ok(Assertion {
+        form: "exact",
+        phase,
+        metric: &m.name,
+        sql_type: m.ty.sql_type(),
+        query: &m.query,
+        op: c.condition.op.sql(),
+        value: condition_value(&c.condition.value),
+        expected: c.condition.to_string(),
+    })
+}
+
+fn summary(checks: &[Check]) -> String {
+    checks
+        .iter()
+        .map(|c| format!("{} {}", c.metric, c.condition))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn delta_asserts<'a>(p: &'a Packet, step: &'a Step) -> Result<(Vec<Assertion<'a>>, Vec<Assertion<'a>>), Error> {
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for d in &step.deltas {
+        let m = metric(p, &d.metric)?;
+        let ty = if m.ty == MetricType::Integer { "bigint" } else { "numeric" };
+        let base = |form, phase, value: Number, expected: String| Assertion {
+            form,
+            phase,
+            metric: &m.name,
+            sql_type: ty,
+            query: &m.query,
+            op: "=",
+            value: number_value(value),
+            expected,
+        };
+        match d.change {
+            Change::Absolute { from, to } => {
+                // A gate on the same metric in the same transaction already proved the start.
+                let gated = step.gate.iter().any(|c| {
+                    c.metric == d.metric
+                        && c.condition.op == crate::spec::Op::Eq
+                        && c.condition.value == crate::spec::Value::Number(from)
+                });
+                if !gated {
+                    before.push(base("exact", "before", from, format!("= {from}")));
+                }
+                after.push(base("exact", "after", to, format!("= {to}")));
+            }
+            Change::Relative { by } => {
+                before.push(base("capture", "before", by, "any".into()));
+                after.push(base("relative", "after", by, format!("before {}", d.change)));
+            }
+        }
+    }
+    Ok((before, after))
+}
+
+fn step_ctx<'a>(p: &'a Packet, step: &'a Step) -> Result<StepCtx<'a>, Error> {
+    let stop_note = step.stop_note.clone().unwrap_or_else(|| match step.stop {
+        StopAction::Stop => "STOP".into(),
+        StopAction::StopAndRollback => "STOP + rollback".into(),
+    });
+    let stop_hint = match step.stop {
+        StopAction::Stop => format!("STOP: {stop_note}"),
+        StopAction::StopAndRollback => format!(
+            "STOP and run the rollback ({}): {stop_note}",
+            p.steps
+                .iter()
+                .find(|s| s.role == Role::Rollback)
+                .map_or("rollback", |s| s.script.as_str())
+        ),
+    };
+    let (before, after) = delta_asserts(p, step)?;
+    Ok(StepCtx {
+        script: &step.script,
+        role: step.role.as_str(),
+        stop_note,
+        stop_hint,
+        lock_timeout: step.lock_timeout.as_deref(),
+        locks: step.locks.iter().map(|l| LockCtx { table: &l.table, mode: &l.mode }).collect(),
+        gate: step.gate.iter().map(|c| exact(p, c, "gate")).collect::<Result<_, _>>()?,
+        gate_summary: summary(&step.gate),
+        expect: step.expect.iter().map(|c| exact(p, c, "expect")).collect::<Result<_, _>>()?,
+        expect_summary: summary(&step.expect),
+        before,
+        after,
+        delta_summary: step
+            .deltas
+            .iter()
+            .map(|d| format!("{} {}", d.metric, d.change))
+            .collect::<Vec<_>>()
+            .join(", "),
+        write: step.write.as_deref().unwrap_or(""),
+    })
+}
+
+fn variables_for<'a>(p: &'a Packet, role: Role) -> Vec<VarCtx<'a>> {
+    p.variables
+        .iter()
+        .filter(|v| v.used_by.is_empty() || v.used_by.contains(&role))
+        .map(|v| VarCtx {
+            name: &v.name,
+            description: &v.description,
+            pattern: &v.pattern,
+            example: &v.example,
+        })
+        .collect()
+}
+
+/// Render every step's script, in step order. Deterministic: same spec bytes, same output.
+pub fn render(loaded: &Loaded) -> Result<Vec<Script>, Error> {
+    let env = env::environment().map_err(template_error)?;
+    let p = &loaded.packet;
+    let mut out = Vec::with_capacity(p.steps.len());
+    for step in &p.steps {
+        let header = Header {
+            script: &step.script,
+            number: step.number,
+            role: step.role.as_str(),
+            packet: &p.name,
+            title: &p.title,
+            spec_file: format!("{}/{}", p.name, crate::spec::SPEC_FILE),
+            spec_sha256: &loaded.spec_sha256,
+            variables: variables_for(p, step.role),
+        };
+        let prologue = Prologue {
+            script: &step.script,
+            database: &p.database,
+            provenance_tag: &p.provenance.tag,
+            variables: variables_for(p, step.role),
+        };
+        let template = match step.kind {
+            Kind::ReadOnly => "read_only.sql.j2",
+            Kind::Transaction => "transaction.sql.j2",
+        };
+        let ctx = minijinja::context! {
+            header => minijinja::Value::from(minijinja::value::Serde(&header)),
+            prologue => minijinja::Value::from(minijinja::value::Serde(&prologue)),
+            step => minijinja::Value::from(minijinja::value::Serde(step_ctx(p, step)?)),
+        };
+        let text = env
+            .get_template(template)
+            .and_then(|t| t.render(ctx))
+            .map_err(template_error)?;
+        out.push(Script {
+            file_name: step.script.clone(),
+            text,
+        });
+    }
+    Ok(out)
+}
+
+fn template_error(e: minijinja::Error) -> Error {
+    let mut message = format!("rendering failed: {e}");
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    Error::input(message, "a spec value could not be rendered safely; fix the value named above")
+}

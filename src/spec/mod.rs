@@ -1,0 +1,126 @@
+//! The packet spec: load packet.yaml, validate it, and hand out a [`Packet`].
+
+pub mod diagnostic;
+pub mod model;
+pub mod raw;
+pub mod sqlcheck;
+pub mod validate;
+pub mod value;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use diagnostic::SpecDiagnostic;
+pub use model::*;
+
+use crate::diag::Error;
+use diagnostic::Sink;
+
+/// The spec's file name inside a packet directory.
+pub const SPEC_FILE: &str = "packet.yaml";
+
+/// A packet loaded from disk: where it lives, its source text and the validated model.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The packet directory (holds packet.yaml, sql/, fixture/).
+    pub dir: PathBuf,
+    /// Path of packet.yaml as the user named it (for messages).
+    pub spec_path: PathBuf,
+    /// Hex SHA-256 of packet.yaml's bytes, printed in every script header.
+    pub spec_sha256: String,
+    pub packet: Packet,
+}
+
+impl Loaded {
+    /// Where the generated scripts live.
+    #[must_use]
+    pub fn sql_dir(&self) -> PathBuf {
+        self.dir.join("sql")
+    }
+}
+
+/// Resolve PACKET (a directory or its packet.yaml) to (directory, spec path).
+#[must_use]
+pub fn locate(packet: &Path) -> (PathBuf, PathBuf) {
+    if packet.is_dir() {
+        (packet.to_path_buf(), packet.join(SPEC_FILE))
+    } else {
+        let dir = packet
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        (dir, packet.to_path_buf())
+    }
+}
+
+/// Load and validate a packet. Every problem is reported at once, each at its YAML line.
+pub fn load(packet: &Path) -> Result<Loaded, Error> {
+    let (dir, spec_path) = locate(packet);
+    let text = crate::fsio::read_text(&spec_path)?;
+    let name = spec_path.display().to_string();
+    let reader = |rel: &str| {
+        std::fs::read_to_string(dir.join(rel)).map_err(|e| e.to_string())
+    };
+    let packet = parse(&name, &text, &reader).map_err(|diags| Error::diagnostics(&diags))?;
+    Ok(Loaded {
+        spec_sha256: sha256_hex(text.as_bytes()),
+        dir,
+        spec_path,
+        packet,
+    })
+}
+
+/// Parse and validate spec text (pure: fragments come through `read_fragment`).
+pub fn parse(
+    name: &str,
+    text: &str,
+    read_fragment: validate::FragmentReader<'_>,
+) -> Result<Packet, Vec<SpecDiagnostic>> {
+    let mut sink = Sink::new(name, text);
+    let raw: raw::RawPacket = match serde_saphyr::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let message = yaml_message(&e);
+            match e.location() {
+                Some(loc) => sink.at("spec::yaml", &loc, message, "here", yaml_help(&e)),
+                None => sink.at_span("spec::yaml", None, message, "", yaml_help(&e)),
+            }
+            return Err(sink.diags);
+        }
+    };
+    validate::validate(&raw, &mut sink, read_fragment).ok_or(sink.diags)
+}
+
+/// The error's message without the location suffix the YAML library appends (the snippet shows it).
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let full = e.to_string();
+    let first = full.lines().next().unwrap_or(&full).trim();
+    let trimmed = first
+        .rfind(" at line ")
+        .map_or(first, |i| &first[..i])
+        .trim_end_matches(',');
+    format!("packet.yaml: {trimmed}")
+}
+
+fn yaml_help(e: &serde_saphyr::Error) -> String {
+    let msg = e.to_string();
+    if msg.contains("unknown field") {
+        "remove the key or fix its spelling; docs/spec.md lists every field".into()
+    } else if msg.contains("missing field") {
+        "add the field; docs/spec.md lists every required field".into()
+    } else {
+        "fix the YAML here; docs/spec.md describes every field".into()
+    }
+}
+
+/// Lower-case hex SHA-256.
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        use std::fmt::Write;
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}

@@ -1,0 +1,362 @@
+//! Static checks on the SQL a spec carries (metric queries and the step writes).
+//!
+//! These are structural facts the renderer relies on: a metric is one read-only query; the seed
+//! only inserts into the provenance table and stamps both provenance columns; the rollback deletes
+//! only rows carrying the provenance tag. The linter re-checks the rendered scripts independently.
+
+use sqlparser::ast::{
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName,
+    ObjectNamePart, Query, SelectItem, SetExpr, Statement, TableFactor, TableObject, Value,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use super::model::Provenance;
+
+/// The dollar-quote tag generated DO blocks use; spec text must never contain it.
+pub const DOLLAR_TAG: &str = "$packetc$";
+
+/// The GUC prefix through which scripts pass variables to SQL and PL/pgSQL alike.
+pub const SETTING_PREFIX: &str = "packetc.";
+
+/// The built-in setting that holds the provenance tag.
+pub const TAG_SETTING: &str = "provenance_tag";
+
+fn parse(sql: &str) -> Result<Vec<Statement>, String> {
+    if sql.contains(DOLLAR_TAG) {
+        return Err(format!(
+            "the text contains `{DOLLAR_TAG}`, the quote tag packetc's generated blocks use"
+        ));
+    }
+    psql_variable_use(sql)?;
+    Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| e.to_string())
+}
+
+/// psql's `:name` interpolation does not reach PL/pgSQL, so spec SQL must use settings instead.
+fn psql_variable_use(sql: &str) -> Result<(), String> {
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize()
+        .map_err(|e| e.to_string())?;
+    let mut prev_colon = false;
+    for tok in tokens {
+        let var = match &tok {
+            Token::Placeholder(p) if p.starts_with(':') => Some(p.trim_start_matches(':').to_owned()),
+            Token::Word(w) if prev_colon => Some(w.value.clone()),
+            Token::SingleQuotedString(s) if prev_colon => Some(s.clone()),
+            _ => None,
+        };
+        if let Some(name) = var {
+            return Err(format!(
+                "psql variable interpolation (:{name}) is not available inside packetc's checks; \
+                 use current_setting('{SETTING_PREFIX}{name}')"
+            ));
+        }
+        prev_colon = tok == Token::Colon;
+    }
+    Ok(())
+}
+
+/// Names `X` of every `current_setting('packetc.X')` in the text (comments and strings excluded).
+pub fn setting_refs(sql: &str) -> Vec<String> {
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize() else {
+        return Vec::new();
+    };
+    let significant: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    significant
+        .windows(3)
+        .filter_map(|w| match (w[0], w[1], w[2]) {
+            (Token::Word(f), Token::LParen, Token::SingleQuotedString(s))
+                if f.value.eq_ignore_ascii_case("current_setting") =>
+            {
+                s.strip_prefix(SETTING_PREFIX).map(str::to_owned)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A metric must be exactly one query that writes nothing.
+pub fn metric_query(sql: &str) -> Result<(), String> {
+    let stmts = parse(sql)?;
+    let [stmt] = stmts.as_slice() else {
+        return Err(format!("a metric is one query; this text has {} statements", stmts.len()));
+    };
+    let Statement::Query(q) = stmt else {
+        return Err("a metric must be a SELECT query".into());
+    };
+    query_is_read_only(q)
+}
+
+fn query_is_read_only(q: &Query) -> Result<(), String> {
+    if !q.locks.is_empty() {
+        return Err("a metric must not lock rows (FOR UPDATE/SHARE); locks belong to the step".into());
+    }
+    if let Some(with) = &q.with {
+        for cte in &with.cte_tables {
+            query_is_read_only(&cte.query)?;
+        }
+    }
+    set_expr_is_read_only(&q.body)
+}
+
+fn set_expr_is_read_only(body: &SetExpr) -> Result<(), String> {
+    match body {
+        SetExpr::Select(s) if s.into.is_some() => Err("a metric must not SELECT INTO a table".into()),
+        SetExpr::Select(_) | SetExpr::Values(_) | SetExpr::Table(_) => Ok(()),
+        SetExpr::Query(q) => query_is_read_only(q),
+        SetExpr::SetOperation { left, right, .. } => {
+            set_expr_is_read_only(left)?;
+            set_expr_is_read_only(right)
+        }
+        SetExpr::Insert(_) | SetExpr::Update(_) | SetExpr::Delete(_) | SetExpr::Merge(_) => {
+            Err("a metric must not write (data-modifying WITH)".into())
+        }
+    }
+}
+
+/// The write statements of a step, parsed; errors say what is wrong.
+pub fn write_statements(sql: &str) -> Result<Vec<Statement>, String> {
+    let stmts = parse(sql)?;
+    if stmts.is_empty() {
+        return Err("the write is empty".into());
+    }
+    Ok(stmts)
+}
+
+/// The seed writes only the provenance table and stamps both provenance columns.
+pub fn seed_write(stmts: &[Statement], prov: &Provenance) -> Vec<String> {
+    let mut problems = Vec::new();
+    for stmt in stmts {
+        let Statement::Insert(ins) = stmt else {
+            problems.push(format!(
+                "the seed may only INSERT into {}; found {}",
+                prov.table,
+                first_words(stmt)
+            ));
+            continue;
+        };
+        let TableObject::TableName(table) = &ins.table else {
+            problems.push("the seed must INSERT into a named table".into());
+            continue;
+        };
+        if !same_table(table, &prov.table) {
+            problems.push(format!(
+                "the seed inserts into {table}; it may only insert into the provenance table {}",
+                prov.table
+            ));
+            continue;
+        }
+        let columns: Vec<String> = ins
+            .columns
+            .iter()
+            .map(|c| c.0.last().map_or_else(String::new, part_name))
+            .collect();
+        let expected = [
+            (&prov.tag_column, TAG_SETTING.to_owned()),
+            (&prov.approval_column, prov.approval_variable.clone()),
+        ];
+        for (column, setting) in expected {
+            let Some(idx) = columns.iter().position(|c| c == column) else {
+                problems.push(format!(
+                    "the seed's INSERT does not name the provenance column {column}; list it and \
+                     fill it with current_setting('{SETTING_PREFIX}{setting}')"
+                ));
+                continue;
+            };
+            let Some(source) = &ins.source else { continue };
+            for row in source_rows(source) {
+                match row.get(idx) {
+                    Some(e) if is_setting(e, &setting) => {}
+                    _ => problems.push(format!(
+                        "the seed fills {column} with something other than \
+                         current_setting('{SETTING_PREFIX}{setting}')"
+                    )),
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The rollback deletes only the rows carrying the provenance tag.
+pub fn rollback_write(stmts: &[Statement], prov: &Provenance) -> Vec<String> {
+    let want = format!(
+        "DELETE FROM {} WHERE {} = current_setting('{SETTING_PREFIX}{TAG_SETTING}')",
+        prov.table, prov.tag_column
+    );
+    let [Statement::Delete(del)] = stmts else {
+        return vec![format!("the rollback must be exactly one statement: {want}")];
+    };
+    let tables = match &del.from {
+        sqlparser::ast::FromTable::WithFromKeyword(t) | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
+    };
+    let targets_provenance = del.using.is_none()
+        && tables.len() == 1
+        && tables[0].joins.is_empty()
+        && matches!(&tables[0].relation, TableFactor::Table { name, .. } if same_table(name, &prov.table));
+    if !targets_provenance {
+        return vec![format!("the rollback must delete from {} only: {want}", prov.table)];
+    }
+    let tagged = del
+        .selection
+        .as_ref()
+        .is_some_and(|w| requires_tag(w, &prov.tag_column));
+    if tagged {
+        Vec::new()
+    } else {
+        vec![format!(
+            "the rollback's WHERE must require the provenance tag (AND-ed conditions may narrow it): {want}"
+        )]
+    }
+}
+
+fn requires_tag(e: &Expr, tag_column: &str) -> bool {
+    match e {
+        Expr::Nested(inner) => requires_tag(inner, tag_column),
+        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+            requires_tag(left, tag_column) || requires_tag(right, tag_column)
+        }
+        Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => {
+            (is_column(left, tag_column) && is_setting(right, TAG_SETTING))
+                || (is_column(right, tag_column) && is_setting(left, TAG_SETTING))
+        }
+        _ => false,
+    }
+}
+
+fn is_column(e: &Expr, name: &str) -> bool {
+    match e {
+        Expr::Identifier(id) => ident_name(id) == name,
+        Expr::CompoundIdentifier(ids) => ids.last().is_some_and(|id| ident_name(id) == name),
+        Expr::Nested(inner) => is_column(inner, name),
+        _ => false,
+    }
+}
+
+/// `current_setting('packetc.<setting>')`.
+fn is_setting(e: &Expr, setting: &str) -> bool {
+    let Expr::Function(f) = e else {
+        return matches!(e, Expr::Nested(inner) if is_setting(inner, setting));
+    };
+    let name_ok = f.name.0.last().is_some_and(|p| part_name(p) == "current_setting");
+    let FunctionArguments::List(list) = &f.args else { return false };
+    let want = format!("{SETTING_PREFIX}{setting}");
+    name_ok
+        && list.args.len() == 1
+        && matches!(
+            &list.args[0],
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))
+                if matches!(&v.value, Value::SingleQuotedString(s) if *s == want)
+        )
+}
+
+/// The rows of expressions an INSERT source produces, where they are visible (VALUES or a simple
+/// SELECT list); other shapes yield nothing to check.
+fn source_rows(q: &Query) -> Vec<Vec<&Expr>> {
+    match q.body.as_ref() {
+        SetExpr::Values(v) => v.rows.iter().map(|r| r.iter().collect()).collect(),
+        SetExpr::Select(s) => vec![s
+            .projection
+            .iter()
+            .filter_map(|item| match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+                _ => None,
+            })
+            .collect()],
+        _ => Vec::new(),
+    }
+}
+
+/// PostgreSQL name folding: unquoted identifiers fold to lower case, quoted ones are exact.
+fn ident_name(id: &Ident) -> String {
+    if id.quote_style.is_some() {
+        id.value.clone()
+    } else {
+        id.value.to_lowercase()
+    }
+}
+
+fn part_name(p: &ObjectNamePart) -> String {
+    match p {
+        ObjectNamePart::Identifier(id) => ident_name(id),
+        ObjectNamePart::Function(f) => f.name.value.to_lowercase(),
+    }
+}
+
+/// `name` (possibly schema-qualified) denotes `table` (as written in the spec).
+fn same_table(name: &ObjectName, table: &str) -> bool {
+    let parts: Vec<String> = name.0.iter().map(part_name).collect();
+    let want: Vec<&str> = table.split('.').collect();
+    if want.len() == 1 {
+        parts.last().is_some_and(|p| p == want[0])
+    } else {
+        parts == want
+    }
+}
+
+fn first_words(stmt: &Statement) -> String {
+    stmt.to_string().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prov() -> Provenance {
+        Provenance {
+            table: "gov_own".into(),
+            tag_column: "created_by".into(),
+            tag: "T".into(),
+            approval_column: "approval_ref".into(),
+            approval_variable: "apr".into(),
+        }
+    }
+
+    #[test]
+    fn metric_queries_must_be_read_only() {
+        assert!(metric_query("SELECT count(*) FROM t").is_ok());
+        assert!(metric_query("WITH d AS (DELETE FROM t RETURNING 1) SELECT count(*) FROM d").is_err());
+        assert!(metric_query("SELECT 1; SELECT 2").is_err());
+        assert!(metric_query("SELECT * INTO x FROM t").is_err());
+        assert!(metric_query("SELECT count(*) FROM t WHERE a = :'v'").is_err());
+        assert!(metric_query("SELECT count(*) FROM t WHERE a = :v").is_err());
+        assert!(metric_query("SELECT 1 FROM t FOR UPDATE").is_err());
+        assert!(metric_query("SELECT '$packetc$'").is_err());
+        assert!(metric_query("SELECT x::int FROM t").is_ok());
+    }
+
+    #[test]
+    fn setting_refs_ignore_comments_and_strings() {
+        let refs = setting_refs(
+            "SELECT current_setting('packetc.a') -- current_setting('packetc.b')\n, 'current_setting(''packetc.c'')'",
+        );
+        assert_eq!(refs, vec!["a".to_owned()]);
+    }
+
+    #[test]
+    fn rollback_must_require_the_tag() {
+        let ok = |sql: &str| rollback_write(&write_statements(sql).expect("parses"), &prov()).is_empty();
+        assert!(ok("DELETE FROM gov_own WHERE created_by = current_setting('packetc.provenance_tag')"));
+        assert!(ok("DELETE FROM public.GOV_OWN WHERE x = 1 AND current_setting('packetc.provenance_tag') = \"created_by\""));
+        assert!(!ok("DELETE FROM gov_own WHERE created_by = current_setting('packetc.provenance_tag') OR true"));
+        assert!(!ok("DELETE FROM gov_own WHERE created_by = 'OTHER'"));
+        assert!(!ok("DELETE FROM other WHERE created_by = current_setting('packetc.provenance_tag')"));
+        assert!(!ok("DELETE FROM gov_own"));
+        assert!(!ok("DELETE FROM \"Gov_Own\" WHERE created_by = current_setting('packetc.provenance_tag')"));
+    }
+
+    #[test]
+    fn seed_must_stamp_provenance() {
+        let problems = |sql: &str| seed_write(&write_statements(sql).expect("parses"), &prov());
+        assert!(problems("INSERT INTO gov_own (k, created_by, approval_ref) SELECT k, current_setting('packetc.provenance_tag'), current_setting('packetc.apr') FROM src").is_empty());
+        assert!(problems("INSERT INTO gov_own (k, created_by, approval_ref) VALUES (1, current_setting('packetc.provenance_tag'), current_setting('packetc.apr'))").is_empty());
+        assert_eq!(problems("INSERT INTO gov_own (k, created_by) SELECT k, current_setting('packetc.provenance_tag') FROM src").len(), 1);
+        assert_eq!(problems("INSERT INTO gov_own (k, created_by, approval_ref) SELECT k, 'x', current_setting('packetc.apr') FROM src").len(), 1);
+        assert_eq!(problems("UPDATE gov_own SET k = 1").len(), 1);
+        assert_eq!(problems("INSERT INTO other (created_by) VALUES (1)").len(), 1);
+    }
+}
