@@ -475,7 +475,8 @@ impl Validator<'_> {
         let raw_seed = &raw.steps.value[seed.number];
         for d in &seed.deltas {
             let before = state.get(&d.metric).and_then(exact);
-            if let (Change::Absolute { from, .. }, Some(b)) = (d.change, before) {
+            let gated_in_step = seed.gate.iter().any(|c| c.metric == d.metric);
+            if let (Change::Absolute { from, .. }, Some(b), false) = (d.change, before, gated_in_step) {
                 if from != b {
                     let loc = entry_loc(&raw_seed.deltas, &d.metric);
                     self.sink.at_span("spec::delta-contradicts-gate", loc, format!("seed delta `{}` starts at {from}, but the gates leave it at {b}", d.metric), format!("starts at {from}"), format!("write '{b} -> ...' or fix the gate"));
