@@ -10,6 +10,7 @@ pub mod fsio;
 pub mod apply;
 pub mod check;
 pub mod lint;
+pub mod observe;
 pub mod plan;
 pub mod prove;
 pub mod render;

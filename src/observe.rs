@@ -1,0 +1,148 @@
+//! Read what a generated script reported about itself from psql's output.
+//!
+//! Every assertion in a generated script prints `NOTICE:  packetc: SCRIPT PHASE METRIC = VALUE
+//! (expected COND)` when it holds, and fails with `ERROR:  packetc: SCRIPT PHASE failed: METRIC
+//! expected COND, observed VALUE` when it does not. `prove` and `apply` turn those lines into
+//! an expected-vs-observed report without a second connection to the database.
+
+use serde::Serialize;
+
+/// One metric observation printed by a passing assertion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Observation {
+    pub script: String,
+    /// gate | expect | before | after
+    pub phase: String,
+    pub metric: String,
+    pub observed: String,
+    pub expected: String,
+}
+
+/// The assertion that stopped a script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub script: String,
+    pub phase: String,
+    /// The metric, or empty for a refusal (wrong database, missing variable).
+    pub metric: String,
+    pub expected: String,
+    pub observed: String,
+    /// The whole message as PostgreSQL raised it.
+    pub message: String,
+}
+
+/// What one psql run reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub observations: Vec<Observation>,
+    pub failure: Option<Failure>,
+    /// The first ERROR line that was not a packetc assertion (syntax error, lock timeout, ...).
+    pub other_error: Option<String>,
+}
+
+const NOTICE: &str = "NOTICE:  packetc: ";
+const ERROR: &str = "ERROR:  packetc: ";
+
+/// Parse psql's stderr (and stdout; psql may print either, depending on options).
+#[must_use]
+pub fn parse(output: &str) -> Report {
+    let mut report = Report::default();
+    for line in output.lines() {
+        if let Some(rest) = after(line, NOTICE) {
+            if let Some(o) = observation(rest) {
+                report.observations.push(o);
+            }
+        } else if let Some(rest) = after(line, ERROR) {
+            if report.failure.is_none() {
+                report.failure = Some(failure(rest));
+            }
+        } else if report.other_error.is_none() && report.failure.is_none() {
+            if let Some(i) = line.find("ERROR:  ") {
+                report.other_error = Some(line[i + "ERROR:  ".len()..].to_owned());
+            } else if line.starts_with("FATAL:") || line.contains("psql: error:") {
+                report.other_error = Some(line.to_owned());
+            }
+        }
+    }
+    report
+}
+
+/// The text after `marker`, which psql may prefix with `psql:<stdin>:LINE: `.
+fn after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    line.find(marker).map(|i| &line[i + marker.len()..])
+}
+
+/// `SCRIPT PHASE METRIC = VALUE (expected COND)`
+fn observation(rest: &str) -> Option<Observation> {
+    let (head, expected) = rest.rsplit_once(" (expected ")?;
+    let expected = expected.strip_suffix(')')?;
+    let mut parts = head.splitn(4, ' ');
+    let script = parts.next()?;
+    let phase = parts.next()?;
+    let metric = parts.next()?;
+    let observed = parts.next()?.strip_prefix("= ")?;
+    Some(Observation {
+        script: script.to_owned(),
+        phase: phase.to_owned(),
+        metric: metric.to_owned(),
+        observed: observed.to_owned(),
+        expected: expected.to_owned(),
+    })
+}
+
+/// `SCRIPT PHASE failed: METRIC expected COND, observed VALUE` or a refusal message.
+fn failure(rest: &str) -> Failure {
+    let message = format!("packetc: {rest}");
+    let parsed = (|| {
+        let (head, tail) = rest.split_once(" failed: ")?;
+        let (script, phase) = head.split_once(' ')?;
+        let (metric, tail) = tail.split_once(" expected ")?;
+        let (expected, observed) = tail.rsplit_once(", observed ")?;
+        Some(Failure {
+            script: script.to_owned(),
+            phase: phase.to_owned(),
+            metric: metric.to_owned(),
+            expected: expected.to_owned(),
+            observed: observed.to_owned(),
+            message: message.clone(),
+        })
+    })();
+    parsed.unwrap_or_else(|| Failure {
+        script: rest.split(' ').next().unwrap_or_default().to_owned(),
+        phase: "refused".to_owned(),
+        metric: String::new(),
+        expected: String::new(),
+        observed: String::new(),
+        message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_notices_and_the_failing_assert() {
+        let out = "psql:<stdin>:40: NOTICE:  packetc: F_prod_00_preflight.sql gate db = directus (expected = 'directus')\n\
+                   NOTICE:  packetc: F_prod_00_preflight.sql gate ospa = 1 (expected >= 1)\n\
+                   psql:<stdin>:77: ERROR:  packetc: F_prod_00_preflight.sql gate failed: gap expected = 210, observed 209\n\
+                   HINT:  STOP: any assert fails\n";
+        let r = parse(out);
+        assert_eq!(r.observations.len(), 2);
+        assert_eq!(r.observations[0].observed, "directus");
+        assert_eq!(r.observations[1].expected, ">= 1");
+        let f = r.failure.expect("failure");
+        assert_eq!((f.metric.as_str(), f.expected.as_str(), f.observed.as_str()), ("gap", "= 210", "209"));
+        assert_eq!(r.other_error, None);
+    }
+
+    #[test]
+    fn refusals_and_foreign_errors_are_kept() {
+        let r = parse("ERROR:  packetc: F_prod_01.sql refuses to run: psql variable ratified_apr is not set\n");
+        let f = r.failure.expect("failure");
+        assert_eq!(f.phase, "refused");
+        assert!(f.message.contains("ratified_apr"));
+        let r = parse("psql:<stdin>:3: ERROR:  relation \"x\" does not exist\n");
+        assert_eq!(r.other_error.as_deref(), Some("relation \"x\" does not exist"));
+    }
+}
