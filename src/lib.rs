@@ -11,6 +11,7 @@ pub mod apply;
 pub mod check;
 pub mod lint;
 pub mod observe;
+pub mod pg;
 pub mod plan;
 pub mod prove;
 pub mod render;

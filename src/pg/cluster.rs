@@ -1,0 +1,617 @@
+//! A PostgreSQL server: a private throwaway cluster, or an existing server from a URL.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use super::psql::{find_on_path, query_scalar, run_psql, run_psql_file};
+use super::target::{quote_ident, quote_literal, Target};
+use super::PgError;
+
+/// Comment put on every database packetc creates. On a server it does not own, packetc drops
+/// or replaces only databases carrying it.
+pub const SCRATCH_MARKER: &str = "packetc scratch database";
+
+/// Prefix of the temp dirs of private clusters (used to reap those of crashed processes).
+const DIR_PREFIX: &str = "packetc-pg-";
+const OWNER_FILE: &str = "packetc-owner.pid";
+
+/// How to start a private cluster.
+#[derive(Clone, Debug)]
+pub struct ClusterOptions {
+    /// Bootstrap superuser role (default `postgres`).
+    pub superuser: String,
+    /// Directory with `initdb`, `pg_ctl` and `postgres`; default: [`find_server_bindir`].
+    pub bindir: Option<PathBuf>,
+    /// System user that runs the server when packetc runs as root (initdb refuses root).
+    /// Default: `PACKETC_PG_USER`, else `postgres`. Ignored when not running as root.
+    pub run_as: Option<String>,
+    /// Extra `postgresql.conf` settings, written after the defaults
+    /// (`listen_addresses = ''`, the socket directory, `fsync = off`, ...).
+    pub settings: Vec<(String, String)>,
+    /// How long `pg_ctl start` may wait (default 60 s).
+    pub start_timeout: Duration,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            superuser: "postgres".into(),
+            bindir: None,
+            run_as: None,
+            settings: Vec::new(),
+            start_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+struct Owned {
+    dir: tempfile::TempDir,
+    bindir: PathBuf,
+    run_as: Option<String>,
+    stopped: bool,
+}
+
+/// A PostgreSQL server that scratch databases are created on.
+///
+/// [`Cluster::start`] creates a private cluster: `initdb` into a fresh temp dir, `pg_ctl start`
+/// listening only on a Unix socket in that dir (no TCP), `fsync = off`. When the process runs as
+/// root the cluster runs as the `postgres` system user (`runuser -u postgres --`), because initdb
+/// refuses root. Dropping the `Cluster` stops the server (`pg_ctl stop -m immediate`) and
+/// removes the dir; this also happens while a panicking test unwinds. Clusters left behind by a
+/// killed process are reaped by the next [`Cluster::start`].
+///
+/// [`Cluster::from_url`] uses an existing server instead; then nothing is started or stopped,
+/// and only databases carrying [`SCRATCH_MARKER`] are ever dropped.
+pub struct Cluster {
+    admin: Target,
+    owned: Option<Owned>,
+    started_in: Duration,
+}
+
+impl Cluster {
+    /// Start a private cluster with default options.
+    pub fn start() -> Result<Cluster, PgError> {
+        Cluster::start_with(&ClusterOptions::default())
+    }
+
+    /// Start a private cluster.
+    pub fn start_with(opts: &ClusterOptions) -> Result<Cluster, PgError> {
+        let started = Instant::now();
+        let bindir = match &opts.bindir {
+            Some(b) => b.clone(),
+            None => find_server_bindir()?,
+        };
+        for prog in ["initdb", "pg_ctl", "postgres"] {
+            if !bindir.join(prog).is_file() {
+                return Err(PgError::NotInstalled {
+                    what: prog.into(),
+                    looked: bindir.display().to_string(),
+                });
+            }
+        }
+        super::psql::find_psql()?;
+        let run_as = if running_as_root() {
+            Some(opts.run_as.clone().unwrap_or_else(|| {
+                std::env::var("PACKETC_PG_USER")
+                    .ok()
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or_else(|| "postgres".into())
+            }))
+        } else {
+            None
+        };
+        let base = temp_base(run_as.is_some());
+        reap_stale(&base, &bindir, run_as.as_deref());
+
+        let dir = tempfile::Builder::new()
+            .prefix(DIR_PREFIX)
+            .tempdir_in(&base)
+            .map_err(|e| PgError::Io {
+                path: base.clone(),
+                source: e,
+            })?;
+        let owner = dir.path().join(OWNER_FILE);
+        std::fs::write(&owner, std::process::id().to_string()).map_err(|e| PgError::Io {
+            path: owner.clone(),
+            source: e,
+        })?;
+        if let Some(user) = &run_as {
+            let out = Command::new("chown")
+                .arg("-R")
+                .arg(format!("{user}:"))
+                .arg(dir.path())
+                .output()
+                .map_err(|e| PgError::Spawn {
+                    program: "chown".into(),
+                    source: e,
+                })?;
+            check(&out, &format!("chown {user}: {}", dir.path().display()), None)?;
+        }
+        let mut cluster = Cluster {
+            admin: Target::socket(dir.path(), 5432, &opts.superuser, "postgres"),
+            owned: Some(Owned {
+                dir,
+                bindir,
+                run_as,
+                stopped: true,
+            }),
+            started_in: Duration::ZERO,
+        };
+        cluster.init_and_start(opts)?;
+        cluster.started_in = started.elapsed();
+        Ok(cluster)
+    }
+
+    fn init_and_start(&mut self, opts: &ClusterOptions) -> Result<(), PgError> {
+        let Some(owned) = self.owned.as_mut() else {
+            return Ok(());
+        };
+        let root = owned.dir.path().to_path_buf();
+        let data = root.join("data");
+        let log = root.join("server.log");
+        let out = server_command(
+            &owned.bindir,
+            owned.run_as.as_deref(),
+            "initdb",
+            &[
+                "-D".into(),
+                data.clone().into_os_string(),
+                "-U".into(),
+                opts.superuser.clone().into(),
+                "-A".into(),
+                "trust".into(),
+                "-E".into(),
+                "UTF8".into(),
+                "--locale=C".into(),
+                "--no-sync".into(),
+            ],
+        )?;
+        check(&out, "initdb", None)?;
+
+        let mut conf = String::from("\n# packetc throwaway cluster\n");
+        let socket_dir = root.display().to_string();
+        let defaults = [
+            ("listen_addresses", String::new()),
+            ("unix_socket_directories", socket_dir),
+            ("port", "5432".to_owned()),
+            ("fsync", "off".to_owned()),
+            ("synchronous_commit", "off".to_owned()),
+            ("full_page_writes", "off".to_owned()),
+            ("max_connections", "50".to_owned()),
+            ("shared_buffers", "32MB".to_owned()),
+            ("log_min_messages", "warning".to_owned()),
+        ];
+        for (k, v) in defaults
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .chain(opts.settings.iter().cloned())
+        {
+            conf.push_str(&format!("{k} = {}\n", quote_literal(&v)));
+        }
+        let conf_path = data.join("postgresql.conf");
+        let mut existing = std::fs::read_to_string(&conf_path).map_err(|e| PgError::Io {
+            path: conf_path.clone(),
+            source: e,
+        })?;
+        existing.push_str(&conf);
+        std::fs::write(&conf_path, existing).map_err(|e| PgError::Io {
+            path: conf_path.clone(),
+            source: e,
+        })?;
+
+        let out = server_command(
+            &owned.bindir,
+            owned.run_as.as_deref(),
+            "pg_ctl",
+            &[
+                "-D".into(),
+                data.into_os_string(),
+                "-l".into(),
+                log.clone().into_os_string(),
+                "-w".into(),
+                "-t".into(),
+                opts.start_timeout.as_secs().max(1).to_string().into(),
+                "-s".into(),
+                "start".into(),
+            ],
+        )?;
+        owned.stopped = false;
+        check(&out, "pg_ctl start", Some(&log))?;
+        Ok(())
+    }
+
+    /// Use an existing server. `url` is a libpq URL or conninfo string for a role that may create
+    /// databases; its database part is replaced by `postgres` for administrative statements.
+    /// The server is checked with `SELECT 1`.
+    pub fn from_url(url: &str) -> Result<Cluster, PgError> {
+        let started = Instant::now();
+        let admin = Target::url(url).with_dbname("postgres");
+        query_scalar(&admin, &[], "SELECT 1")?;
+        Ok(Cluster {
+            admin,
+            owned: None,
+            started_in: started.elapsed(),
+        })
+    }
+
+    /// [`Cluster::from_url`] with the value of environment variable `var` when it is set and not
+    /// empty, else [`Cluster::start`].
+    pub fn from_env_or_start(var: &str) -> Result<Cluster, PgError> {
+        match std::env::var(var) {
+            Ok(url) if !url.trim().is_empty() => Cluster::from_url(url.trim()),
+            _ => Cluster::start(),
+        }
+    }
+
+    /// True for a private cluster started by packetc.
+    #[must_use]
+    pub fn is_owned(&self) -> bool {
+        self.owned.is_some()
+    }
+
+    /// How long starting (or, for a URL, reaching) the server took.
+    #[must_use]
+    pub fn startup_time(&self) -> Duration {
+        self.started_in
+    }
+
+    /// The maintenance database (`postgres`) as the superuser / the URL's role.
+    #[must_use]
+    pub fn admin_target(&self) -> &Target {
+        &self.admin
+    }
+
+    /// Database `dbname` on this server, same role as [`Cluster::admin_target`].
+    #[must_use]
+    pub fn target(&self, dbname: &str) -> Target {
+        self.admin.with_dbname(dbname)
+    }
+
+    /// The private cluster's server log, if this is one.
+    #[must_use]
+    pub fn log_path(&self) -> Option<PathBuf> {
+        self.owned.as_ref().map(|o| o.dir.path().join("server.log"))
+    }
+
+    fn admin_sql(&self, step: &str, sql: &str) -> Result<(), PgError> {
+        let run = run_psql(&self.admin, sql, &[], true)?;
+        if run.success() {
+            Ok(())
+        } else {
+            Err(PgError::Command {
+                step: step.to_owned(),
+                detail: run.summary(),
+            })
+        }
+    }
+
+    /// True if database `name` exists.
+    pub fn database_exists(&self, name: &str) -> Result<bool, PgError> {
+        let sql = format!(
+            "SELECT count(*) FROM pg_database WHERE datname = {}",
+            quote_literal(name)
+        );
+        Ok(query_scalar(&self.admin, &[], &sql)?.as_deref() == Some("1"))
+    }
+
+    /// Drop database `name` if it exists, ending its sessions (`WITH (FORCE)`). On a server
+    /// packetc does not own, a database without [`SCRATCH_MARKER`] is refused.
+    pub fn drop_database(&self, name: &str) -> Result<(), PgError> {
+        if !self.database_exists(name)? {
+            return Ok(());
+        }
+        if self.owned.is_none() {
+            let sql = format!(
+                "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database \
+                 WHERE datname = {}",
+                quote_literal(name)
+            );
+            let comment = query_scalar(&self.admin, &[], &sql)?.unwrap_or_default();
+            if comment != SCRATCH_MARKER {
+                return Err(PgError::Refused(format!(
+                    "database {name:?} exists and was not created by packetc \
+                     (no comment {SCRATCH_MARKER:?}); drop it yourself or use another server"
+                )));
+            }
+        }
+        // A template cannot be dropped.
+        let sql = format!(
+            "UPDATE pg_database SET datistemplate = false WHERE datname = {lit} AND datistemplate;\n\
+             DROP DATABASE IF EXISTS {id} WITH (FORCE);",
+            lit = quote_literal(name),
+            id = quote_ident(name)
+        );
+        self.admin_sql(&format!("dropping database {name}"), &sql)
+    }
+
+    fn create_empty(&self, name: &str, template: Option<&str>) -> Result<Target, PgError> {
+        self.drop_database(name)?;
+        let template = match template {
+            Some(t) => format!(" TEMPLATE {}", quote_ident(t)),
+            None => " TEMPLATE template0".to_owned(),
+        };
+        let sql = format!(
+            "CREATE DATABASE {id}{template};\nCOMMENT ON DATABASE {id} IS {marker};",
+            id = quote_ident(name),
+            marker = quote_literal(SCRATCH_MARKER)
+        );
+        self.admin_sql(&format!("creating database {name}"), &sql)?;
+        Ok(self.target(name))
+    }
+
+    /// (Re)create database `name` and load `files` into it in order, each with
+    /// `psql -X -q -v ON_ERROR_STOP=1 -f FILE`. An existing database of that name is dropped
+    /// first (see [`Cluster::drop_database`]).
+    pub fn create_database_from_files(
+        &self,
+        name: &str,
+        files: &[&Path],
+    ) -> Result<Target, PgError> {
+        let target = self.create_empty(name, None)?;
+        for file in files {
+            run_psql_file(&target, file)?;
+        }
+        Ok(target)
+    }
+
+    /// [`Cluster::create_database_from_files`], then mark the database as a template so that
+    /// [`Cluster::create_database_from_template`] can copy it (a fast file-level copy).
+    pub fn create_template(&self, name: &str, files: &[&Path]) -> Result<Target, PgError> {
+        let target = self.create_database_from_files(name, files)?;
+        self.admin_sql(
+            &format!("marking {name} as a template"),
+            &format!("ALTER DATABASE {} IS_TEMPLATE true;", quote_ident(name)),
+        )?;
+        Ok(target)
+    }
+
+    /// (Re)create database `name` as a copy of `template` (`CREATE DATABASE name TEMPLATE
+    /// template`). Nobody may be connected to the template meanwhile.
+    pub fn create_database_from_template(
+        &self,
+        name: &str,
+        template: &str,
+    ) -> Result<Target, PgError> {
+        self.create_empty(name, Some(template))
+    }
+
+    /// Stop the server now (drop does the same and ignores errors).
+    pub fn stop(mut self) -> Result<(), PgError> {
+        self.stop_inner()
+    }
+
+    fn stop_inner(&mut self) -> Result<(), PgError> {
+        let Some(owned) = self.owned.as_mut() else {
+            return Ok(());
+        };
+        if owned.stopped {
+            return Ok(());
+        }
+        owned.stopped = true;
+        let data = owned.dir.path().join("data");
+        let out = server_command(
+            &owned.bindir,
+            owned.run_as.as_deref(),
+            "pg_ctl",
+            &[
+                "-D".into(),
+                data.into_os_string(),
+                "-m".into(),
+                "immediate".into(),
+                "-w".into(),
+                "-s".into(),
+                "stop".into(),
+            ],
+        )?;
+        check(&out, "pg_ctl stop", None)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Err(e) = self.stop_inner() {
+            eprintln!("packetc: stopping the throwaway PostgreSQL cluster: {e}");
+        }
+        // The TempDir field removes the directory after this.
+    }
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("admin", &self.admin.to_string())
+            .field("owned", &self.owned.is_some())
+            .finish()
+    }
+}
+
+/// The directory holding `initdb`, `pg_ctl` and `postgres`: `PACKETC_PG_BINDIR` if set, else
+/// the newest `/usr/lib/postgresql/<version>/bin` (Debian, Ubuntu), else the directory of
+/// `initdb` on `PATH` (symlinks resolved), else the output of `pg_config --bindir`.
+pub fn find_server_bindir() -> Result<PathBuf, PgError> {
+    if let Some(dir) = std::env::var_os("PACKETC_PG_BINDIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = newest_debian_bindir("initdb") {
+        return Ok(dir);
+    }
+    if let Some(initdb) = find_on_path("initdb") {
+        let real = std::fs::canonicalize(&initdb).unwrap_or(initdb);
+        if let Some(dir) = real.parent() {
+            return Ok(dir.to_path_buf());
+        }
+    }
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && dir.join("initdb").is_file() {
+            return Ok(dir);
+        }
+    }
+    Err(PgError::NotInstalled {
+        what: "the PostgreSQL server (initdb, pg_ctl, postgres)".into(),
+        looked: "$PACKETC_PG_BINDIR, /usr/lib/postgresql/*/bin, $PATH, pg_config --bindir".into(),
+    })
+}
+
+/// The newest `/usr/lib/postgresql/<version>/bin` that contains `program`.
+pub(crate) fn newest_debian_bindir(program: &str) -> Option<PathBuf> {
+    let entries = std::fs::read_dir("/usr/lib/postgresql").ok()?;
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let version: Vec<u32> = name
+                .split('.')
+                .map(|p| p.parse::<u32>())
+                .collect::<Result<_, _>>()
+                .ok()?;
+            let bin = e.path().join("bin");
+            bin.join(program).is_file().then_some((version, bin))
+        })
+        .max()
+        .map(|(_, bin)| bin)
+}
+
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(meta) = std::fs::metadata("/proc/self") {
+        return meta.uid() == 0;
+    }
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Where private clusters live. Unix socket paths are limited to ~107 bytes, and the server's
+/// user must be able to reach the directory: as root, or with a long temp dir, use `/tmp`.
+fn temp_base(as_other_user: bool) -> PathBuf {
+    let tmp = std::env::temp_dir();
+    if as_other_user || tmp.as_os_str().len() > 60 {
+        PathBuf::from("/tmp")
+    } else {
+        tmp
+    }
+}
+
+/// Run a server program, as `run_as` via `runuser` (or `su`) when given.
+fn server_command(
+    bindir: &Path,
+    run_as: Option<&str>,
+    program: &str,
+    args: &[OsString],
+) -> Result<Output, PgError> {
+    let exe = bindir.join(program);
+    let mut cmd = match run_as {
+        None => {
+            let mut c = Command::new(&exe);
+            c.args(args);
+            c
+        }
+        Some(user) => {
+            if let Some(runuser) = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
+                .iter()
+                .map(PathBuf::from)
+                .find(|p| p.is_file())
+                .or_else(|| find_on_path("runuser"))
+            {
+                let mut c = Command::new(runuser);
+                c.arg("-u").arg(user).arg("--").arg(&exe).args(args);
+                c
+            } else {
+                let mut line = format!("exec {}", shell_quote(&exe.as_os_str().to_string_lossy()));
+                for a in args {
+                    line.push(' ');
+                    line.push_str(&shell_quote(&a.to_string_lossy()));
+                }
+                let mut c = Command::new("su");
+                c.arg(user).arg("-s").arg("/bin/sh").arg("-c").arg(line);
+                c
+            }
+        }
+    };
+    // The server must not inherit a client's connection settings or a locale it lacks.
+    cmd.env_remove("PGDATA").env("LC_ALL", "C").env("LANG", "C");
+    // pg_ctl's child (the postmaster) inherits stdout/stderr; with -l it writes to the log, but
+    // keep our pipes from being held open by a daemon anyway.
+    cmd.stdin(std::process::Stdio::null());
+    cmd.output().map_err(|e| PgError::Spawn {
+        program: exe.display().to_string(),
+        source: e,
+    })
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+fn check(out: &Output, step: &str, log: Option<&Path>) -> Result<(), PgError> {
+    if out.status.success() {
+        return Ok(());
+    }
+    let mut detail = format!(
+        "{}\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        String::from_utf8_lossy(&out.stdout).trim_end()
+    );
+    if let Some(log) = log {
+        if let Ok(text) = std::fs::read_to_string(log) {
+            let tail: Vec<&str> = text.lines().rev().take(20).collect();
+            detail.push_str("\nserver log (last lines):\n");
+            for line in tail.iter().rev() {
+                detail.push_str(line);
+                detail.push('\n');
+            }
+        }
+    }
+    Err(PgError::Command {
+        step: step.to_owned(),
+        detail,
+    })
+}
+
+/// Stop and remove private clusters whose owning process is gone (killed test runs).
+fn reap_stale(base: &Path, bindir: &Path, run_as: Option<&str>) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(DIR_PREFIX) {
+            continue;
+        }
+        let dir = entry.path();
+        let Ok(pid) = std::fs::read_to_string(dir.join(OWNER_FILE)) else {
+            continue;
+        };
+        let pid = pid.trim();
+        if pid.is_empty() || Path::new("/proc").join(pid).exists() {
+            continue;
+        }
+        let data = dir.join("data");
+        if data.join("postmaster.pid").exists() {
+            let _ = server_command(
+                bindir,
+                run_as,
+                "pg_ctl",
+                &[
+                    "-D".into(),
+                    data.into_os_string(),
+                    "-m".into(),
+                    "immediate".into(),
+                    "-w".into(),
+                    "-s".into(),
+                    "stop".into(),
+                ],
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
