@@ -137,6 +137,10 @@ pub fn span_of(loc: &Location, text: &str) -> Option<SourceSpan> {
             text.get(offset..)
                 .map_or(0, |rest| rest.find('\n').unwrap_or(rest.len()))
         });
+    // Block scalars end at the next key: keep the label on the value's own lines.
+    let len = text
+        .get(offset..offset + len)
+        .map_or(len, |t| t.trim_end().len().max(1));
     Some(SourceSpan::new(offset.into(), len))
 }
 

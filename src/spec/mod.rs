@@ -82,7 +82,14 @@ pub fn parse(
         Ok(raw) => raw,
         Err(e) => {
             let message = yaml_message(&e);
+            let missing = e.to_string().contains("missing field");
             match e.location() {
+                // serde reports a missing top-level field at the document's last key; point at
+                // the top of the document instead, where the field belongs.
+                Some(loc) if missing && loc.column() == 1 => {
+                    let first = first_key_span(text);
+                    sink.at_span("spec::yaml", first, message, "the packet's top-level mapping", yaml_help(&e));
+                }
                 Some(loc) => sink.at("spec::yaml", &loc, message, "here", yaml_help(&e)),
                 None => sink.at_span("spec::yaml", None, message, "", yaml_help(&e)),
             }
@@ -92,15 +99,35 @@ pub fn parse(
     validate::validate(&raw, &mut sink, read_fragment).ok_or(sink.diags)
 }
 
+/// The first key of the document (skipping comments and blank lines).
+fn first_key_span(text: &str) -> Option<miette::SourceSpan> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if !t.is_empty() && !t.starts_with('#') && t != "---" {
+            return Some(miette::SourceSpan::new(offset.into(), line.trim_end().len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// The error's message without the location suffix the YAML library appends (the snippet shows it).
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.to_string();
-    let first = full.lines().next().unwrap_or(&full).trim();
+    let mut first = full.lines().next().unwrap_or(&full).trim();
+    first = first.strip_prefix("error: ").unwrap_or(first);
+    if let Some(rest) = first.strip_prefix("line ") {
+        // "line N column M: message"
+        if let Some((_, msg)) = rest.split_once(": ") {
+            first = msg;
+        }
+    }
     let trimmed = first
         .rfind(" at line ")
         .map_or(first, |i| &first[..i])
         .trim_end_matches(',');
-    format!("packet.yaml: {trimmed}")
+    format!("invalid packet.yaml: {trimmed}")
 }
 
 fn yaml_help(e: &serde_saphyr::Error) -> String {

@@ -114,7 +114,7 @@ WHERE created_by = current_setting('packetc.provenance_tag');
 DO $packetc$
 DECLARE
   observed numeric;
-  expected numeric := current_setting('packetc.before.own')::numeric + -30;
+  expected numeric := current_setting('packetc.before.own')::numeric + (-30);
 BEGIN
   observed := (SELECT count(*) FROM governance_object_ownership);
   IF observed IS NULL OR observed <> expected THEN

@@ -1,0 +1,74 @@
+//! The generated scripts and the plan are reviewed as snapshots under snapshots/render/.
+//! `cargo insta review` shows every change; CI runs with INSTA_UPDATE=no.
+
+use std::path::Path;
+
+const PACKET: &str = "packets/one-roof-ownership-seed";
+
+fn loaded() -> packetc::spec::Loaded {
+    packetc::spec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(PACKET)).expect("bundled packet loads")
+}
+
+macro_rules! snap {
+    ($name:expr, $text:expr) => {
+        insta::with_settings!({ snapshot_path => "../snapshots/render", prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!($name, $text);
+        })
+    };
+}
+
+#[test]
+fn generated_scripts() {
+    let scripts = packetc::render::render(&loaded()).expect("renders");
+    let names: Vec<&str> = scripts.iter().map(|s| s.file_name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "F_prod_00_preflight.sql",
+            "F_prod_01_ownership_seed_commit.sql",
+            "F_prod_02_verify.sql",
+            "F_prod_03_rollback.sql"
+        ]
+    );
+    for s in &scripts {
+        snap!(s.file_name.trim_end_matches(".sql"), s.text.as_str());
+    }
+}
+
+#[test]
+fn rendering_is_deterministic_and_matches_the_committed_scripts() {
+    let l = loaded();
+    let a = packetc::render::render(&l).expect("renders");
+    let b = packetc::render::render(&l).expect("renders");
+    assert_eq!(a, b);
+    let drift = packetc::check::drift(&l.sql_dir(), &a).expect("reads sql/");
+    assert!(drift.is_empty(), "committed scripts drifted: {drift:?}");
+}
+
+#[test]
+fn plan_text_and_markdown() {
+    let l = loaded();
+    snap!("plan_text", packetc::plan::text(&l.packet));
+    snap!("plan_markdown", packetc::plan::markdown(&l.packet));
+}
+
+#[test]
+fn every_gate_and_delta_of_the_spec_is_asserted_in_the_scripts() {
+    let l = loaded();
+    let scripts = packetc::render::render(&l).expect("renders");
+    for (step, script) in l.packet.steps.iter().zip(&scripts) {
+        for c in step.gate.iter().chain(&step.expect) {
+            let phase = if step.gate.iter().any(|g| g.metric == c.metric) { "gate" } else { "expect" };
+            let needle = format!("'{}', '{}', '{}'", phase, c.metric, c.condition.to_string().replace('\'', "''"));
+            assert!(script.text.contains(&needle), "{}: no assertion {needle}", script.file_name);
+        }
+        for d in &step.deltas {
+            assert!(
+                script.text.contains(&format!("'after', '{}'", d.metric)),
+                "{}: delta {} not asserted after the write",
+                script.file_name,
+                d.metric
+            );
+        }
+    }
+}
