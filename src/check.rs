@@ -100,7 +100,8 @@ fn report_drift(out: &mut dyn Write, loaded: &Loaded, drifts: &[Drift]) -> std::
 /// Run `packetc check`.
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let packets = if args.packets.is_empty() {
-        let found = discover(Path::new(PACKETS_DIR))?;
+        let root = Path::new(PACKETS_DIR);
+        let found = if root.is_dir() { discover(root)? } else { Vec::new() };
         if found.is_empty() {
             return Err(Error::input(
                 format!("no packets found under ./{PACKETS_DIR}"),

@@ -25,6 +25,14 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
 /// are written are they renamed over their targets. A failure before the renames leaves every
 /// target untouched (the temporary files are removed when dropped).
 pub fn write_all_atomic(files: &[(PathBuf, String)]) -> Result<(), Error> {
+    // A rename onto a directory is the one failure left once every temp file is written; refuse
+    // it before anything is replaced.
+    if let Some((path, _)) = files.iter().find(|(p, _)| p.is_dir()) {
+        return Err(Error::input(
+            format!("{} is a directory; cannot write a script there", path.display()),
+            "move the directory out of the way",
+        ));
+    }
     let mut staged = Vec::with_capacity(files.len());
     for (path, contents) in files {
         let dir = path.parent().unwrap_or_else(|| Path::new("."));

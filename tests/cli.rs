@@ -1,0 +1,171 @@
+//! Black-box tests of the binary: exit codes 0/1/2, output, and "nothing written on error".
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const PACKET: &str = "packets/one-roof-ownership-seed";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn packetc(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_packetc"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("packetc runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A scratch repository holding a copy of the bundled packet (spec and committed scripts).
+fn scratch() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join(PACKET);
+    fs::create_dir_all(dir.join("sql")).expect("mkdir");
+    fs::copy(root().join(PACKET).join("packet.yaml"), dir.join("packet.yaml")).expect("copy spec");
+    for e in fs::read_dir(root().join(PACKET).join("sql")).expect("sql dir") {
+        let e = e.expect("entry");
+        fs::copy(e.path(), dir.join("sql").join(e.file_name())).expect("copy script");
+    }
+    (tmp, dir)
+}
+
+fn snapshot_sql(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = fs::read_dir(dir.join("sql"))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), fs::read(e.path()).unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn render_reproduces_the_committed_scripts_byte_for_byte() {
+    let (tmp, dir) = scratch();
+    fs::remove_dir_all(dir.join("sql")).expect("rm sql");
+    let out = packetc(&["render", PACKET], tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("wrote packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql"));
+    for (name, bytes) in snapshot_sql(&dir) {
+        let committed = fs::read(root().join(PACKET).join("sql").join(&name)).expect("committed script");
+        assert!(bytes == committed, "{name} differs from the committed script");
+    }
+    assert_eq!(snapshot_sql(&dir).len(), 4);
+    // Rendering the spec file path works the same as the directory.
+    let out = packetc(&["render", &format!("{PACKET}/packet.yaml")], tmp.path());
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn check_passes_on_the_repository() {
+    let out = packetc(&["check"], &root());
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("ok: 4 scripts of one-roof-ownership-seed"));
+}
+
+#[test]
+fn check_fails_on_a_gate_edit_without_render() {
+    let (tmp, dir) = scratch();
+    let spec = fs::read_to_string(dir.join("packet.yaml")).expect("spec");
+    fs::write(dir.join("packet.yaml"), spec.replacen("      scopes: 6\n", "      scopes: 7\n", 1)).expect("write");
+    let out = packetc(&["check"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("drift: packets/one-roof-ownership-seed/sql/F_prod_00_preflight.sql does not match"), "{stdout}");
+    assert!(stdout.contains("-  IF observed IS NULL OR NOT (observed = 6) THEN"), "{stdout}");
+    assert!(stdout.contains("+  IF observed IS NULL OR NOT (observed = 7) THEN"), "{stdout}");
+    // After rendering, check is clean again.
+    assert_eq!(packetc(&["render", PACKET], tmp.path()).status.code(), Some(0));
+    assert_eq!(packetc(&["check"], tmp.path()).status.code(), Some(0));
+}
+
+#[test]
+fn check_fails_on_a_hand_edited_script_and_a_stray_one() {
+    let (tmp, dir) = scratch();
+    let path = dir.join("sql/F_prod_02_verify.sql");
+    let s = fs::read_to_string(&path).expect("script");
+    fs::write(&path, s.replacen("(observed = 240)", "(observed >= 0)", 1)).expect("write");
+    fs::write(dir.join("sql/extra.sql"), "DELETE FROM system_issues;\n").expect("write");
+    let out = packetc(&["check", PACKET], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("-  IF observed IS NULL OR NOT (observed >= 0) THEN"), "{stdout}");
+    assert!(stdout.contains("extra.sql is not rendered by"), "{stdout}");
+}
+
+#[test]
+fn check_fails_on_a_missing_script() {
+    let (tmp, dir) = scratch();
+    fs::remove_file(dir.join("sql/F_prod_03_rollback.sql")).expect("rm");
+    let out = packetc(&["check"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("F_prod_03_rollback.sql is missing"));
+}
+
+#[test]
+fn invalid_spec_exits_2_and_writes_nothing() {
+    let (tmp, dir) = scratch();
+    let before = snapshot_sql(&dir);
+    let spec = fs::read_to_string(dir.join("packet.yaml")).expect("spec");
+    fs::write(dir.join("packet.yaml"), spec.replacen("      gap: 210 -> 0\n", "      gap: 200 -> 0\n", 1)).expect("write");
+    let out = packetc(&["render", PACKET], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("delta `gap` starts at 200, but this step's gate requires gap = 210"), "{stderr}");
+    assert!(stderr.contains("packet.yaml:124:12"), "{stderr}");
+    assert_eq!(snapshot_sql(&dir), before, "nothing may be written on error");
+    assert_eq!(packetc(&["check"], tmp.path()).status.code(), Some(2));
+    assert_eq!(packetc(&["plan", PACKET], tmp.path()).status.code(), Some(2));
+}
+
+#[test]
+fn render_refuses_to_replace_a_directory_and_changes_nothing() {
+    let (tmp, dir) = scratch();
+    fs::remove_file(dir.join("sql/F_prod_03_rollback.sql")).expect("rm");
+    fs::create_dir(dir.join("sql/F_prod_03_rollback.sql")).expect("mkdir");
+    let before = snapshot_sql(&dir);
+    let out = packetc(&["render", PACKET], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is a directory"));
+    assert_eq!(snapshot_sql(&dir), before);
+    let leftovers = fs::read_dir(dir.join("sql")).expect("sql").filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with(".packetc-")).count();
+    assert_eq!(leftovers, 0, "temporary files must be cleaned up");
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let cwd = root();
+    for args in [
+        vec!["render"],
+        vec!["render", "no/such/packet"],
+        vec!["check", "--no-such-flag"],
+        vec!["plan", PACKET, "--format", "pdf"],
+        vec!["frobnicate"],
+    ] {
+        let out = packetc(&args, &cwd);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(!text(&out.stderr).is_empty(), "{args:?} must say what is wrong");
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = packetc(&["check"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no packets found under ./packets"));
+}
+
+#[test]
+fn plan_prints_the_step_table() {
+    let out = packetc(&["plan", PACKET, "--format", "markdown"], &root());
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("| 0 | F_prod_00_preflight.sql | db=directus; ospa≥1; gap=210; own=0; conflict=0; inventory=35; scopes=6 |"), "{stdout}");
+    assert!(stdout.contains("| 2 | F_prod_02_verify.sql | none (read-only) |"), "{stdout}");
+}
