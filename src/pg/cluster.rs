@@ -127,7 +127,11 @@ impl Cluster {
                     program: "chown".into(),
                     source: e,
                 })?;
-            check(&out, &format!("chown {user}: {}", dir.path().display()), None)?;
+            check(
+                &out,
+                &format!("chown {user}: {}", dir.path().display()),
+                None,
+            )?;
         }
         let mut cluster = Cluster {
             admin: Target::socket(dir.path(), 5432, &opts.superuser, "postgres"),

@@ -229,8 +229,14 @@ fn spawn_with_stdin(args: &[OsString], input: Vec<u8>) -> Result<PsqlChild, PgEr
             let _ = pipe.write_all(&input);
         })
     });
-    let stdout = child.stdout.take().map(|p| std::thread::spawn(move || drain(p)));
-    let stderr = child.stderr.take().map(|p| std::thread::spawn(move || drain(p)));
+    let stdout = child
+        .stdout
+        .take()
+        .map(|p| std::thread::spawn(move || drain(p)));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|p| std::thread::spawn(move || drain(p)));
     Ok(PsqlChild {
         child: Some(child),
         started,
@@ -394,11 +400,10 @@ pub fn query_scalars(
         .collect();
     let sql = format!("SELECT json_build_array({})", parts.join(",\n"));
     let value = query_scalar(target, settings, &sql)?.unwrap_or_default();
-    let parsed: Vec<Option<String>> =
-        serde_json::from_str(&value).map_err(|e| PgError::Query {
-            query: sql.clone(),
-            detail: format!("unexpected result {value:?}: {e}"),
-        })?;
+    let parsed: Vec<Option<String>> = serde_json::from_str(&value).map_err(|e| PgError::Query {
+        query: sql.clone(),
+        detail: format!("unexpected result {value:?}: {e}"),
+    })?;
     if parsed.len() != queries.len() {
         return Err(PgError::Query {
             query: sql,
@@ -478,7 +483,9 @@ pub fn database_fingerprint(
         let (Some(Some(schema)), Some(Some(table))) = (row.first(), row.get(1)) else {
             continue;
         };
-        if exclude.contains(&table.as_str()) || exclude.contains(&format!("{schema}.{table}").as_str()) {
+        if exclude.contains(&table.as_str())
+            || exclude.contains(&format!("{schema}.{table}").as_str())
+        {
             continue;
         }
         let label = format!("{schema}.{table}");
