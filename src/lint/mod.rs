@@ -1,2 +1,7 @@
 //! The linter (in progress).
 pub mod cmd;
+pub mod effects;
+pub mod finding;
+pub mod policy;
+pub mod rules;
+pub mod scan;

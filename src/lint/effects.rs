@@ -1,0 +1,838 @@
+//! What a parsed statement writes: the AST walk.
+//!
+//! sqlparser's `visit_relations` reports reads and writes alike, so the write positions are
+//! matched here by hand: every DML variant, the DML nested in queries (data-modifying CTEs,
+//! `SetExpr::{Insert,Update,Delete,Merge}`), `SELECT INTO`, `CREATE RULE` actions, `PREPARE`
+//! bodies, `EXPLAIN ANALYZE`, and the DDL / privilege statements that name a table. The
+//! result is a flat list of [`Write`]s; rules decide which of them are forbidden.
+
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, Assignment, AssignmentTarget, BinaryOperator,
+    CommentObject, CopySource, CreateRuleAction, Expr, FromTable, FunctionArg, FunctionArgExpr,
+    FunctionArguments, GrantObjects, Ident, MergeAction, MergeInsertKind, MergeUpdateKind,
+    ObjectName, ObjectNamePart, ObjectType, OnConflictAction, OnInsert, Query, SelectItem, SetExpr,
+    Statement, TableFactor, TableObject, TableWithJoins, Value,
+};
+
+use crate::lint::finding::Pos;
+
+/// A relation name resolved the way PostgreSQL resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameRef {
+    /// Schema part, folded / exact as written.
+    pub schema: Option<String>,
+    /// Relation part (`*` for "every table in the schema").
+    pub name: String,
+    /// Where the name starts.
+    pub pos: Pos,
+    /// Length of the name as written, in characters (for underlining).
+    pub len: usize,
+    /// Whether the name came from a psql `:"var"` interpolation.
+    pub from_var: bool,
+}
+
+impl NameRef {
+    /// The name for messages (`schema.name` or `name`).
+    #[must_use]
+    pub fn display(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{s}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// PostgreSQL identifier folding: unquoted names fold to lower case, quoted ones are exact.
+#[must_use]
+pub fn fold(id: &Ident) -> String {
+    if id.quote_style.is_some() {
+        id.value.clone()
+    } else {
+        id.value.to_ascii_lowercase()
+    }
+}
+
+fn ident_len(id: &Ident) -> usize {
+    id.value.chars().count() + if id.quote_style.is_some() { 2 } else { 0 }
+}
+
+/// Resolve an object name (`[db.]schema.rel` or `rel`).
+#[must_use]
+pub fn resolve(on: &ObjectName) -> Option<NameRef> {
+    let ids: Vec<&Ident> = on
+        .0
+        .iter()
+        .filter_map(|p| match p {
+            ObjectNamePart::Identifier(i) => Some(i),
+            ObjectNamePart::Function(_) => None,
+        })
+        .collect();
+    let last = *ids.last()?;
+    let first = ids[0];
+    let schema = (ids.len() >= 2).then(|| fold(ids[ids.len() - 2]));
+    let len = ids.iter().map(|i| ident_len(i)).sum::<usize>() + ids.len() - 1;
+    Some(NameRef {
+        schema,
+        name: fold(last),
+        pos: Pos::from_loc(first.span.start),
+        len,
+        from_var: ids
+            .iter()
+            .any(|i| i.quote_style == Some('"') && i.value.starts_with(':')),
+    })
+}
+
+/// What kind of write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    /// INSERT (also `ON CONFLICT DO UPDATE`).
+    Insert,
+    /// UPDATE.
+    Update,
+    /// DELETE.
+    Delete,
+    /// MERGE.
+    Merge,
+    /// TRUNCATE.
+    Truncate,
+    /// COPY … FROM / \copy … from.
+    Copy,
+    /// SELECT … INTO new_table.
+    SelectInto,
+    /// DDL, with a short description of the statement.
+    Ddl(&'static str),
+    /// GRANT / REVOKE.
+    Privilege,
+}
+
+impl WriteKind {
+    /// Words for messages.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            WriteKind::Insert => "INSERT into",
+            WriteKind::Update => "UPDATE of",
+            WriteKind::Delete => "DELETE from",
+            WriteKind::Merge => "MERGE into",
+            WriteKind::Truncate => "TRUNCATE of",
+            WriteKind::Copy => "COPY into",
+            WriteKind::SelectInto => "SELECT INTO",
+            WriteKind::Ddl(d) => d,
+            WriteKind::Privilege => "GRANT/REVOKE on",
+        }
+    }
+
+    /// Whether this changes rows (as opposed to definitions or privileges).
+    #[must_use]
+    pub fn is_row_write(self) -> bool {
+        !matches!(self, WriteKind::Ddl(_) | WriteKind::Privilege)
+    }
+}
+
+/// Which columns a write sets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Cols {
+    /// None in particular (DELETE, TRUNCATE, most DDL).
+    #[default]
+    None,
+    /// Every column (INSERT / COPY without a column list).
+    All,
+    /// These columns (folded), with positions.
+    Named(Vec<(String, Pos)>),
+}
+
+/// What a value expression is, for the provenance checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `current_setting('packetc.provenance_tag')`.
+    TagSetting,
+    /// `current_setting('packetc.<name>')`.
+    Setting(String),
+    /// A string literal (or a psql `:'var'` literal).
+    Literal,
+    /// Anything else.
+    Other,
+}
+
+/// One write found in a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Write {
+    /// What kind.
+    pub kind: WriteKind,
+    /// The table written.
+    pub target: NameRef,
+    /// The columns set.
+    pub cols: Cols,
+    /// Whether the target is (or is created as) a temporary table.
+    pub temp: bool,
+    /// Whether this switches triggers off (DISABLE TRIGGER, DROP TRIGGER).
+    pub trigger_off: bool,
+    /// For INSERT: value kind per named column (worst over all rows).
+    pub stamps: Vec<(String, ValueKind)>,
+    /// For DELETE/UPDATE: the `column = value` equalities AND-ed in the WHERE clause.
+    pub filter: Vec<(String, ValueKind)>,
+}
+
+impl Write {
+    fn new(kind: WriteKind, target: NameRef) -> Write {
+        Write {
+            kind,
+            target,
+            cols: Cols::None,
+            temp: false,
+            trigger_off: false,
+            stamps: Vec::new(),
+            filter: Vec::new(),
+        }
+    }
+}
+
+/// Transaction control seen at top level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Txn {
+    /// BEGIN / START TRANSACTION.
+    Begin,
+    /// COMMIT / END / ROLLBACK (not to a savepoint).
+    End,
+}
+
+/// Everything one statement does that the rules care about.
+#[derive(Debug, Default)]
+pub struct Effects {
+    /// Writes, in source order.
+    pub writes: Vec<Write>,
+    /// Transaction control.
+    pub txn: Option<Txn>,
+    /// A statement of a kind the walker does not model that may change the database; the
+    /// engine checks its tokens for protected names.
+    pub other_ddl: bool,
+    /// A statement that cannot change anything (SHOW, RESET …): its tokens need no scan for
+    /// `session_replication_role`.
+    pub inert_setting: bool,
+}
+
+impl Effects {
+    fn push(&mut self, kind: WriteKind, on: &ObjectName) -> Option<&mut Write> {
+        let target = resolve(on)?;
+        self.writes.push(Write::new(kind, target));
+        self.writes.last_mut()
+    }
+}
+
+/// Walk one statement.
+pub fn statement(st: &Statement, fx: &mut Effects) {
+    match st {
+        Statement::Insert(i) => {
+            let TableObject::TableName(name) = &i.table else {
+                fx.other_ddl = true;
+                return;
+            };
+            let mut cols = if i.columns.is_empty() {
+                if i.source.is_none() && i.assignments.is_empty() {
+                    Cols::None
+                } else {
+                    Cols::All
+                }
+            } else {
+                Cols::Named(i.columns.iter().filter_map(last_ident).collect())
+            };
+            if let Some(OnInsert::OnConflict(oc)) = &i.on {
+                if let OnConflictAction::DoUpdate(du) = &oc.action {
+                    add_assigned(&mut cols, &du.assignments);
+                }
+            }
+            if !i.assignments.is_empty() {
+                add_assigned(&mut cols, &i.assignments);
+            }
+            let stamps = match (&cols, &i.source) {
+                (Cols::Named(c), Some(src)) => stamps(c, src),
+                _ => Vec::new(),
+            };
+            if let Some(w) = fx.push(WriteKind::Insert, name) {
+                w.cols = cols;
+                w.stamps = stamps;
+            }
+            if let Some(src) = &i.source {
+                query(src, fx);
+            }
+        }
+        Statement::Update(u) => {
+            if let Some(name) = relation(&u.table) {
+                let mut cols = Cols::Named(Vec::new());
+                add_assigned(&mut cols, &u.assignments);
+                let filter = u.selection.as_ref().map(conjuncts).unwrap_or_default();
+                if let Some(w) = fx.push(WriteKind::Update, name) {
+                    w.cols = cols;
+                    w.filter = filter;
+                }
+            }
+        }
+        Statement::Delete(d) => {
+            let tables = match &d.from {
+                FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => t,
+            };
+            let filter = d.selection.as_ref().map(conjuncts).unwrap_or_default();
+            for name in &d.tables {
+                if let Some(w) = fx.push(WriteKind::Delete, name) {
+                    w.filter.clone_from(&filter);
+                }
+            }
+            if d.tables.is_empty() {
+                for t in tables {
+                    if let Some(name) = relation(t) {
+                        if let Some(w) = fx.push(WriteKind::Delete, name) {
+                            w.filter.clone_from(&filter);
+                        }
+                    }
+                }
+            }
+        }
+        Statement::Merge(m) => {
+            let TableFactor::Table { name, .. } = &m.table else {
+                fx.other_ddl = true;
+                return;
+            };
+            let mut cols = Cols::Named(Vec::new());
+            for c in &m.clauses {
+                match &c.action {
+                    MergeAction::Update(u) => {
+                        match &u.kind {
+                            MergeUpdateKind::Set(a) => add_assigned(&mut cols, a),
+                            _ => cols = Cols::All,
+                        }
+                    }
+                    MergeAction::Insert(ins) => {
+                        if ins.columns.is_empty()
+                            || matches!(ins.kind, MergeInsertKind::Row | MergeInsertKind::Wildcard)
+                        {
+                            cols = Cols::All;
+                        } else if let Cols::Named(v) = &mut cols {
+                            v.extend(ins.columns.iter().filter_map(last_ident));
+                        }
+                    }
+                    MergeAction::Delete { .. } | MergeAction::DoNothing { .. } => {}
+                }
+            }
+            if let Some(w) = fx.push(WriteKind::Merge, name) {
+                w.cols = cols;
+            }
+        }
+        Statement::Truncate(t) => {
+            for tt in &t.table_names {
+                fx.push(WriteKind::Truncate, &tt.name);
+            }
+        }
+        Statement::Copy {
+            source, to: false, ..
+        } => match source {
+            CopySource::Table {
+                table_name,
+                columns,
+            } => {
+                let cols = if columns.is_empty() {
+                    Cols::All
+                } else {
+                    Cols::Named(
+                        columns
+                            .iter()
+                            .map(|c| (fold(c), Pos::from_loc(c.span.start)))
+                            .collect(),
+                    )
+                };
+                if let Some(w) = fx.push(WriteKind::Copy, table_name) {
+                    w.cols = cols;
+                }
+            }
+            CopySource::Query(q) => query(q, fx),
+        },
+        Statement::Copy {
+            source: CopySource::Query(q),
+            ..
+        } => query(q, fx),
+        Statement::Copy { .. } => {}
+        Statement::Query(q) => query(q, fx),
+        Statement::CreateRule(r) => {
+            fx.push(WriteKind::Ddl("CREATE RULE on"), &r.table_name);
+            match &r.action {
+                CreateRuleAction::Nothing => {}
+                CreateRuleAction::Statement(s) => statement(s, fx),
+                CreateRuleAction::Statements(v) => v.iter().for_each(|s| statement(s, fx)),
+            }
+        }
+        Statement::Prepare { statement: s, .. } => statement(s, fx),
+        Statement::Explain {
+            analyze,
+            statement: s,
+            ..
+        } => {
+            if *analyze {
+                statement(s, fx);
+            }
+        }
+        Statement::CreateTable(ct) => {
+            if let Some(w) = fx.push(WriteKind::Ddl("CREATE TABLE"), &ct.name) {
+                w.temp = ct.temporary;
+            }
+            if let Some(q) = &ct.query {
+                query(q, fx);
+            }
+        }
+        Statement::CreateView(cv) => {
+            if let Some(w) = fx.push(WriteKind::Ddl("CREATE VIEW"), &cv.name) {
+                w.temp = cv.temporary;
+            }
+            // A view over a protected table can be written through: treat the tables it
+            // reads as DDL targets too (fail closed).
+            let mut reads = Vec::new();
+            query_reads(&cv.query, &mut reads);
+            for r in reads {
+                if let Some(t) = resolve(r) {
+                    fx.writes
+                        .push(Write::new(WriteKind::Ddl("CREATE VIEW over"), t));
+                }
+            }
+        }
+        Statement::AlterTable(at) => {
+            for op in &at.operations {
+                let (kind, cols, off) = match op {
+                    AlterTableOperation::DisableTrigger { .. } => {
+                        ("ALTER TABLE … DISABLE TRIGGER on", Cols::None, true)
+                    }
+                    AlterTableOperation::AlterColumn { column_name, op } => {
+                        let what = match op {
+                            AlterColumnOperation::SetDefault { .. } => {
+                                "ALTER COLUMN … SET DEFAULT on"
+                            }
+                            _ => "ALTER COLUMN on",
+                        };
+                        (what, named_ident(column_name), false)
+                    }
+                    AlterTableOperation::DropColumn { column_names, .. } => (
+                        "DROP COLUMN on",
+                        Cols::Named(
+                            column_names
+                                .iter()
+                                .map(|c| (fold(c), Pos::from_loc(c.span.start)))
+                                .collect(),
+                        ),
+                        false,
+                    ),
+                    AlterTableOperation::RenameColumn {
+                        old_column_name, ..
+                    } => ("RENAME COLUMN on", named_ident(old_column_name), false),
+                    _ => ("ALTER TABLE", Cols::None, false),
+                };
+                if let Some(w) = fx.push(WriteKind::Ddl(kind), &at.name) {
+                    w.cols = cols;
+                    w.trigger_off = off;
+                }
+            }
+            if at.operations.is_empty() {
+                fx.push(WriteKind::Ddl("ALTER TABLE"), &at.name);
+            }
+        }
+        Statement::CreateIndex(ci) => {
+            fx.push(WriteKind::Ddl("CREATE INDEX on"), &ci.table_name);
+        }
+        Statement::CreateTrigger(ct) => {
+            fx.push(WriteKind::Ddl("CREATE TRIGGER on"), &ct.table_name);
+        }
+        Statement::DropTrigger(dt) => {
+            if let Some(t) = &dt.table_name {
+                if let Some(w) = fx.push(WriteKind::Ddl("DROP TRIGGER on"), t) {
+                    w.trigger_off = true;
+                }
+            } else {
+                fx.other_ddl = true;
+            }
+        }
+        Statement::AlterTrigger(at) => {
+            fx.push(WriteKind::Ddl("ALTER TRIGGER on"), &at.table_name);
+        }
+        Statement::CreatePolicy(p) => {
+            fx.push(WriteKind::Ddl("CREATE POLICY on"), &p.table_name);
+        }
+        Statement::AlterPolicy(p) => {
+            fx.push(WriteKind::Ddl("ALTER POLICY on"), &p.table_name);
+        }
+        Statement::DropPolicy(p) => {
+            fx.push(WriteKind::Ddl("DROP POLICY on"), &p.table_name);
+        }
+        Statement::DropRule(r) => {
+            fx.push(WriteKind::Ddl("DROP RULE on"), &r.table_name);
+        }
+        Statement::Drop {
+            object_type,
+            names,
+            cascade,
+            table,
+            ..
+        } => {
+            if *object_type == ObjectType::Schema {
+                if *cascade {
+                    for n in names {
+                        if let Some(mut s) = resolve(n) {
+                            s.schema = Some(s.name.clone());
+                            s.name = "*".into();
+                            fx.writes
+                                .push(Write::new(WriteKind::Ddl("DROP SCHEMA … CASCADE of"), s));
+                        }
+                    }
+                }
+            } else {
+                for n in names {
+                    fx.push(WriteKind::Ddl("DROP of"), n);
+                }
+            }
+            if let Some(t) = table {
+                fx.push(WriteKind::Ddl("DROP … ON"), t);
+            }
+        }
+        Statement::Grant(g) => grant_objects(g.objects.as_ref(), fx),
+        Statement::Revoke(r) => grant_objects(r.objects.as_ref(), fx),
+        Statement::Comment {
+            object_type,
+            object_name,
+            ..
+        } => match object_type {
+            CommentObject::Column => {
+                let mut parts = object_name.0.clone();
+                let col = parts.pop();
+                if let Some(w) = fx.push(WriteKind::Ddl("COMMENT ON"), &ObjectName(parts)) {
+                    if let Some(ObjectNamePart::Identifier(c)) = col {
+                        w.cols = named_ident(&c);
+                    }
+                }
+            }
+            _ => {
+                fx.push(WriteKind::Ddl("COMMENT ON"), object_name);
+            }
+        },
+        Statement::RenameTable(v) => {
+            for r in v {
+                fx.push(WriteKind::Ddl("RENAME of"), &r.old_name);
+            }
+        }
+        Statement::StartTransaction { .. } => fx.txn = Some(Txn::Begin),
+        Statement::Commit { .. } => fx.txn = Some(Txn::End),
+        Statement::Rollback { savepoint, .. } => {
+            if savepoint.is_none() {
+                fx.txn = Some(Txn::End);
+            }
+        }
+        Statement::ShowVariable { .. }
+        | Statement::ShowVariables { .. }
+        | Statement::Reset(_) => fx.inert_setting = true,
+        Statement::Set(_)
+        | Statement::Savepoint { .. }
+        | Statement::ReleaseSavepoint { .. }
+        | Statement::Lock(_)
+        | Statement::Deallocate { .. }
+        | Statement::Execute { .. }
+        | Statement::Fetch { .. }
+        | Statement::Close { .. }
+        | Statement::Declare { .. }
+        | Statement::Discard { .. }
+        | Statement::Analyze(_)
+        | Statement::Vacuum(_)
+        | Statement::LISTEN { .. }
+        | Statement::UNLISTEN { .. }
+        | Statement::NOTIFY { .. }
+        | Statement::Call(_)
+        | Statement::ExplainTable { .. } => {}
+        _ => fx.other_ddl = true,
+    }
+}
+
+fn grant_objects(objects: Option<&GrantObjects>, fx: &mut Effects) {
+    match objects {
+        Some(GrantObjects::Tables(names)) => {
+            for n in names {
+                fx.push(WriteKind::Privilege, n);
+            }
+        }
+        Some(GrantObjects::AllTablesInSchema { schemas }) => {
+            for n in schemas {
+                if let Some(mut s) = resolve(n) {
+                    s.schema = Some(s.name.clone());
+                    s.name = "*".into();
+                    fx.writes.push(Write::new(WriteKind::Privilege, s));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn named_ident(c: &Ident) -> Cols {
+    Cols::Named(vec![(fold(c), Pos::from_loc(c.span.start))])
+}
+
+fn last_ident(on: &ObjectName) -> Option<(String, Pos)> {
+    match on.0.last()? {
+        ObjectNamePart::Identifier(i) => Some((fold(i), Pos::from_loc(i.span.start))),
+        ObjectNamePart::Function(_) => None,
+    }
+}
+
+/// Columns set by assignments. Every part of a dotted target counts (fail closed).
+fn add_assigned(cols: &mut Cols, assignments: &[Assignment]) {
+    let Cols::Named(v) = cols else {
+        return;
+    };
+    for a in assignments {
+        let names: Vec<&ObjectName> = match &a.target {
+            AssignmentTarget::ColumnName(n) => vec![n],
+            AssignmentTarget::Tuple(ns) => ns.iter().collect(),
+        };
+        for n in names {
+            for p in &n.0 {
+                if let ObjectNamePart::Identifier(i) = p {
+                    v.push((fold(i), Pos::from_loc(i.span.start)));
+                }
+            }
+        }
+    }
+}
+
+fn relation(t: &TableWithJoins) -> Option<&ObjectName> {
+    match &t.relation {
+        TableFactor::Table { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+/// Walk a query for nested writes.
+pub fn query(q: &Query, fx: &mut Effects) {
+    if let Some(w) = &q.with {
+        for cte in &w.cte_tables {
+            query(&cte.query, fx);
+        }
+    }
+    set_expr(&q.body, fx);
+}
+
+fn set_expr(s: &SetExpr, fx: &mut Effects) {
+    match s {
+        SetExpr::Select(sel) => {
+            if let Some(into) = &sel.into {
+                for t in &into.targets {
+                    if let Some(on) = expr_name(t) {
+                        if let Some(w) = fx.push(WriteKind::SelectInto, &on) {
+                            w.temp = into.temporary;
+                        }
+                    }
+                }
+            }
+            for f in &sel.from {
+                table_factor(&f.relation, fx);
+                for j in &f.joins {
+                    table_factor(&j.relation, fx);
+                }
+            }
+        }
+        SetExpr::Query(q) => query(q, fx),
+        SetExpr::SetOperation { left, right, .. } => {
+            set_expr(left, fx);
+            set_expr(right, fx);
+        }
+        SetExpr::Insert(st) | SetExpr::Update(st) | SetExpr::Delete(st) | SetExpr::Merge(st) => {
+            statement(st, fx);
+        }
+        SetExpr::Values(_) | SetExpr::Table(_) => {}
+    }
+}
+
+fn table_factor(t: &TableFactor, fx: &mut Effects) {
+    match t {
+        TableFactor::Derived { subquery, .. } => query(subquery, fx),
+        TableFactor::NestedJoin {
+            table_with_joins, ..
+        } => {
+            table_factor(&table_with_joins.relation, fx);
+            for j in &table_with_joins.joins {
+                table_factor(&j.relation, fx);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Tables a query reads from its FROM clauses (for CREATE VIEW).
+fn query_reads<'q>(q: &'q Query, out: &mut Vec<&'q ObjectName>) {
+    if let Some(w) = &q.with {
+        for cte in &w.cte_tables {
+            query_reads(&cte.query, out);
+        }
+    }
+    set_reads(&q.body, out);
+}
+
+fn set_reads<'q>(s: &'q SetExpr, out: &mut Vec<&'q ObjectName>) {
+    match s {
+        SetExpr::Select(sel) => {
+            for f in &sel.from {
+                factor_reads(&f.relation, out);
+                for j in &f.joins {
+                    factor_reads(&j.relation, out);
+                }
+            }
+        }
+        SetExpr::Query(q) => query_reads(q, out),
+        SetExpr::SetOperation { left, right, .. } => {
+            set_reads(left, out);
+            set_reads(right, out);
+        }
+        _ => {}
+    }
+}
+
+fn factor_reads<'q>(t: &'q TableFactor, out: &mut Vec<&'q ObjectName>) {
+    match t {
+        TableFactor::Table { name, .. } => out.push(name),
+        TableFactor::Derived { subquery, .. } => query_reads(subquery, out),
+        TableFactor::NestedJoin {
+            table_with_joins, ..
+        } => {
+            factor_reads(&table_with_joins.relation, out);
+            for j in &table_with_joins.joins {
+                factor_reads(&j.relation, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn expr_name(e: &Expr) -> Option<ObjectName> {
+    match e {
+        Expr::Identifier(i) => Some(ObjectName(vec![ObjectNamePart::Identifier(i.clone())])),
+        Expr::CompoundIdentifier(v) => Some(ObjectName(
+            v.iter()
+                .cloned()
+                .map(ObjectNamePart::Identifier)
+                .collect(),
+        )),
+        _ => None,
+    }
+}
+
+/// Classify a value expression for the provenance checks.
+#[must_use]
+pub fn classify(e: &Expr) -> ValueKind {
+    match e {
+        Expr::Nested(e) => classify(e),
+        Expr::Cast { expr, .. } => classify(expr),
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(_)
+            | Value::EscapedStringLiteral(_)
+            | Value::DollarQuotedString(_)
+            | Value::UnicodeStringLiteral(_) => ValueKind::Literal,
+            _ => ValueKind::Other,
+        },
+        Expr::Function(f) => {
+            let is_cs = matches!(f.name.0.last(), Some(ObjectNamePart::Identifier(i)) if fold(i) == "current_setting");
+            if !is_cs {
+                return ValueKind::Other;
+            }
+            let FunctionArguments::List(list) = &f.args else {
+                return ValueKind::Other;
+            };
+            let first = list.args.first().and_then(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v))) => match &v.value {
+                    Value::SingleQuotedString(s) => Some(s.clone()),
+                    _ => None,
+                },
+                _ => None,
+            });
+            match first {
+                Some(s) if s == "packetc.provenance_tag" => ValueKind::TagSetting,
+                Some(s) if s.starts_with("packetc.") => ValueKind::Setting(s),
+                _ => ValueKind::Other,
+            }
+        }
+        _ => ValueKind::Other,
+    }
+}
+
+/// `column = value` equalities joined by AND (an OR anywhere hides its operands).
+fn conjuncts(e: &Expr) -> Vec<(String, ValueKind)> {
+    let mut out = Vec::new();
+    collect_conjuncts(e, &mut out);
+    out
+}
+
+fn collect_conjuncts(e: &Expr, out: &mut Vec<(String, ValueKind)>) {
+    match e {
+        Expr::Nested(e) => collect_conjuncts(e, out),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            collect_conjuncts(left, out);
+            collect_conjuncts(right, out);
+        }
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq,
+            right,
+        } => {
+            if let Some(c) = column_of(left) {
+                out.push((c, classify(right)));
+            } else if let Some(c) = column_of(right) {
+                out.push((c, classify(left)));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn column_of(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Identifier(i) => Some(fold(i)),
+        Expr::CompoundIdentifier(v) => v.last().map(fold),
+        Expr::Nested(e) => column_of(e),
+        _ => None,
+    }
+}
+
+fn worst(a: ValueKind, b: ValueKind) -> ValueKind {
+    if a == b {
+        a
+    } else {
+        ValueKind::Other
+    }
+}
+
+/// For each named INSERT column, the kind of value inserted (worst over all rows).
+fn stamps(cols: &[(String, Pos)], src: &Query) -> Vec<(String, ValueKind)> {
+    let mut kinds: Vec<Option<ValueKind>> = vec![None; cols.len()];
+    let mut fold_row = |row: &mut dyn Iterator<Item = ValueKind>| {
+        for (k, v) in kinds.iter_mut().zip(row) {
+            *k = Some(match k.take() {
+                None => v,
+                Some(prev) => worst(prev, v),
+            });
+        }
+    };
+    match src.body.as_ref() {
+        SetExpr::Values(v) => {
+            for row in &v.rows {
+                fold_row(&mut row.iter().map(classify));
+            }
+        }
+        SetExpr::Select(s) => {
+            fold_row(&mut s.projection.iter().map(|p| match p {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    classify(e)
+                }
+                _ => ValueKind::Other,
+            }));
+        }
+        _ => {}
+    }
+    cols.iter()
+        .zip(kinds)
+        .map(|((c, _), k)| (c.clone(), k.unwrap_or(ValueKind::Other)))
+        .collect()
+}

@@ -1,0 +1,186 @@
+//! Findings and positions.
+//!
+//! Positions are kept as 1-based (line, column-in-characters) pairs while analysing, because
+//! that is what sqlparser reports, and turned into byte ranges (what miette and SARIF tools
+//! need) once per finding through a [`LineIndex`] built in one pass over the file.
+
+use std::cell::Cell;
+use std::ops::Range;
+
+/// How bad a finding is. Every finding fails the run (exit 1); the level only guides readers
+/// and maps onto SARIF `level` / GitHub annotation kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A forbidden write or something that cannot be proven safe.
+    Error,
+    /// A hygiene problem (e.g. a suppression without a reason).
+    Warning,
+}
+
+impl Severity {
+    /// The lowercase word used in every output format.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One problem in one file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// Stable rule code, e.g. `PC001`.
+    pub code: &'static str,
+    /// Kebab-case rule name, e.g. `protected-table-write`.
+    pub rule: &'static str,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
+    /// The policy's reason for the protection, quoted from `policy.yaml`, if any.
+    pub reason: Option<String>,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Byte range of the offending text in the file.
+    pub range: Range<usize>,
+    /// 1-based line of the start of `range`.
+    pub line: usize,
+    /// 1-based column (in characters) of the start of `range`.
+    pub col: usize,
+    /// Whether a `-- packetc: allow CODE -- reason` comment may silence it.
+    pub suppressible: bool,
+}
+
+/// A 1-based line/column position (column counted in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column in characters.
+    pub col: u64,
+}
+
+impl Pos {
+    /// A position from sqlparser's location (line 0 means "unknown").
+    #[must_use]
+    pub fn from_loc(loc: sqlparser::tokenizer::Location) -> Pos {
+        Pos {
+            line: loc.line,
+            col: loc.column,
+        }
+    }
+
+    /// Whether the position is known.
+    #[must_use]
+    pub fn is_known(self) -> bool {
+        self.line > 0
+    }
+}
+
+/// Byte offsets of line starts, for converting between bytes and (line, column).
+///
+/// The last conversion is cached so that the forward-moving conversions of the statement loop
+/// stay linear even on a file that is one very long line.
+#[derive(Debug)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+    cache: Cell<(usize, u64, u64)>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Index `text` (one pass).
+    #[must_use]
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex {
+            text,
+            starts,
+            cache: Cell::new((0, 1, 1)),
+        }
+    }
+
+    /// The (line, column) of a byte offset (clamped to the text, moved back to a char boundary).
+    #[must_use]
+    pub fn pos(&self, byte: usize) -> Pos {
+        let mut byte = byte.min(self.text.len());
+        while !self.text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let line_idx = match self.starts.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line_start = self.starts[line_idx];
+        let (cb, cl, cc) = self.cache.get();
+        let (from, mut col) = if cl == line_idx as u64 + 1 && cb <= byte && cb >= line_start {
+            (cb, cc)
+        } else {
+            (line_start, 1)
+        };
+        col += self.text[from..byte].chars().count() as u64;
+        self.cache.set((byte, line_idx as u64 + 1, col));
+        Pos {
+            line: line_idx as u64 + 1,
+            col,
+        }
+    }
+
+    /// The byte offset of a (line, column) position (clamped to the line / text).
+    #[must_use]
+    pub fn byte(&self, pos: Pos) -> usize {
+        if pos.line == 0 {
+            return 0;
+        }
+        let idx = (pos.line as usize - 1).min(self.starts.len() - 1);
+        let start = self.starts[idx];
+        let end = self.starts.get(idx + 1).copied().unwrap_or(self.text.len());
+        let line = &self.text[start..end];
+        let want = pos.col.saturating_sub(1) as usize;
+        match line.char_indices().nth(want) {
+            Some((off, _)) => start + off,
+            None => end,
+        }
+    }
+
+    /// The byte range from `start` spanning `chars` characters, stopping at the end of the line.
+    #[must_use]
+    pub fn range(&self, start: Pos, chars: usize) -> Range<usize> {
+        let b = self.byte(start);
+        let rest = &self.text[b..];
+        let mut len = 0;
+        for (n, (off, c)) in rest.char_indices().enumerate() {
+            if n == chars || c == '\n' {
+                break;
+            }
+            len = off + c.len_utf8();
+        }
+        b..b + len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_positions() {
+        let text = "ab\nçd\n\nxyz";
+        let idx = LineIndex::new(text);
+        for b in [0, 1, 3, 5, 6, 7, 8, 10] {
+            let p = idx.pos(b);
+            assert_eq!(idx.byte(p), b, "{b} {p:?}");
+        }
+        assert_eq!(idx.pos(6), Pos { line: 2, col: 3 });
+        assert_eq!(idx.range(Pos { line: 2, col: 1 }, 5), 3..6);
+    }
+}

@@ -1,0 +1,302 @@
+//! The lint policy: which tables and columns a script may never write, as data.
+//!
+//! The policy is YAML (`packets/policy.yaml`, built into the binary as the default) loaded with
+//! `deny_unknown_fields`; every problem is reported with its file and line and makes the
+//! command exit 2, because linting against a policy that was not understood would silently
+//! allow what the author meant to forbid.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::diag::Error;
+
+/// The built-in policy text (the one-roof default).
+pub const BUILTIN_YAML: &str = include_str!("../../packets/policy.yaml");
+
+/// A table that must never be written, altered or re-granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectedTable {
+    /// Schema, when the entry was qualified (`schema.table`); `None` matches every schema.
+    pub schema: Option<String>,
+    /// The relation name as stored in the catalog (exact case).
+    pub table: String,
+    /// Why, quoted in diagnostics.
+    pub reason: String,
+}
+
+/// A column that must never be set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectedColumn {
+    /// Schema, when qualified.
+    pub schema: Option<String>,
+    /// Table name.
+    pub table: String,
+    /// Column name.
+    pub column: String,
+    /// Why, quoted in diagnostics.
+    pub reason: String,
+}
+
+/// The loaded, validated policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Where it came from (a path or `<built-in>`), for messages.
+    pub source: String,
+    /// Protected tables.
+    pub tables: Vec<ProtectedTable>,
+    /// Protected columns.
+    pub columns: Vec<ProtectedColumn>,
+    /// Reason quoted for trigger-bypass findings.
+    pub trigger_bypass_reason: String,
+    /// Codes that can never be suppressed.
+    pub never_suppress: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    version: Spanned<u32>,
+    #[serde(default)]
+    protected_tables: Vec<Spanned<RawTable>>,
+    #[serde(default)]
+    protected_columns: Vec<Spanned<RawColumn>>,
+    trigger_bypass: Option<RawBypass>,
+    #[serde(default)]
+    never_suppress: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    table: String,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawColumn {
+    table: String,
+    column: String,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBypass {
+    reason: String,
+}
+
+fn split_qualified(name: &str) -> Option<(Option<String>, String)> {
+    let parts: Vec<&str> = name.split('.').collect();
+    let ok = |p: &str| !p.is_empty() && !p.chars().any(char::is_whitespace);
+    match parts.as_slice() {
+        [t] if ok(t) => Some((None, (*t).to_string())),
+        [s, t] if ok(s) && ok(t) => Some((Some((*s).to_string()), (*t).to_string())),
+        _ => None,
+    }
+}
+
+impl Policy {
+    /// The built-in policy (the content of `packets/policy.yaml` at build time).
+    #[must_use]
+    pub fn builtin() -> Policy {
+        match Policy::from_yaml("<built-in policy>", BUILTIN_YAML) {
+            Ok(p) => p,
+            // A test guarantees the built-in text loads; never panic at run time.
+            Err(_) => Policy {
+                source: "<built-in policy>".into(),
+                tables: Vec::new(),
+                columns: Vec::new(),
+                trigger_bypass_reason: String::new(),
+                never_suppress: Vec::new(),
+            },
+        }
+    }
+
+    /// Load and validate a policy; `name` is used in messages. Every problem is reported at
+    /// once with its line.
+    pub fn from_yaml(name: &str, text: &str) -> Result<Policy, Error> {
+        let raw: RawPolicy = serde_saphyr::from_str(text).map_err(|e| {
+            let at = e
+                .location()
+                .map(|l| format!("{name}:{}:{}", l.line(), l.column()))
+                .unwrap_or_else(|| name.to_string());
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("invalid YAML").to_string();
+            Error::input(
+                format!("{at}: invalid policy: {first}"),
+                "allowed keys: version, protected_tables (table, reason), protected_columns \
+                 (table, column, reason), trigger_bypass (reason), never_suppress; see docs/policy.md",
+            )
+        })?;
+        let mut problems = Vec::new();
+        let at = |l: &serde_saphyr::Location| format!("{name}:{}", l.line());
+        if raw.version.value != 1 {
+            problems.push(format!(
+                "{}: unsupported policy version {} (this packetc reads version 1)",
+                at(&raw.version.referenced),
+                raw.version.value
+            ));
+        }
+        let mut tables = Vec::new();
+        for t in &raw.protected_tables {
+            match split_qualified(t.value.table.trim()) {
+                Some((schema, table)) if !t.value.reason.trim().is_empty() => {
+                    tables.push(ProtectedTable {
+                        schema,
+                        table,
+                        reason: t.value.reason.trim().to_string(),
+                    });
+                }
+                Some(_) => problems.push(format!(
+                    "{}: protected table `{}` needs a non-empty reason",
+                    at(&t.referenced),
+                    t.value.table
+                )),
+                None => problems.push(format!(
+                    "{}: `{}` is not a table name (write `table` or `schema.table`)",
+                    at(&t.referenced),
+                    t.value.table
+                )),
+            }
+        }
+        let mut columns = Vec::new();
+        for c in &raw.protected_columns {
+            let col = c.value.column.trim();
+            match split_qualified(c.value.table.trim()) {
+                Some((schema, table))
+                    if !c.value.reason.trim().is_empty()
+                        && !col.is_empty()
+                        && !col.contains('.') =>
+                {
+                    columns.push(ProtectedColumn {
+                        schema,
+                        table,
+                        column: col.to_string(),
+                        reason: c.value.reason.trim().to_string(),
+                    });
+                }
+                _ => problems.push(format!(
+                    "{}: protected column needs `table` (or `schema.table`), a plain `column` \
+                     and a non-empty `reason`",
+                    at(&c.referenced)
+                )),
+            }
+        }
+        let mut never_suppress = Vec::new();
+        for code in &raw.never_suppress {
+            match crate::lint::rules::lookup(code.value.trim()) {
+                Some(r) => never_suppress.push(r.code.to_string()),
+                None => problems.push(format!(
+                    "{}: unknown rule code `{}` in never_suppress (see `packetc rule`)",
+                    at(&code.referenced),
+                    code.value
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::input(
+                format!("invalid policy:\n  {}", problems.join("\n  ")),
+                "fix the entries above; the format is described in docs/policy.md",
+            ));
+        }
+        Ok(Policy {
+            source: name.to_string(),
+            tables,
+            columns,
+            trigger_bypass_reason: raw
+                .trigger_bypass
+                .map(|b| b.reason.trim().to_string())
+                .unwrap_or_else(|| "triggers must not be switched off".into()),
+            never_suppress,
+        })
+    }
+
+    /// `--policy FILE` if given; else the nearest `packets/policy.yaml` from the current
+    /// directory upward; else the built-in policy.
+    pub fn resolve(explicit: Option<&Path>) -> Result<Policy, Error> {
+        if let Some(p) = explicit {
+            let text = crate::fsio::read_text(p)?;
+            return Policy::from_yaml(&p.display().to_string(), &text);
+        }
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        for dir in cwd.ancestors() {
+            let cand = dir.join("packets").join("policy.yaml");
+            if cand.is_file() {
+                let text = crate::fsio::read_text(&cand)?;
+                return Policy::from_yaml(&cand.display().to_string(), &text);
+            }
+        }
+        Ok(Policy::builtin())
+    }
+
+    /// The protected-table entry matching a resolved relation name, if any.
+    #[must_use]
+    pub fn table(&self, schema: Option<&str>, table: &str) -> Option<&ProtectedTable> {
+        self.tables.iter().find(|t| {
+            t.table == table
+                && match (&t.schema, schema) {
+                    (Some(ps), Some(s)) => ps == s,
+                    _ => true,
+                }
+        })
+    }
+
+    /// Protected columns of a resolved relation.
+    pub fn columns_of<'p>(
+        &'p self,
+        schema: Option<&'p str>,
+        table: &'p str,
+    ) -> impl Iterator<Item = &'p ProtectedColumn> + 'p {
+        self.columns.iter().filter(move |c| {
+            c.table == table
+                && match (&c.schema, schema) {
+                    (Some(ps), Some(s)) => ps == s,
+                    _ => true,
+                }
+        })
+    }
+
+    /// Whether a code may be suppressed under this policy.
+    #[must_use]
+    pub fn suppressible(&self, code: &str) -> bool {
+        !self.never_suppress.iter().any(|c| c == code)
+    }
+
+    /// Whether `name` (resolved, case-exact) is any protected relation or column table.
+    #[must_use]
+    pub fn names_protected(&self, schema: Option<&str>, table: &str) -> bool {
+        self.table(schema, table).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_loads() {
+        let p = Policy::from_yaml("b", BUILTIN_YAML).expect("built-in policy must load");
+        assert_eq!(p.tables.len(), 3);
+        assert_eq!(p.columns[0].column, "active");
+        assert!(!p.suppressible("PC001"));
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_line() {
+        let e = Policy::from_yaml("p.yaml", "version: 1\nprotected_tables: []\nbogus: 1\n")
+            .expect_err("unknown key");
+        assert!(e.to_string().contains("p.yaml:3"), "{e}");
+    }
+
+    #[test]
+    fn bad_entries_are_reported_with_lines() {
+        let y = "version: 1\nprotected_tables:\n  - table: a.b.c\n    reason: x\n  - table: t\n    reason: ''\nnever_suppress: [PC999]\n";
+        let e = Policy::from_yaml("p.yaml", y).expect_err("bad").to_string();
+        assert!(e.contains("p.yaml:3"), "{e}");
+        assert!(e.contains("p.yaml:5"), "{e}");
+        assert!(e.contains("PC999"), "{e}");
+    }
+}

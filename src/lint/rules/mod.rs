@@ -1,0 +1,113 @@
+//! The rule registry: one file per rule, whose `//!` doc comment is the rule's documentation.
+//!
+//! `docs/rules/<CODE>.md` is generated from those comments (`UPDATE_DOCS=1 cargo test --test
+//! lint_docs`) and a test fails when the pages drift. `packetc rule CODE` prints the same text.
+//!
+//! To add a rule: copy a rule file, give it the next free code, add it to [`RULES`] and
+//! `mod` below, emit it from the engine, add corpus cases, then regenerate the docs.
+
+use crate::lint::finding::Severity;
+
+pub mod pc001_protected_table_write;
+pub mod pc002_protected_table_ddl;
+pub mod pc003_protected_column_write;
+pub mod pc004_trigger_bypass;
+pub mod pc010_unparseable_statement;
+pub mod pc011_unterminated_literal;
+pub mod pc012_unreadable_text;
+pub mod pc013_dynamic_sql;
+pub mod pc014_unverifiable_body;
+pub mod pc015_missing_include;
+pub mod pc016_raw_psql_interpolation;
+pub mod pc020_bad_suppression;
+pub mod pc030_read_only_step_write;
+pub mod pc031_seed_foreign_write;
+pub mod pc032_seed_unstamped_insert;
+pub mod pc033_rollback_unscoped_delete;
+pub mod pc034_write_outside_transaction;
+pub mod pc035_on_error_stop_missing;
+
+/// A rule's identity and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable code (`PC001`).
+    pub code: &'static str,
+    /// Kebab-case name.
+    pub name: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// The rule's source file; its leading `//!` lines are the documentation.
+    pub source: &'static str,
+}
+
+impl Rule {
+    /// The rule's documentation as Markdown (title + the `//!` doc comment).
+    #[must_use]
+    pub fn docs(&self) -> String {
+        let mut out = format!("# {} {}\n\n{}\n\n", self.code, self.name, self.summary);
+        for line in self.source.lines() {
+            let Some(rest) = line.strip_prefix("//!") else {
+                break;
+            };
+            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Relative link to the rule's documentation page.
+    #[must_use]
+    pub fn doc_path(&self) -> String {
+        format!("docs/rules/{}.md", self.code)
+    }
+}
+
+/// Every rule, in code order.
+pub const RULES: &[Rule] = &[
+    pc001_protected_table_write::RULE,
+    pc002_protected_table_ddl::RULE,
+    pc003_protected_column_write::RULE,
+    pc004_trigger_bypass::RULE,
+    pc010_unparseable_statement::RULE,
+    pc011_unterminated_literal::RULE,
+    pc012_unreadable_text::RULE,
+    pc013_dynamic_sql::RULE,
+    pc014_unverifiable_body::RULE,
+    pc015_missing_include::RULE,
+    pc016_raw_psql_interpolation::RULE,
+    pc020_bad_suppression::RULE,
+    pc030_read_only_step_write::RULE,
+    pc031_seed_foreign_write::RULE,
+    pc032_seed_unstamped_insert::RULE,
+    pc033_rollback_unscoped_delete::RULE,
+    pc034_write_outside_transaction::RULE,
+    pc035_on_error_stop_missing::RULE,
+];
+
+/// Find a rule by code (case-insensitive) or kebab-case name.
+#[must_use]
+pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_documented() {
+        for (i, a) in RULES.iter().enumerate() {
+            assert!(a.docs().contains("## What it does"), "{} lacks docs", a.code);
+            for b in &RULES[i + 1..] {
+                assert_ne!(a.code, b.code);
+                assert_ne!(a.name, b.name);
+            }
+        }
+        assert_eq!(lookup("pc001").map(|r| r.name), Some("protected-table-write"));
+        assert_eq!(lookup("trigger-bypass").map(|r| r.code), Some("PC004"));
+    }
+}

@@ -1,0 +1,36 @@
+//! ## What it does
+//! Flags every row write to a table listed under `protected_tables` in the policy: `INSERT`,
+//! `UPDATE`, `DELETE`, `MERGE`, `TRUNCATE` (every table in the list), `COPY … FROM`,
+//! `\copy … from`, `SELECT … INTO`, writes inside data-modifying CTEs, `CREATE RULE` actions,
+//! `PREPARE` bodies, `EXPLAIN ANALYZE`, DO blocks, function bodies and constant `EXECUTE`
+//! strings. Names are resolved as PostgreSQL does: unquoted names fold to lower case, quoted
+//! names are exact, `U&"…"` escapes are decoded, aliases and schemas are looked through.
+//!
+//! ## Why is this bad?
+//! The protected tables are the governance model's human gate and its non-inert, triggered
+//! tables (`os_proposal_approvals`, `system_issues`, `event_outbox`). A packet that writes them
+//! substitutes automation for a human act or fires triggers and emits events nobody approved.
+//! This code can never be suppressed.
+//!
+//! ## Example
+//! ```sql
+//! WITH d AS (DELETE FROM system_issues RETURNING *) SELECT count(*) FROM d;
+//! ```
+//!
+//! ## Use instead
+//! Leave the table alone; read it in a gate if you need its state:
+//! ```sql
+//! SELECT count(*) FROM system_issues;
+//! ```
+
+use super::Rule;
+use crate::lint::finding::Severity;
+
+/// Registry entry.
+pub const RULE: Rule = Rule {
+    code: "PC001",
+    name: "protected-table-write",
+    summary: "A statement writes rows of a protected table.",
+    severity: Severity::Error,
+    source: include_str!("pc001_protected_table_write.rs"),
+};

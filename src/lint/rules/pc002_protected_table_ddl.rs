@@ -1,0 +1,29 @@
+//! ## What it does
+//! Flags DDL and privilege changes on a protected table: `ALTER TABLE`, `DROP`, `CREATE INDEX`,
+//! `CREATE TRIGGER`, `CREATE RULE`, `CREATE`/`ALTER`/`DROP POLICY`, `COMMENT ON`, `RENAME`,
+//! `GRANT`/`REVOKE` (also `ON ALL TABLES IN SCHEMA …`), `DROP SCHEMA … CASCADE`, `CREATE VIEW`
+//! over the table (views can be written through), and any other statement that names it.
+//!
+//! ## Why is this bad?
+//! Changing the table's shape, triggers, policies or grants changes who can write it and what
+//! happens when they do: a different way to make the forbidden write. Never suppressible.
+//!
+//! ## Example
+//! ```sql
+//! GRANT INSERT ON os_proposal_approvals TO workflow_admin;
+//! ```
+//!
+//! ## Use instead
+//! Schema and privilege changes on these tables go through the governed, human process.
+
+use super::Rule;
+use crate::lint::finding::Severity;
+
+/// Registry entry.
+pub const RULE: Rule = Rule {
+    code: "PC002",
+    name: "protected-table-ddl",
+    summary: "A statement changes the definition or privileges of a protected table.",
+    severity: Severity::Error,
+    source: include_str!("pc002_protected_table_ddl.rs"),
+};

@@ -1,0 +1,31 @@
+//! ## What it does
+//! Reports a statement that sqlparser (PostgreSQL dialect) cannot parse, with the parser's
+//! message and position. The linter never skips what it cannot read: it fails closed.
+//!
+//! ## Why is this bad?
+//! A statement that is not understood could write anywhere. sqlparser rejects some valid
+//! PostgreSQL (about 8% of PostgreSQL's own regression statements), so you will meet this.
+//!
+//! ## What to do
+//! 1. Rewrite the statement in a more common spelling if one exists (the message says where
+//!    the parser stopped).
+//! 2. Otherwise suppress it with a reason on the line above:
+//!    `-- packetc: allow PC010 -- <why this statement is safe>`.
+//!    A statement that names a protected table can never be suppressed.
+//!
+//! ## Example
+//! ```sql
+//! CREATE STATISTICS s ON a, b FROM t;   -- not understood by the parser
+//! ```
+
+use super::Rule;
+use crate::lint::finding::Severity;
+
+/// Registry entry.
+pub const RULE: Rule = Rule {
+    code: "PC010",
+    name: "unparseable-statement",
+    summary: "A statement could not be parsed, so it cannot be proven safe.",
+    severity: Severity::Error,
+    source: include_str!("pc010_unparseable_statement.rs"),
+};

@@ -1,0 +1,29 @@
+//! ## What it does
+//! Flags SQL whose text is only known at run time: PL/pgSQL `EXECUTE` of anything but a
+//! constant string (constant strings are parsed and analysed), `RETURN QUERY EXECUTE`,
+//! `OPEN … FOR EXECUTE`, psql `\gexec` (runs query results as SQL), `\!` and `|` pipes (run
+//! shell commands), `set_config(…)` whose setting name is not a literal, and statements
+//! nested too deeply to analyse.
+//!
+//! ## Why is this bad?
+//! `EXECUTE format('DELETE FROM %I', t)` writes wherever `t` says; no static check can know.
+//!
+//! ## Example
+//! ```sql
+//! DO $$ BEGIN EXECUTE 'DELETE FROM ' || quote_ident(tbl); END $$;
+//! ```
+//!
+//! ## Use instead
+//! Write the statement out: `DELETE FROM governance_object_ownership WHERE …;`
+
+use super::Rule;
+use crate::lint::finding::Severity;
+
+/// Registry entry.
+pub const RULE: Rule = Rule {
+    code: "PC013",
+    name: "dynamic-sql",
+    summary: "SQL built or executed at run time cannot be proven safe.",
+    severity: Severity::Error,
+    source: include_str!("pc013_dynamic_sql.rs"),
+};

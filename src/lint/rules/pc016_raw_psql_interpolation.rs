@@ -1,0 +1,29 @@
+//! ## What it does
+//! Flags `:name` (raw interpolation: the variable's text becomes SQL) and a write whose
+//! target is a `:"name"` variable. `:'name'` (a quoted literal) is fine.
+//!
+//! ## Why is this bad?
+//! The value is only known when psql runs: `-v t=system_issues` turns
+//! `DELETE FROM :"t"` into a forbidden write, and `:x` can inject whole statements.
+//!
+//! ## Example
+//! ```sql
+//! DELETE FROM governance_object_ownership WHERE created_by = :tag;
+//! ```
+//!
+//! ## Use instead
+//! ```sql
+//! DELETE FROM governance_object_ownership WHERE created_by = :'tag';
+//! ```
+
+use super::Rule;
+use crate::lint::finding::Severity;
+
+/// Registry entry.
+pub const RULE: Rule = Rule {
+    code: "PC016",
+    name: "raw-psql-interpolation",
+    summary: "A psql variable is pasted into SQL unquoted, or names a written table.",
+    severity: Severity::Error,
+    source: include_str!("pc016_raw_psql_interpolation.rs"),
+};

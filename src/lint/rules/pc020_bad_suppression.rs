@@ -1,0 +1,30 @@
+//! ## What it does
+//! Flags `-- packetc: allow CODE` comments without a `-- reason`, with an unknown code, or
+//! that try to suppress a code the policy lists under `never_suppress` (those comments do
+//! nothing).
+//!
+//! ## Why is this bad?
+//! A suppression is a claim that a finding is safe; without a reason a reviewer cannot check
+//! the claim.
+//!
+//! ## Example
+//! ```sql
+//! -- packetc: allow PC010
+//! ```
+//!
+//! ## Use instead
+//! ```sql
+//! -- packetc: allow PC010 -- CREATE STATISTICS is DDL on our own scratch table
+//! ```
+
+use super::Rule;
+use crate::lint::finding::Severity;
+
+/// Registry entry.
+pub const RULE: Rule = Rule {
+    code: "PC020",
+    name: "bad-suppression",
+    summary: "A suppression comment has no reason or names an unknown code.",
+    severity: Severity::Warning,
+    source: include_str!("pc020_bad_suppression.rs"),
+};

@@ -1,0 +1,27 @@
+//! ## What it does
+//! When linting a packet's rollback script, flags every write that is not a `DELETE` from the
+//! provenance table whose `WHERE` requires `created_by = current_setting('packetc.provenance_tag')`
+//! (or a literal tag). Extra conditions joined with `AND` are fine; `OR` is not, because it
+//! widens the delete beyond the seed's rows.
+//!
+//! ## Example
+//! ```sql
+//! DELETE FROM governance_object_ownership WHERE created_by = 'F6' OR true;
+//! ```
+//!
+//! ## Use instead
+//! ```sql
+//! DELETE FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag');
+//! ```
+
+use super::Rule;
+use crate::lint::finding::Severity;
+
+/// Registry entry.
+pub const RULE: Rule = Rule {
+    code: "PC033",
+    name: "rollback-unscoped-delete",
+    summary: "The rollback step writes something other than tag-scoped deletes.",
+    severity: Severity::Error,
+    source: include_str!("pc033_rollback_unscoped_delete.rs"),
+};
