@@ -18,17 +18,32 @@ pub struct Observation {
     pub expected: String,
 }
 
-/// The assertion that stopped a script.
+/// One failed check inside a failing assertion block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Failure {
-    pub script: String,
-    pub phase: String,
-    /// The metric, or empty for a refusal (wrong database, missing variable).
+pub struct FailedCheck {
     pub metric: String,
     pub expected: String,
     pub observed: String,
+}
+
+/// The assertion block that stopped a script: every check in it that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub script: String,
+    /// gate | expect | before | after, or `refused` (wrong database, missing variable).
+    pub phase: String,
+    /// The failed checks (empty for a refusal).
+    pub checks: Vec<FailedCheck>,
     /// The whole message as PostgreSQL raised it.
     pub message: String,
+}
+
+impl Failure {
+    /// Whether `metric` is among the failed checks.
+    #[must_use]
+    pub fn names(&self, metric: &str) -> bool {
+        self.checks.iter().any(|c| c.metric == metric)
+    }
 }
 
 /// What one psql run reported.
@@ -90,29 +105,34 @@ fn observation(rest: &str) -> Option<Observation> {
     })
 }
 
-/// `SCRIPT PHASE failed: METRIC expected COND, observed VALUE` or a refusal message.
+/// `SCRIPT PHASE failed: METRIC expected COND, observed VALUE[; ...]` or a refusal message.
 fn failure(rest: &str) -> Failure {
     let message = format!("packetc: {rest}");
-    let parsed = (|| {
-        let (head, tail) = rest.split_once(" failed: ")?;
+    let parsed = rest.split_once(" failed: ").and_then(|(head, tail)| {
         let (script, phase) = head.split_once(' ')?;
-        let (metric, tail) = tail.split_once(" expected ")?;
-        let (expected, observed) = tail.rsplit_once(", observed ")?;
+        let checks = tail
+            .split("; ")
+            .map(|part| {
+                let (metric, tail) = part.split_once(" expected ")?;
+                let (expected, observed) = tail.rsplit_once(", observed ")?;
+                Some(FailedCheck {
+                    metric: metric.to_owned(),
+                    expected: expected.to_owned(),
+                    observed: observed.to_owned(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
         Some(Failure {
             script: script.to_owned(),
             phase: phase.to_owned(),
-            metric: metric.to_owned(),
-            expected: expected.to_owned(),
-            observed: observed.to_owned(),
+            checks,
             message: message.clone(),
         })
-    })();
+    });
     parsed.unwrap_or_else(|| Failure {
         script: rest.split(' ').next().unwrap_or_default().to_owned(),
         phase: "refused".to_owned(),
-        metric: String::new(),
-        expected: String::new(),
-        observed: String::new(),
+        checks: Vec::new(),
         message,
     })
 }
@@ -125,14 +145,17 @@ mod tests {
     fn parses_notices_and_the_failing_assert() {
         let out = "psql:<stdin>:40: NOTICE:  packetc: F_prod_00_preflight.sql gate db = directus (expected = 'directus')\n\
                    NOTICE:  packetc: F_prod_00_preflight.sql gate ospa = 1 (expected >= 1)\n\
-                   psql:<stdin>:77: ERROR:  packetc: F_prod_00_preflight.sql gate failed: gap expected = 210, observed 209\n\
+                   psql:<stdin>:77: ERROR:  packetc: F_prod_00_preflight.sql gate failed: gap expected = 210, observed 209; own expected = 0, observed 1\n\
                    HINT:  STOP: any assert fails\n";
         let r = parse(out);
         assert_eq!(r.observations.len(), 2);
         assert_eq!(r.observations[0].observed, "directus");
         assert_eq!(r.observations[1].expected, ">= 1");
         let f = r.failure.expect("failure");
-        assert_eq!((f.metric.as_str(), f.expected.as_str(), f.observed.as_str()), ("gap", "= 210", "209"));
+        assert_eq!(f.checks.len(), 2);
+        let c = &f.checks[0];
+        assert_eq!((c.metric.as_str(), c.expected.as_str(), c.observed.as_str()), ("gap", "= 210", "209"));
+        assert!(f.names("own") && !f.names("conflict"));
         assert_eq!(r.other_error, None);
     }
 

@@ -81,8 +81,8 @@ fn check_fails_on_a_gate_edit_without_render() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("drift: packets/one-roof-ownership-seed/sql/F_prod_00_preflight.sql does not match"), "{stdout}");
-    assert!(stdout.contains("-  IF observed IS NULL OR NOT (observed = 6) THEN"), "{stdout}");
-    assert!(stdout.contains("+  IF observed IS NULL OR NOT (observed = 7) THEN"), "{stdout}");
+    assert!(stdout.contains("-  IF observed_bigint IS NULL OR NOT (observed_bigint = 6) THEN"), "{stdout}");
+    assert!(stdout.contains("+  IF observed_bigint IS NULL OR NOT (observed_bigint = 7) THEN"), "{stdout}");
     // After rendering, check is clean again.
     assert_eq!(packetc(&["render", PACKET], tmp.path()).status.code(), Some(0));
     assert_eq!(packetc(&["check"], tmp.path()).status.code(), Some(0));
@@ -93,12 +93,12 @@ fn check_fails_on_a_hand_edited_script_and_a_stray_one() {
     let (tmp, dir) = scratch();
     let path = dir.join("sql/F_prod_02_verify.sql");
     let s = fs::read_to_string(&path).expect("script");
-    fs::write(&path, s.replacen("(observed = 240)", "(observed >= 0)", 1)).expect("write");
+    fs::write(&path, s.replacen("(observed_bigint = 240)", "(observed_bigint >= 0)", 1)).expect("write");
     fs::write(dir.join("sql/extra.sql"), "DELETE FROM system_issues;\n").expect("write");
     let out = packetc(&["check", PACKET], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("-  IF observed IS NULL OR NOT (observed >= 0) THEN"), "{stdout}");
+    assert!(stdout.contains("-  IF observed_bigint IS NULL OR NOT (observed_bigint >= 0) THEN"), "{stdout}");
     assert!(stdout.contains("extra.sql is not rendered by"), "{stdout}");
 }
 

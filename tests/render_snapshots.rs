@@ -59,8 +59,21 @@ fn every_gate_and_delta_of_the_spec_is_asserted_in_the_scripts() {
     for (step, script) in l.packet.steps.iter().zip(&scripts) {
         for c in step.gate.iter().chain(&step.expect) {
             let phase = if step.gate.iter().any(|g| g.metric == c.metric) { "gate" } else { "expect" };
-            let needle = format!("'{}', '{}', '{}'", phase, c.metric, c.condition.to_string().replace('\'', "''"));
-            assert!(script.text.contains(&needle), "{}: no assertion {needle}", script.file_name);
+            let notice = format!("'{phase}', '{}', coalesce(", c.metric);
+            let comment = format!("  -- {} {}\n", c.metric, c.condition);
+            let literal = match &c.condition.value {
+                packetc::spec::Value::Number(n) => n.to_string(),
+                packetc::spec::Value::Text(t) => format!("'{}'", t.replace('\'', "''")),
+            };
+            let compare = format!(" {} {literal}) THEN", c.condition.op.sql());
+            let block = script.text.split(&comment).nth(1).unwrap_or_default();
+            assert!(block.contains(&notice), "{}: {} is not observed", script.file_name, c.metric);
+            assert!(
+                block.lines().nth(2).is_some_and(|l| l.contains(&compare)),
+                "{}: {} is not compared with{compare}",
+                script.file_name,
+                c.metric
+            );
         }
         for d in &step.deltas {
             assert!(

@@ -237,7 +237,7 @@ pub fn gate_closed(pr: &Prover<'_>) -> Result<Scenario, Error> {
         let Some(step) = pr.step(role) else { continue };
         let (run, report) = pr.run(&db, role, &pr.vars)?;
         expect_stop(&mut sc, step, &run, &report, &format!("gate {} fails", gate.metric), |r| {
-            r.failure.as_ref().is_some_and(|f| f.metric == gate.metric)
+            r.failure.as_ref().is_some_and(|f| f.names(&gate.metric))
         });
     }
     let after = pr.fingerprint(&db)?;

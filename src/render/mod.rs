@@ -48,8 +48,6 @@ struct Assertion<'a> {
     /// `exact` (compare with a constant), `capture` (remember the value before a relative delta),
     /// `relative` (compare with the captured value plus a change).
     form: &'static str,
-    /// gate | expect | before | after: printed in NOTICE and EXCEPTION messages.
-    phase: &'static str,
     metric: &'a str,
     sql_type: &'static str,
     query: &'a str,
@@ -109,11 +107,10 @@ fn metric<'a>(p: &'a Packet, name: &str) -> Result<&'a Metric, Error> {
         .ok_or_else(|| Error::input(format!("internal: unknown metric {name}"), "report this bug"))
 }
 
-fn exact<'a>(p: &'a Packet, c: &'a Check, phase: &'static str) -> Result<Assertion<'a>, Error> {
+fn exact<'a>(p: &'a Packet, c: &'a Check) -> Result<Assertion<'a>, Error> {
     let m = metric(p, &c.metric)?;
     Ok(Assertion {
         form: "exact",
-        phase,
         metric: &m.name,
         sql_type: m.ty.sql_type(),
         query: &m.query,
@@ -137,9 +134,8 @@ fn delta_asserts<'a>(p: &'a Packet, step: &'a Step) -> Result<(Vec<Assertion<'a>
     for d in &step.deltas {
         let m = metric(p, &d.metric)?;
         let ty = if m.ty == MetricType::Integer { "bigint" } else { "numeric" };
-        let base = |form, phase, value: Number, expected: String| Assertion {
+        let base = |form, value: Number, expected: String| Assertion {
             form,
-            phase,
             metric: &m.name,
             sql_type: ty,
             query: &m.query,
@@ -156,13 +152,13 @@ fn delta_asserts<'a>(p: &'a Packet, step: &'a Step) -> Result<(Vec<Assertion<'a>
                         && c.condition.value == crate::spec::Value::Number(from)
                 });
                 if !gated {
-                    before.push(base("exact", "before", from, format!("= {from}")));
+                    before.push(base("exact", from, format!("= {from}")));
                 }
-                after.push(base("exact", "after", to, format!("= {to}")));
+                after.push(base("exact", to, format!("= {to}")));
             }
             Change::Relative { by } => {
-                before.push(base("capture", "before", by, "any".into()));
-                after.push(base("relative", "after", by, format!("before {}", d.change)));
+                before.push(base("capture", by, "any".into()));
+                after.push(base("relative", by, format!("before {}", d.change)));
             }
         }
     }
@@ -192,9 +188,9 @@ fn step_ctx<'a>(p: &'a Packet, step: &'a Step) -> Result<StepCtx<'a>, Error> {
         stop_hint,
         lock_timeout: step.lock_timeout.as_deref(),
         locks: step.locks.iter().map(|l| LockCtx { table: &l.table, mode: &l.mode }).collect(),
-        gate: step.gate.iter().map(|c| exact(p, c, "gate")).collect::<Result<_, _>>()?,
+        gate: step.gate.iter().map(|c| exact(p, c)).collect::<Result<_, _>>()?,
         gate_summary: summary(&step.gate),
-        expect: step.expect.iter().map(|c| exact(p, c, "expect")).collect::<Result<_, _>>()?,
+        expect: step.expect.iter().map(|c| exact(p, c)).collect::<Result<_, _>>()?,
         expect_summary: summary(&step.expect),
         before,
         after,

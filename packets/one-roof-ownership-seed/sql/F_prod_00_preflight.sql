@@ -29,86 +29,58 @@ BEGIN TRANSACTION READ ONLY;
 -- Gate: abort unless db = 'directus', ospa >= 1, gap = 210, own = 0, conflict = 0, inventory = 35, scopes = 6
 DO $packetc$
 DECLARE
-  observed text;
+  failures text[] := '{}';
+  observed_bigint bigint;
+  observed_numeric numeric;
+  observed_text text;
+  expected_numeric numeric;
 BEGIN
-  observed := (SELECT current_database());
-  IF observed IS NULL OR NOT (observed = 'directus') THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_00_preflight.sql', 'gate', 'db', '= ''directus''', coalesce(observed::text, 'NULL')
+  -- db = 'directus'
+  observed_text := (SELECT current_database());
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'db', coalesce(observed_text::text, 'NULL'), '= ''directus''';
+  IF observed_text IS NULL OR NOT (observed_text = 'directus') THEN
+    failures := failures || format('%s expected %s, observed %s', 'db', '= ''directus''', coalesce(observed_text::text, 'NULL'));
+  END IF;
+  -- ospa >= 1
+  observed_bigint := (SELECT count(*) FROM os_proposal_approvals);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'ospa', coalesce(observed_bigint::text, 'NULL'), '>= 1';
+  IF observed_bigint IS NULL OR NOT (observed_bigint >= 1) THEN
+    failures := failures || format('%s expected %s, observed %s', 'ospa', '>= 1', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- gap = 210
+  observed_bigint := (SELECT count(*) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'gap', coalesce(observed_bigint::text, 'NULL'), '= 210';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 210) THEN
+    failures := failures || format('%s expected %s, observed %s', 'gap', '= 210', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- own = 0
+  observed_bigint := (SELECT count(*) FROM governance_object_ownership);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'own', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'own', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- conflict = 0
+  observed_bigint := (SELECT count(*) FROM v_governance_ownership_conflict);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'conflict', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'conflict', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- inventory = 35
+  observed_bigint := (SELECT count(*) FROM v_governance_object_inventory);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'inventory', coalesce(observed_bigint::text, 'NULL'), '= 35';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 35) THEN
+    failures := failures || format('%s expected %s, observed %s', 'inventory', '= 35', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- scopes = 6
+  observed_bigint := (SELECT count(*) FROM governance_scopes);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'scopes', coalesce(observed_bigint::text, 'NULL'), '= 6';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 6) THEN
+    failures := failures || format('%s expected %s, observed %s', 'scopes', '= 6', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  IF cardinality(failures) > 0 THEN
+    RAISE EXCEPTION 'packetc: % % failed: %', 'F_prod_00_preflight.sql', 'gate', array_to_string(failures, '; ')
       USING HINT = 'STOP: any assert fails → STOP (gate closed or drift)';
   END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'db', observed, '= ''directus''';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM os_proposal_approvals);
-  IF observed IS NULL OR NOT (observed >= 1) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_00_preflight.sql', 'gate', 'ospa', '>= 1', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: any assert fails → STOP (gate closed or drift)';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'ospa', observed, '>= 1';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 210) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_00_preflight.sql', 'gate', 'gap', '= 210', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: any assert fails → STOP (gate closed or drift)';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'gap', observed, '= 210';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM governance_object_ownership);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_00_preflight.sql', 'gate', 'own', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: any assert fails → STOP (gate closed or drift)';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'own', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_ownership_conflict);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_00_preflight.sql', 'gate', 'conflict', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: any assert fails → STOP (gate closed or drift)';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'conflict', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_object_inventory);
-  IF observed IS NULL OR NOT (observed = 35) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_00_preflight.sql', 'gate', 'inventory', '= 35', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: any assert fails → STOP (gate closed or drift)';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'inventory', observed, '= 35';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM governance_scopes);
-  IF observed IS NULL OR NOT (observed = 6) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_00_preflight.sql', 'gate', 'scopes', '= 6', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: any assert fails → STOP (gate closed or drift)';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_00_preflight.sql', 'gate', 'scopes', observed, '= 6';
 END
 $packetc$;
 

@@ -55,112 +55,86 @@ LOCK TABLE "governance_scopes" IN SHARE MODE;
 -- Gate, re-checked inside the transaction: abort unless db = 'directus', ospa >= 1, gap = 210, own = 0, conflict = 0
 DO $packetc$
 DECLARE
-  observed text;
+  failures text[] := '{}';
+  observed_bigint bigint;
+  observed_numeric numeric;
+  observed_text text;
+  expected_numeric numeric;
 BEGIN
-  observed := (SELECT current_database());
-  IF observed IS NULL OR NOT (observed = 'directus') THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'db', '= ''directus''', coalesce(observed::text, 'NULL')
+  -- db = 'directus'
+  observed_text := (SELECT current_database());
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'db', coalesce(observed_text::text, 'NULL'), '= ''directus''';
+  IF observed_text IS NULL OR NOT (observed_text = 'directus') THEN
+    failures := failures || format('%s expected %s, observed %s', 'db', '= ''directus''', coalesce(observed_text::text, 'NULL'));
+  END IF;
+  -- ospa >= 1
+  observed_bigint := (SELECT count(*) FROM os_proposal_approvals);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'ospa', coalesce(observed_bigint::text, 'NULL'), '>= 1';
+  IF observed_bigint IS NULL OR NOT (observed_bigint >= 1) THEN
+    failures := failures || format('%s expected %s, observed %s', 'ospa', '>= 1', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- gap = 210
+  observed_bigint := (SELECT count(*) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'gap', coalesce(observed_bigint::text, 'NULL'), '= 210';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 210) THEN
+    failures := failures || format('%s expected %s, observed %s', 'gap', '= 210', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- own = 0
+  observed_bigint := (SELECT count(*) FROM governance_object_ownership);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'own', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'own', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- conflict = 0
+  observed_bigint := (SELECT count(*) FROM v_governance_ownership_conflict);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'conflict', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'conflict', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  IF cardinality(failures) > 0 THEN
+    RAISE EXCEPTION 'packetc: % % failed: %', 'F_prod_01_ownership_seed_commit.sql', 'gate', array_to_string(failures, '; ')
       USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
   END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'db', observed, '= ''directus''';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM os_proposal_approvals);
-  IF observed IS NULL OR NOT (observed >= 1) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'ospa', '>= 1', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'ospa', observed, '>= 1';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 210) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'gap', '= 210', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'gap', observed, '= 210';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM governance_object_ownership);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'own', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'own', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_ownership_conflict);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'conflict', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'gate', 'conflict', observed, '= 0';
 END
 $packetc$;
 
 -- Expected deltas, before the write: own 0→30, own_tagged 0→30, gap 210→0, conflict 0→0, effective 0→240, coverage_pct 0→100, gov_emit 0→0
 DO $packetc$
 DECLARE
-  observed bigint;
+  failures text[] := '{}';
+  observed_bigint bigint;
+  observed_numeric numeric;
+  observed_text text;
+  expected_numeric numeric;
 BEGIN
-  observed := (SELECT count(*) FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag'));
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'before', 'own_tagged', '= 0', coalesce(observed::text, 'NULL')
+  -- own_tagged = 0
+  observed_bigint := (SELECT count(*) FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag'));
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'before', 'own_tagged', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'own_tagged', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- effective = 0
+  observed_bigint := (SELECT count(*) FROM v_governance_effective_ownership);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'before', 'effective', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'effective', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- coverage_pct = 0
+  observed_numeric := (SELECT round(100.0 * (210 - count(*)) / 210, 2) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'before', 'coverage_pct', coalesce(observed_numeric::text, 'NULL'), '= 0';
+  IF observed_numeric IS NULL OR NOT (observed_numeric = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'coverage_pct', '= 0', coalesce(observed_numeric::text, 'NULL'));
+  END IF;
+  -- gov_emit = 0
+  observed_bigint := (SELECT count(*) FROM event_outbox WHERE aggregate_type = 'governance_object_ownership');
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'before', 'gov_emit', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'gov_emit', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  IF cardinality(failures) > 0 THEN
+    RAISE EXCEPTION 'packetc: % % failed: %', 'F_prod_01_ownership_seed_commit.sql', 'before', array_to_string(failures, '; ')
       USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
   END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'before', 'own_tagged', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_effective_ownership);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'before', 'effective', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'before', 'effective', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed numeric;
-BEGIN
-  observed := (SELECT round(100.0 * (210 - count(*)) / 210, 2) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'before', 'coverage_pct', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'before', 'coverage_pct', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM event_outbox WHERE aggregate_type = 'governance_object_ownership');
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'before', 'gov_emit', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'before', 'gov_emit', observed, '= 0';
 END
 $packetc$;
 
@@ -176,86 +150,58 @@ ORDER BY d.domain_key, s.scope_key;
 -- Expected deltas, after the write
 DO $packetc$
 DECLARE
-  observed bigint;
+  failures text[] := '{}';
+  observed_bigint bigint;
+  observed_numeric numeric;
+  observed_text text;
+  expected_numeric numeric;
 BEGIN
-  observed := (SELECT count(*) FROM governance_object_ownership);
-  IF observed IS NULL OR NOT (observed = 30) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'after', 'own', '= 30', coalesce(observed::text, 'NULL')
+  -- own = 30
+  observed_bigint := (SELECT count(*) FROM governance_object_ownership);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'own', coalesce(observed_bigint::text, 'NULL'), '= 30';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 30) THEN
+    failures := failures || format('%s expected %s, observed %s', 'own', '= 30', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- own_tagged = 30
+  observed_bigint := (SELECT count(*) FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag'));
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'own_tagged', coalesce(observed_bigint::text, 'NULL'), '= 30';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 30) THEN
+    failures := failures || format('%s expected %s, observed %s', 'own_tagged', '= 30', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- gap = 0
+  observed_bigint := (SELECT count(*) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'gap', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'gap', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- conflict = 0
+  observed_bigint := (SELECT count(*) FROM v_governance_ownership_conflict);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'conflict', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'conflict', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- effective = 240
+  observed_bigint := (SELECT count(*) FROM v_governance_effective_ownership);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'effective', coalesce(observed_bigint::text, 'NULL'), '= 240';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 240) THEN
+    failures := failures || format('%s expected %s, observed %s', 'effective', '= 240', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- coverage_pct = 100
+  observed_numeric := (SELECT round(100.0 * (210 - count(*)) / 210, 2) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'coverage_pct', coalesce(observed_numeric::text, 'NULL'), '= 100';
+  IF observed_numeric IS NULL OR NOT (observed_numeric = 100) THEN
+    failures := failures || format('%s expected %s, observed %s', 'coverage_pct', '= 100', coalesce(observed_numeric::text, 'NULL'));
+  END IF;
+  -- gov_emit = 0
+  observed_bigint := (SELECT count(*) FROM event_outbox WHERE aggregate_type = 'governance_object_ownership');
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'gov_emit', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'gov_emit', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  IF cardinality(failures) > 0 THEN
+    RAISE EXCEPTION 'packetc: % % failed: %', 'F_prod_01_ownership_seed_commit.sql', 'after', array_to_string(failures, '; ')
       USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
   END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'own', observed, '= 30';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag'));
-  IF observed IS NULL OR NOT (observed = 30) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'after', 'own_tagged', '= 30', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'own_tagged', observed, '= 30';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'after', 'gap', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'gap', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_ownership_conflict);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'after', 'conflict', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'conflict', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_effective_ownership);
-  IF observed IS NULL OR NOT (observed = 240) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'after', 'effective', '= 240', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'effective', observed, '= 240';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed numeric;
-BEGIN
-  observed := (SELECT round(100.0 * (210 - count(*)) / 210, 2) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 100) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'after', 'coverage_pct', '= 100', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'coverage_pct', observed, '= 100';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM event_outbox WHERE aggregate_type = 'governance_object_ownership');
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_01_ownership_seed_commit.sql', 'after', 'gov_emit', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: pre-commit assert fails → txn aborts, no change';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_01_ownership_seed_commit.sql', 'after', 'gov_emit', observed, '= 0';
 END
 $packetc$;
 

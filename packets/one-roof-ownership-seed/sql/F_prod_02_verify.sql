@@ -29,74 +29,52 @@ BEGIN TRANSACTION READ ONLY;
 -- Expected state: stop unless own = 30, gap = 0, conflict = 0, effective = 240, gov_emit = 0, coverage_pct = 100
 DO $packetc$
 DECLARE
-  observed bigint;
+  failures text[] := '{}';
+  observed_bigint bigint;
+  observed_numeric numeric;
+  observed_text text;
+  expected_numeric numeric;
 BEGIN
-  observed := (SELECT count(*) FROM governance_object_ownership);
-  IF observed IS NULL OR NOT (observed = 30) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_02_verify.sql', 'expect', 'own', '= 30', coalesce(observed::text, 'NULL')
+  -- own = 30
+  observed_bigint := (SELECT count(*) FROM governance_object_ownership);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'own', coalesce(observed_bigint::text, 'NULL'), '= 30';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 30) THEN
+    failures := failures || format('%s expected %s, observed %s', 'own', '= 30', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- gap = 0
+  observed_bigint := (SELECT count(*) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'gap', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'gap', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- conflict = 0
+  observed_bigint := (SELECT count(*) FROM v_governance_ownership_conflict);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'conflict', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'conflict', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- effective = 240
+  observed_bigint := (SELECT count(*) FROM v_governance_effective_ownership);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'effective', coalesce(observed_bigint::text, 'NULL'), '= 240';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 240) THEN
+    failures := failures || format('%s expected %s, observed %s', 'effective', '= 240', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- gov_emit = 0
+  observed_bigint := (SELECT count(*) FROM event_outbox WHERE aggregate_type = 'governance_object_ownership');
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'gov_emit', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'gov_emit', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- coverage_pct = 100
+  observed_numeric := (SELECT round(100.0 * (210 - count(*)) / 210, 2) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'coverage_pct', coalesce(observed_numeric::text, 'NULL'), '= 100';
+  IF observed_numeric IS NULL OR NOT (observed_numeric = 100) THEN
+    failures := failures || format('%s expected %s, observed %s', 'coverage_pct', '= 100', coalesce(observed_numeric::text, 'NULL'));
+  END IF;
+  IF cardinality(failures) > 0 THEN
+    RAISE EXCEPTION 'packetc: % % failed: %', 'F_prod_02_verify.sql', 'expect', array_to_string(failures, '; ')
       USING HINT = 'STOP and run the rollback (F_prod_03_rollback.sql): own≠30 / gap≠0 / effective≠240 / emit≠0 → STOP + rollback';
   END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'own', observed, '= 30';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_02_verify.sql', 'expect', 'gap', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP and run the rollback (F_prod_03_rollback.sql): own≠30 / gap≠0 / effective≠240 / emit≠0 → STOP + rollback';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'gap', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_ownership_conflict);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_02_verify.sql', 'expect', 'conflict', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP and run the rollback (F_prod_03_rollback.sql): own≠30 / gap≠0 / effective≠240 / emit≠0 → STOP + rollback';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'conflict', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_effective_ownership);
-  IF observed IS NULL OR NOT (observed = 240) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_02_verify.sql', 'expect', 'effective', '= 240', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP and run the rollback (F_prod_03_rollback.sql): own≠30 / gap≠0 / effective≠240 / emit≠0 → STOP + rollback';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'effective', observed, '= 240';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM event_outbox WHERE aggregate_type = 'governance_object_ownership');
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_02_verify.sql', 'expect', 'gov_emit', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP and run the rollback (F_prod_03_rollback.sql): own≠30 / gap≠0 / effective≠240 / emit≠0 → STOP + rollback';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'gov_emit', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed numeric;
-BEGIN
-  observed := (SELECT round(100.0 * (210 - count(*)) / 210, 2) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 100) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_02_verify.sql', 'expect', 'coverage_pct', '= 100', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP and run the rollback (F_prod_03_rollback.sql): own≠30 / gap≠0 / effective≠240 / emit≠0 → STOP + rollback';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_02_verify.sql', 'expect', 'coverage_pct', observed, '= 100';
 END
 $packetc$;
 

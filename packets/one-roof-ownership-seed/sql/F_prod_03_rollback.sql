@@ -32,77 +32,69 @@ LOCK TABLE "governance_object_ownership" IN SHARE ROW EXCLUSIVE MODE;
 -- Gate, re-checked inside the transaction: abort unless db = 'directus'
 DO $packetc$
 DECLARE
-  observed text;
+  failures text[] := '{}';
+  observed_bigint bigint;
+  observed_numeric numeric;
+  observed_text text;
+  expected_numeric numeric;
 BEGIN
-  observed := (SELECT current_database());
-  IF observed IS NULL OR NOT (observed = 'directus') THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_03_rollback.sql', 'gate', 'db', '= ''directus''', coalesce(observed::text, 'NULL')
+  -- db = 'directus'
+  observed_text := (SELECT current_database());
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'gate', 'db', coalesce(observed_text::text, 'NULL'), '= ''directus''';
+  IF observed_text IS NULL OR NOT (observed_text = 'directus') THEN
+    failures := failures || format('%s expected %s, observed %s', 'db', '= ''directus''', coalesce(observed_text::text, 'NULL'));
+  END IF;
+  IF cardinality(failures) > 0 THEN
+    RAISE EXCEPTION 'packetc: % % failed: %', 'F_prod_03_rollback.sql', 'gate', array_to_string(failures, '; ')
       USING HINT = 'STOP: rollback assert fails → STOP';
   END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'gate', 'db', observed, '= ''directus''';
 END
 $packetc$;
 
 -- Expected deltas, before the write: own -30, own_tagged 30→0, gap 0→210, effective 240→0, coverage_pct 100→0
 DO $packetc$
 DECLARE
-  observed numeric;
+  failures text[] := '{}';
+  observed_bigint bigint;
+  observed_numeric numeric;
+  observed_text text;
+  expected_numeric numeric;
 BEGIN
-  observed := (SELECT count(*) FROM governance_object_ownership);
-  IF observed IS NULL THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected a value, observed NULL', 'F_prod_03_rollback.sql', 'before', 'own'
+  -- own: remember the value before the write
+  observed_numeric := (SELECT count(*) FROM governance_object_ownership);
+  PERFORM set_config('packetc.before.own', coalesce(observed_numeric::text, ''), true);
+  RAISE NOTICE 'packetc: % % % = % (expected any)', 'F_prod_03_rollback.sql', 'before', 'own', coalesce(observed_numeric::text, 'NULL');
+  IF observed_numeric IS NULL THEN
+    failures := failures || format('%s expected a value, observed NULL', 'own');
+  END IF;
+  -- own_tagged = 30
+  observed_bigint := (SELECT count(*) FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag'));
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'before', 'own_tagged', coalesce(observed_bigint::text, 'NULL'), '= 30';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 30) THEN
+    failures := failures || format('%s expected %s, observed %s', 'own_tagged', '= 30', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- gap = 0
+  observed_bigint := (SELECT count(*) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'before', 'gap', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'gap', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- effective = 240
+  observed_bigint := (SELECT count(*) FROM v_governance_effective_ownership);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'before', 'effective', coalesce(observed_bigint::text, 'NULL'), '= 240';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 240) THEN
+    failures := failures || format('%s expected %s, observed %s', 'effective', '= 240', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- coverage_pct = 100
+  observed_numeric := (SELECT round(100.0 * (210 - count(*)) / 210, 2) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'before', 'coverage_pct', coalesce(observed_numeric::text, 'NULL'), '= 100';
+  IF observed_numeric IS NULL OR NOT (observed_numeric = 100) THEN
+    failures := failures || format('%s expected %s, observed %s', 'coverage_pct', '= 100', coalesce(observed_numeric::text, 'NULL'));
+  END IF;
+  IF cardinality(failures) > 0 THEN
+    RAISE EXCEPTION 'packetc: % % failed: %', 'F_prod_03_rollback.sql', 'before', array_to_string(failures, '; ')
       USING HINT = 'STOP: rollback assert fails → STOP';
   END IF;
-  PERFORM set_config('packetc.before.own', observed::text, true);
-  RAISE NOTICE 'packetc: % % % = % (expected any)', 'F_prod_03_rollback.sql', 'before', 'own', observed;
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag'));
-  IF observed IS NULL OR NOT (observed = 30) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_03_rollback.sql', 'before', 'own_tagged', '= 30', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: rollback assert fails → STOP';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'before', 'own_tagged', observed, '= 30';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_03_rollback.sql', 'before', 'gap', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: rollback assert fails → STOP';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'before', 'gap', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_effective_ownership);
-  IF observed IS NULL OR NOT (observed = 240) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_03_rollback.sql', 'before', 'effective', '= 240', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: rollback assert fails → STOP';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'before', 'effective', observed, '= 240';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed numeric;
-BEGIN
-  observed := (SELECT round(100.0 * (210 - count(*)) / 210, 2) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 100) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_03_rollback.sql', 'before', 'coverage_pct', '= 100', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: rollback assert fails → STOP';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'before', 'coverage_pct', observed, '= 100';
 END
 $packetc$;
 
@@ -113,63 +105,47 @@ WHERE created_by = current_setting('packetc.provenance_tag');
 -- Expected deltas, after the write
 DO $packetc$
 DECLARE
-  observed numeric;
-  expected numeric := current_setting('packetc.before.own')::numeric + (-30);
+  failures text[] := '{}';
+  observed_bigint bigint;
+  observed_numeric numeric;
+  observed_text text;
+  expected_numeric numeric;
 BEGIN
-  observed := (SELECT count(*) FROM governance_object_ownership);
-  IF observed IS NULL OR observed <> expected THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected = % (%), observed %', 'F_prod_03_rollback.sql', 'after', 'own', expected, 'before -30', coalesce(observed::text, 'NULL')
+  -- own before -30
+  expected_numeric := nullif(current_setting('packetc.before.own'), '')::numeric + (-30);
+  observed_numeric := (SELECT count(*) FROM governance_object_ownership);
+  RAISE NOTICE 'packetc: % % % = % (expected = %)', 'F_prod_03_rollback.sql', 'after', 'own', coalesce(observed_numeric::text, 'NULL'), coalesce(expected_numeric::text, 'NULL');
+  IF observed_numeric IS NULL OR expected_numeric IS NULL OR observed_numeric <> expected_numeric THEN
+    failures := failures || format('%s expected = %s (%s), observed %s', 'own', coalesce(expected_numeric::text, 'NULL'), 'before -30', coalesce(observed_numeric::text, 'NULL'));
+  END IF;
+  -- own_tagged = 0
+  observed_bigint := (SELECT count(*) FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag'));
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'after', 'own_tagged', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'own_tagged', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- gap = 210
+  observed_bigint := (SELECT count(*) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'after', 'gap', coalesce(observed_bigint::text, 'NULL'), '= 210';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 210) THEN
+    failures := failures || format('%s expected %s, observed %s', 'gap', '= 210', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- effective = 0
+  observed_bigint := (SELECT count(*) FROM v_governance_effective_ownership);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'after', 'effective', coalesce(observed_bigint::text, 'NULL'), '= 0';
+  IF observed_bigint IS NULL OR NOT (observed_bigint = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'effective', '= 0', coalesce(observed_bigint::text, 'NULL'));
+  END IF;
+  -- coverage_pct = 0
+  observed_numeric := (SELECT round(100.0 * (210 - count(*)) / 210, 2) FROM v_governance_ownership_gap);
+  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'after', 'coverage_pct', coalesce(observed_numeric::text, 'NULL'), '= 0';
+  IF observed_numeric IS NULL OR NOT (observed_numeric = 0) THEN
+    failures := failures || format('%s expected %s, observed %s', 'coverage_pct', '= 0', coalesce(observed_numeric::text, 'NULL'));
+  END IF;
+  IF cardinality(failures) > 0 THEN
+    RAISE EXCEPTION 'packetc: % % failed: %', 'F_prod_03_rollback.sql', 'after', array_to_string(failures, '; ')
       USING HINT = 'STOP: rollback assert fails → STOP';
   END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected = %)', 'F_prod_03_rollback.sql', 'after', 'own', observed, expected;
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag'));
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_03_rollback.sql', 'after', 'own_tagged', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: rollback assert fails → STOP';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'after', 'own_tagged', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 210) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_03_rollback.sql', 'after', 'gap', '= 210', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: rollback assert fails → STOP';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'after', 'gap', observed, '= 210';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed bigint;
-BEGIN
-  observed := (SELECT count(*) FROM v_governance_effective_ownership);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_03_rollback.sql', 'after', 'effective', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: rollback assert fails → STOP';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'after', 'effective', observed, '= 0';
-END
-$packetc$;
-DO $packetc$
-DECLARE
-  observed numeric;
-BEGIN
-  observed := (SELECT round(100.0 * (210 - count(*)) / 210, 2) FROM v_governance_ownership_gap);
-  IF observed IS NULL OR NOT (observed = 0) THEN
-    RAISE EXCEPTION 'packetc: % % failed: % expected %, observed %', 'F_prod_03_rollback.sql', 'after', 'coverage_pct', '= 0', coalesce(observed::text, 'NULL')
-      USING HINT = 'STOP: rollback assert fails → STOP';
-  END IF;
-  RAISE NOTICE 'packetc: % % % = % (expected %)', 'F_prod_03_rollback.sql', 'after', 'coverage_pct', observed, '= 0';
 END
 $packetc$;
 
