@@ -102,6 +102,23 @@ impl Cluster {
         } else {
             None
         };
+        if let Some(user) = &run_as {
+            let known = Command::new("id")
+                .arg("-u")
+                .arg(user)
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if !known {
+                return Err(PgError::Command {
+                    step: "choosing the cluster's system user".into(),
+                    detail: format!(
+                        "running as root, and initdb refuses root, but system user {user:?} does \
+                         not exist; create it (the postgresql package does) or set \
+                         PACKETC_PG_USER to an existing non-root user"
+                    ),
+                });
+            }
+        }
         let base = temp_base(run_as.is_some());
         reap_stale(&base, &bindir, run_as.as_deref());
 

@@ -8,7 +8,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::target::{quote_literal, quote_qualified, Target};
+use super::target::{quote_ident, quote_literal, quote_qualified, Target};
 use super::PgError;
 
 /// What one `psql` run did.
@@ -205,12 +205,25 @@ pub fn spawn_psql(
     args.extend(target.psql_args());
     args.push("-f".into());
     args.push("-".into());
-    spawn_with_stdin(&args, script_text.as_bytes().to_vec())
+    spawn_with_stdin(target, &args, script_text.as_bytes().to_vec())
 }
 
-fn spawn_with_stdin(args: &[OsString], input: Vec<u8>) -> Result<PsqlChild, PgError> {
+/// Environment variables that would redirect a connection given by explicit `-h -p -U -d`
+/// (a socket target) somewhere else.
+const REDIRECTING_ENV: &[&str] = &["PGHOSTADDR", "PGSERVICE", "PGSERVICEFILE", "PGREQUIREAUTH"];
+
+fn spawn_with_stdin(
+    target: &Target,
+    args: &[OsString],
+    input: Vec<u8>,
+) -> Result<PsqlChild, PgError> {
     let psql = find_psql()?;
     let mut cmd = Command::new(&psql);
+    if matches!(target, Target::Socket { .. }) {
+        for var in REDIRECTING_ENV {
+            cmd.env_remove(var);
+        }
+    }
     cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -276,7 +289,7 @@ pub fn run_psql_file(target: &Target, file: &Path) -> Result<PsqlRun, PgError> {
     args.extend(target.psql_args());
     args.push("-f".into());
     args.push(file.as_os_str().to_owned());
-    let run = spawn_with_stdin(&args, Vec::new())?.wait()?;
+    let run = spawn_with_stdin(target, &args, Vec::new())?.wait()?;
     if run.success() {
         Ok(run)
     } else {
@@ -321,7 +334,7 @@ pub fn query_rows(
     args.extend(target.psql_args());
     args.push("-f".into());
     args.push("-".into());
-    let run = spawn_with_stdin(&args, script.into_bytes())?.wait()?;
+    let run = spawn_with_stdin(target, &args, script.into_bytes())?.wait()?;
     if !run.success() {
         return Err(PgError::Query {
             query: sql.to_owned(),
@@ -428,12 +441,12 @@ impl std::fmt::Display for TableFingerprint {
     }
 }
 
-fn fingerprint_select(label: &str, table: &str) -> String {
+/// `SELECT label, count(*), md5(...) FROM relation t`; `relation` is already quoted.
+fn fingerprint_select(label: &str, relation: &str) -> String {
     format!(
         "SELECT {} AS name, count(*) AS rows, \
-         coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS md5 FROM {} t",
-        quote_literal(label),
-        quote_qualified(table)
+         coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS md5 FROM {relation} t",
+        quote_literal(label)
     )
 }
 
@@ -453,7 +466,7 @@ fn parse_fingerprint(row: &[Option<String>], what: &str) -> Result<TableFingerpr
 
 /// Row count and content checksum of `table` (a name, optionally `schema.table`).
 pub fn table_fingerprint(target: &Target, table: &str) -> Result<TableFingerprint, PgError> {
-    let sql = fingerprint_select(table, table);
+    let sql = fingerprint_select(table, &quote_qualified(table));
     let rows = query_rows(target, &[], &sql)?;
     match rows.first() {
         Some(row) => parse_fingerprint(row, &sql),
@@ -489,13 +502,8 @@ pub fn database_fingerprint(
             continue;
         }
         let label = format!("{schema}.{table}");
-        selects.push(format!(
-            "SELECT {} AS name, count(*) AS rows, \
-             coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS md5 FROM {}.{} t",
-            quote_literal(&label),
-            super::quote_ident(schema),
-            super::quote_ident(table)
-        ));
+        let relation = format!("{}.{}", quote_ident(schema), quote_ident(table));
+        selects.push(fingerprint_select(&label, &relation));
     }
     let mut out = BTreeMap::new();
     if selects.is_empty() {
