@@ -55,7 +55,7 @@ case!(delta_contradicts_gate, "      gap: 210 -> 0\n", "      gap: 200 -> 0\n", 
 case!(verify_does_not_follow, "      effective: 240\n      gov_emit: 0\n      coverage_pct: 100\n    stop: stop_and_rollback", "      effective: 230\n      gov_emit: 0\n      coverage_pct: 100\n    stop: stop_and_rollback", "spec::does-not-follow", "effective: 230");
 case!(final_state_does_not_follow, "final_state:\n  own: 30\n", "final_state:\n  own: 31\n", "spec::does-not-follow", "own: 31");
 case!(rollback_not_inverse, "      gap: 0 -> 210\n", "      gap: 0 -> 200\n", "spec::rollback-not-inverse", "gap: 0 -> 200");
-case!(rollback_misses_a_delta, "      effective: 240 -> 0\n", "", "spec::rollback-not-inverse", "  - role: rollback");
+case!(rollback_misses_a_delta, "      effective: -240\n", "", "spec::rollback-not-inverse", "  - role: rollback");
 case!(rollback_wrong_tag, "      DELETE FROM governance_object_ownership\n      WHERE created_by = current_setting('packetc.provenance_tag')\n", "      DELETE FROM governance_object_ownership\n      WHERE created_by = 'SOMEONE_ELSE'\n", "spec::write-shape", "DELETE FROM governance_object_ownership\n");
 case!(delta_on_read_only_step, "    stop: stop_and_rollback\n", "    deltas:\n      own: 30 -> 31\n    stop: stop_and_rollback\n", "spec::delta-on-read-only", "own: 30 -> 31");
 case!(undeclared_variable, "current_setting('packetc.ratified_apr')\n", "current_setting('packetc.approver')\n", "spec::undeclared-variable", "INSERT INTO governance_object_ownership");
