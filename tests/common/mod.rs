@@ -74,13 +74,17 @@ pub fn skip_or_fail<T>(why: &dyn std::fmt::Display) -> Option<T> {
              .ci/run installs it with apt-get install -y postgresql"
         );
     }
-    eprintln!(
+    // Written to the real stderr, not through eprintln!, which the test harness captures for
+    // passing tests: a skip must be visible in a plain `cargo test`.
+    let banner = format!(
         "\n==================== SKIPPED: NO POSTGRESQL ====================\n\
-         {why}\n\
+         {}: {why}\n\
          This database test did NOT run. Install the PostgreSQL server (e.g. apt-get install\n\
          postgresql) or set PACKETC_TEST_DATABASE_URL. In CI (CI=true) this is a failure.\n\
-         ================================================================\n"
+         ================================================================\n",
+        std::thread::current().name().unwrap_or("a test")
     );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), banner.as_bytes());
     None
 }
 
