@@ -417,3 +417,60 @@ fn fixture_has_existing_protected_data_and_loads_deterministically() {
         .drop_database("packetc_fixture_load_b")
         .expect("drop");
 }
+
+/// The committed generated scripts (when present) run unchanged on the fixture, fed on stdin
+/// without `-v ON_ERROR_STOP=1`, exactly as on the channel.
+#[test]
+fn generated_scripts_run_unchanged_on_the_fixture() {
+    let sql_dir = common::packet_dir().join("sql");
+    let names = [
+        "F_prod_00_preflight.sql",
+        "F_prod_01_ownership_seed_commit.sql",
+        "F_prod_02_verify.sql",
+        "F_prod_03_rollback.sql",
+    ];
+    let scripts: Vec<String> = names
+        .iter()
+        .map(|n| std::fs::read_to_string(sql_dir.join(n)).unwrap_or_default())
+        .collect();
+    if scripts.iter().any(String::is_empty) {
+        eprintln!("generated scripts not rendered yet: nothing to run");
+        return;
+    }
+    let packet = PacketYaml::load();
+    let Some(mut db) = common::scratch_db(Gate::Closed) else {
+        return;
+    };
+    let run = |t: &Target, i: usize| run_psql(t, &scripts[i], &vars(), false).expect("psql runs");
+
+    // Gate closed: preflight and seed stop, nothing changes.
+    let before = pg::database_fingerprint(&db.target, &[]).expect("fp");
+    for i in [0, 1] {
+        let r = run(&db.target, i);
+        assert_ne!(
+            r.exit_code,
+            Some(0),
+            "{} must stop with the gate closed",
+            names[i]
+        );
+        assert!(r.stderr.contains("ospa"), "{}: {}", names[i], r.stderr);
+    }
+    assert_eq!(
+        pg::database_fingerprint(&db.target, &[]).expect("fp"),
+        before
+    );
+
+    // Gate open: 0 → 1 → 2 reach the final state, 3 restores every table.
+    db.reset(Gate::Open);
+    let t = &db.target;
+    let before = pg::database_fingerprint(t, &[]).expect("fp");
+    for i in 0..3 {
+        let r = run(t, i);
+        assert!(r.success(), "{}: {}", names[i], r.summary());
+    }
+    assert_metrics("after steps 0-2", &packet.observe(t, APR), AFTER_SEED);
+    let r = run(t, 3);
+    assert!(r.success(), "{}: {}", names[3], r.summary());
+    assert_metrics("after step 3", &packet.observe(t, APR), BEFORE);
+    assert_eq!(pg::database_fingerprint(t, &[]).expect("fp"), before);
+}
