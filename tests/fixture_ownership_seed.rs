@@ -441,7 +441,10 @@ fn generated_scripts_run_unchanged_on_the_fixture() {
     let Some(mut db) = common::scratch_db(Gate::Closed) else {
         return;
     };
-    let run = |t: &Target, i: usize| run_psql(t, &scripts[i], &vars(), false).expect("psql runs");
+    let run = |t: &Target, i: usize| {
+        let r = run_psql(t, &scripts[i], &vars(), false).expect("psql runs");
+        (names[i], r)
+    };
 
     // Gate closed: preflight and seed stop, nothing changes.
     let before = pg::database_fingerprint(&db.target, &[]).expect("fp");
@@ -465,12 +468,12 @@ fn generated_scripts_run_unchanged_on_the_fixture() {
     let t = &db.target;
     let before = pg::database_fingerprint(t, &[]).expect("fp");
     for i in 0..3 {
-        let r = run(t, i);
-        assert!(r.success(), "{}: {}", names[i], r.summary());
+        let (name, r) = run(t, i);
+        assert!(r.success(), "{name}: {}", r.summary());
     }
     assert_metrics("after steps 0-2", &packet.observe(t, APR), AFTER_SEED);
-    let r = run(t, 3);
-    assert!(r.success(), "{}: {}", names[3], r.summary());
+    let (name, r) = run(t, 3);
+    assert!(r.success(), "{name}: {}", r.summary());
     assert_metrics("after step 3", &packet.observe(t, APR), BEFORE);
     assert_eq!(pg::database_fingerprint(t, &[]).expect("fp"), before);
 }
