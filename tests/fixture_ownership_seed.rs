@@ -449,14 +449,13 @@ fn generated_scripts_run_unchanged_on_the_fixture() {
     // Gate closed: preflight and seed stop, nothing changes.
     let before = pg::database_fingerprint(&db.target, &[]).expect("fp");
     for i in [0, 1] {
-        let r = run(&db.target, i);
+        let (name, r) = run(&db.target, i);
         assert_ne!(
             r.exit_code,
             Some(0),
-            "{} must stop with the gate closed",
-            names[i]
+            "{name} must stop with the gate closed"
         );
-        assert!(r.stderr.contains("ospa"), "{}: {}", names[i], r.stderr);
+        assert!(r.stderr.contains("ospa"), "{name}: {}", r.stderr);
     }
     assert_eq!(
         pg::database_fingerprint(&db.target, &[]).expect("fp"),
