@@ -84,6 +84,7 @@ impl Validator<'_> {
             self.human_gate_rechecked(gate, &raw.human_gate.metric, raw, &steps);
         }
         if steps.len() == 4 {
+            self.seed_rechecks_preflight(raw, &steps);
             self.follows(raw, &steps, &final_state);
         }
 
@@ -444,6 +445,24 @@ impl Validator<'_> {
         let Some(check) = gate.iter().find(|c| c.metric == name.value) else { return };
         if check.condition.holds_for(&Value::Number(from)) == Some(false) {
             self.sink.at("spec::delta-contradicts-gate", &val.referenced, format!("delta `{}` starts at {from}, but this step's gate requires {} {}", name.value, name.value, check.condition), format!("starts at {from}"), format!("a delta starts where the gate stands: fix the gate or write the delta from a value that satisfies `{}`", check.condition));
+        }
+    }
+
+    /// The seed re-checks every preflight gate inside its transaction, under its locks: the state
+    /// may have drifted between the two steps.
+    fn seed_rechecks_preflight(&mut self, raw: &RawPacket, steps: &[Step]) {
+        let (Some(pre), Some(seed)) = (
+            steps.iter().find(|s| s.role == Role::Preflight),
+            steps.iter().find(|s| s.role == Role::Seed),
+        ) else {
+            return;
+        };
+        for c in &pre.gate {
+            let rechecked = seed.gate.iter().any(|s| s.metric == c.metric && s.condition == c.condition);
+            if !rechecked {
+                let loc = raw.steps.value.get(seed.number).map_or(&raw.steps.referenced, |s| &s.role.referenced);
+                self.sink.at("spec::seed-gate-incomplete", loc, format!("the seed does not re-check the preflight gate `{} {}`", c.metric, c.condition), "this step", format!("add `{}` to the seed's gate: the seed re-checks every gate inside its transaction", c.metric));
+            }
         }
     }
 
