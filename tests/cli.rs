@@ -76,7 +76,13 @@ fn check_passes_on_the_repository() {
 fn check_fails_on_a_gate_edit_without_render() {
     let (tmp, dir) = scratch();
     let spec = fs::read_to_string(dir.join("packet.yaml")).expect("spec");
+    // Edited in the preflight only: the seed no longer re-checks the same gate, a spec error.
     fs::write(dir.join("packet.yaml"), spec.replacen("      scopes: 6\n", "      scopes: 7\n", 1)).expect("write");
+    let out = packetc(&["check"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("the seed does not re-check the preflight gate `scopes = 7`"));
+    // Edited consistently (preflight and the seed's re-check): drift, with the diff.
+    fs::write(dir.join("packet.yaml"), spec.replace("      scopes: 6\n", "      scopes: 7\n")).expect("write");
     let out = packetc(&["check"], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
@@ -121,7 +127,7 @@ fn invalid_spec_exits_2_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("delta `gap` starts at 200, but this step's gate requires gap = 210"), "{stderr}");
-    assert!(stderr.contains("packet.yaml:124:12"), "{stderr}");
+    assert!(stderr.contains("packet.yaml:129:12"), "{stderr}");
     assert_eq!(snapshot_sql(&dir), before, "nothing may be written on error");
     assert_eq!(packetc(&["check"], tmp.path()).status.code(), Some(2));
     assert_eq!(packetc(&["plan", PACKET], tmp.path()).status.code(), Some(2));
