@@ -153,6 +153,11 @@ fn query_helpers_return_values_intact() {
     )
     .expect("query");
     assert_eq!(values, vec![Some("210".into()), Some("0.00".into()), None]);
+    let many: Vec<String> = (0..150).map(|i| format!("SELECT {i}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let values = pg::query_scalars(t, &[], &many).expect("150 queries at once");
+    assert_eq!(values.len(), 150);
+    assert_eq!(values[149].as_deref(), Some("149"));
 
     let fp = pg::table_fingerprint(t, "public.governance_scopes").expect("fp");
     assert_eq!(fp.rows, 6);

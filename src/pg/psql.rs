@@ -411,7 +411,8 @@ pub fn query_scalars(
         .iter()
         .map(|q| format!("(\n{}\n)::text", q.trim().trim_end_matches(';').trim_end()))
         .collect();
-    let sql = format!("SELECT json_build_array({})", parts.join(",\n"));
+    // An ARRAY constructor, not json_build_array: functions take at most 100 arguments.
+    let sql = format!("SELECT array_to_json(ARRAY[{}]::text[])", parts.join(",\n"));
     let value = query_scalar(target, settings, &sql)?.unwrap_or_default();
     let parsed: Vec<Option<String>> = serde_json::from_str(&value).map_err(|e| PgError::Query {
         query: sql.clone(),
