@@ -120,6 +120,7 @@ pub struct Scanner<'a> {
     first_word_copy: Option<bool>,
     prev_from: bool,
     done: bool,
+    last_sig: usize,
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -154,6 +155,7 @@ impl<'a> Scanner<'a> {
             first_word_copy: None,
             prev_from: false,
             done: false,
+            last_sig: 0,
         }
     }
 
@@ -456,6 +458,18 @@ impl<'a> Scanner<'a> {
 
     fn step(&mut self) -> Option<Item> {
         let c = self.b[self.pos];
+        let trivia = matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+            || (c == b'-' && self.b.get(self.pos + 1) == Some(&b'-'))
+            || (c == b'/' && self.b.get(self.pos + 1) == Some(&b'*'))
+            || (c == b'\\' && self.psql);
+        let r = self.step_inner(c);
+        if !trivia && self.cur.is_some() {
+            self.last_sig = self.pos;
+        }
+        r
+    }
+
+    fn step_inner(&mut self, c: u8) -> Option<Item> {
         match c {
             b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => self.pos += 1,
             b'-' if self.b.get(self.pos + 1) == Some(&b'-') => self.line_comment(),
@@ -583,7 +597,8 @@ impl Iterator for Scanner<'_> {
             if self.pos >= self.b.len() {
                 self.done = true;
                 let end = self.b.len();
-                if let Some(s) = self.finish(end, end) {
+                let last = self.last_sig.max(self.cur.as_ref().map_or(0, |c| c.start));
+                if let Some(s) = self.finish(last, end) {
                     return Some(Item::Stmt(s));
                 }
                 continue;

@@ -1,0 +1,1045 @@
+//! The per-file analysis: drives the scanner, hands each statement to sqlparser, walks the
+//! result, applies the rules and the suppressions.
+//!
+//! Work is strictly statement by statement: one statement's tokens and AST are alive at a
+//! time, so memory stays flat and cost linear in the input size.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
+
+use crate::lint::effects::{self, Cols, NameRef, Txn, ValueKind, Write, WriteKind};
+use crate::lint::finding::{Finding, LineIndex, Pos};
+use crate::lint::policy::Policy;
+use crate::lint::rules::{self, Rule};
+use crate::lint::scan::{self, Item, Meta, Scanner, VarKind};
+use crate::lint::{StepContext, StepRole};
+
+/// Deepest nesting of DO / function bodies / EXECUTE strings analysed.
+const MAX_DEPTH: u32 = 8;
+/// Deepest include chain followed.
+const MAX_INCLUDES: usize = 16;
+
+/// Maps positions of a piece of text (1-based, relative to the piece) to the file.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin {
+    /// Where the piece starts in the file.
+    pub pos: Pos,
+    /// Every position maps to `pos` (used when the piece is an unescaped string whose
+    /// characters no longer line up with the file).
+    pub pinned: bool,
+}
+
+impl Origin {
+    /// Map a location relative to the piece.
+    #[must_use]
+    pub fn map(self, rel: Pos) -> Pos {
+        if self.pinned || rel.line == 0 {
+            return self.pos;
+        }
+        if rel.line == 1 {
+            Pos {
+                line: self.pos.line,
+                col: self.pos.col + rel.col - 1,
+            }
+        } else {
+            Pos {
+                line: self.pos.line + rel.line - 1,
+                col: rel.col,
+            }
+        }
+    }
+
+    /// The origin of a sub-piece starting at `rel`.
+    #[must_use]
+    pub fn at(self, rel: Pos) -> Origin {
+        Origin {
+            pos: self.map(rel),
+            pinned: self.pinned,
+        }
+    }
+}
+
+fn map_loc(o: Origin, l: Location) -> Location {
+    let p = o.map(Pos::from_loc(l));
+    Location {
+        line: p.line,
+        column: p.col,
+    }
+}
+
+/// The analysis state of one file.
+pub struct Engine<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) idx: LineIndex<'a>,
+    pub(crate) policy: &'a Policy,
+    pub(crate) step: Option<&'a StepContext>,
+    pub(crate) dialect: PostgreSqlDialect,
+    findings: Vec<(usize, Finding)>,
+    region: usize,
+    allows: Vec<(usize, scan::Allow)>,
+    pub(crate) writes: Vec<Write>,
+    in_txn: bool,
+    on_error_stop: bool,
+    seen_sql: bool,
+    temp: HashSet<String>,
+    includes: Vec<PathBuf>,
+}
+
+impl<'a> Engine<'a> {
+    /// A fresh engine for one file.
+    pub fn new(
+        path: &'a str,
+        text: &'a str,
+        policy: &'a Policy,
+        step: Option<&'a StepContext>,
+    ) -> Engine<'a> {
+        Engine {
+            text,
+            path,
+            idx: LineIndex::new(text),
+            policy,
+            step,
+            dialect: PostgreSqlDialect {},
+            findings: Vec::new(),
+            region: 0,
+            allows: Vec::new(),
+            writes: Vec::new(),
+            in_txn: false,
+            on_error_stop: false,
+            seen_sql: false,
+            temp: HashSet::new(),
+            includes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_includes(mut self, stack: Vec<PathBuf>) -> Self {
+        self.includes = stack;
+        self
+    }
+
+    /// Report a finding of `rule` at `pos` spanning `len` characters.
+    pub(crate) fn report(
+        &mut self,
+        rule: &Rule,
+        pos: Pos,
+        len: usize,
+        message: String,
+        help: &str,
+        reason: Option<&str>,
+    ) {
+        self.report_full(rule, pos, len, message, help, reason, true);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn report_full(
+        &mut self,
+        rule: &Rule,
+        pos: Pos,
+        len: usize,
+        message: String,
+        help: &str,
+        reason: Option<&str>,
+        may_suppress: bool,
+    ) {
+        let pos = if pos.is_known() {
+            pos
+        } else {
+            Pos { line: 1, col: 1 }
+        };
+        let range = self.idx.range(pos, len.max(1));
+        let help = if help.is_empty() {
+            format!("see {}", rule.doc_path())
+        } else {
+            format!("{help} (see {})", rule.doc_path())
+        };
+        let f = Finding {
+            code: rule.code,
+            rule: rule.name,
+            message,
+            help,
+            reason: reason.map(str::to_string),
+            severity: rule.severity,
+            range,
+            line: pos.line as usize,
+            col: pos.col as usize,
+            suppressible: may_suppress && self.policy.suppressible(rule.code),
+        };
+        self.findings.push((self.region, f));
+    }
+
+    /// Lint the whole text.
+    pub fn run(mut self) -> Vec<Finding> {
+        let mut scanner = Scanner::new(self.text, true);
+        let mut prev_end_line = 0u64;
+        while let Some(item) = scanner.next() {
+            self.region += 1;
+            for a in scanner.take_allows() {
+                let line = self.idx.pos(a.start).line;
+                let region = if line == prev_end_line {
+                    self.region - 1
+                } else {
+                    self.region
+                };
+                self.allows.push((region, a));
+            }
+            match item {
+                Item::Stmt(s) => {
+                    prev_end_line = self.idx.pos(s.term.saturating_sub(1)).line;
+                    self.top_statement(&s);
+                }
+                Item::Meta(m) => {
+                    prev_end_line = self.idx.pos(m.end).line;
+                    self.meta(&m);
+                }
+                Item::Unterminated { start, what } => {
+                    let pos = self.idx.pos(start);
+                    self.report(
+                        &rules::pc011_unterminated_literal::RULE,
+                        pos,
+                        1,
+                        format!("unterminated {what}: everything after it is swallowed"),
+                        "close it (the same tag for dollar quotes)",
+                        None,
+                    );
+                }
+            }
+        }
+        self.finish()
+    }
+
+    fn finish(mut self) -> Vec<Finding> {
+        let allows = std::mem::take(&mut self.allows);
+        let mut suppress: HashSet<(usize, &'static str)> = HashSet::new();
+        let mut extra = Vec::new();
+        for (region, a) in &allows {
+            let pos = self.idx.pos(a.start);
+            let len = self.text[a.start..a.end].chars().count();
+            if a.reason.is_none() {
+                extra.push((
+                    pos,
+                    len,
+                    "suppression without a reason: write `-- packetc: allow CODE -- why`"
+                        .to_string(),
+                ));
+                continue;
+            }
+            if a.codes.is_empty() {
+                extra.push((pos, len, "suppression names no rule code".to_string()));
+            }
+            for c in &a.codes {
+                match rules::lookup(c) {
+                    Some(r) if self.policy.suppressible(r.code) => {
+                        suppress.insert((*region, r.code));
+                    }
+                    Some(r) => extra.push((
+                        pos,
+                        len,
+                        format!("{} can never be suppressed (policy never_suppress)", r.code),
+                    )),
+                    None => extra.push((pos, len, format!("unknown rule code `{c}`"))),
+                }
+            }
+        }
+        for (pos, len, msg) in extra {
+            self.report(
+                &rules::pc020_bad_suppression::RULE,
+                pos,
+                len,
+                msg,
+                "fix or remove the comment",
+                None,
+            );
+        }
+        let mut out: Vec<Finding> = self
+            .findings
+            .into_iter()
+            .filter(|(region, f)| !(f.suppressible && suppress.contains(&(*region, f.code))))
+            .map(|(_, f)| f)
+            .collect();
+        out.sort_by(|a, b| (a.line, a.col, a.code).cmp(&(b.line, b.col, b.code)));
+        out.dedup();
+        out
+    }
+
+    fn top_statement(&mut self, s: &scan::Stmt) {
+        let text = scan::edited(self.text, s);
+        let origin = Origin {
+            pos: self.idx.pos(s.start),
+            pinned: false,
+        };
+        for v in &s.vars {
+            if v.kind == VarKind::Raw {
+                let pos = self.idx.pos(v.start);
+                let len = self.text[v.start..v.end].chars().count();
+                self.report(
+                    &rules::pc016_raw_psql_interpolation::RULE,
+                    pos,
+                    len,
+                    format!(
+                        "psql variable `{}` is pasted into the SQL unquoted",
+                        &self.text[v.start..v.end]
+                    ),
+                    "use :'name' for a value or write the SQL out",
+                    None,
+                );
+            }
+        }
+        if let Some(step) = self.step {
+            if !self.seen_sql && !self.on_error_stop {
+                self.report(
+                    &rules::pc035_on_error_stop_missing::RULE,
+                    origin.pos,
+                    1,
+                    format!(
+                        "the first SQL statement of the {} script runs before `\\set ON_ERROR_STOP on`",
+                        step.role.as_str()
+                    ),
+                    "put `\\set ON_ERROR_STOP on` on the first line",
+                    None,
+                );
+            }
+        }
+        self.seen_sql = true;
+        self.writes.clear();
+        let txn = self.analyze_sql(&text, origin, 0);
+        let writes = std::mem::take(&mut self.writes);
+        self.check_writes(&writes, origin.pos);
+        match txn {
+            Some(Txn::Begin) => self.in_txn = true,
+            Some(Txn::End) => self.in_txn = false,
+            None => {}
+        }
+    }
+
+    /// Analyse one statement's text; writes are appended to `self.writes`.
+    pub(crate) fn analyze_sql(&mut self, sql: &str, origin: Origin, depth: u32) -> Option<Txn> {
+        if depth > MAX_DEPTH {
+            self.report(
+                &rules::pc013_dynamic_sql::RULE,
+                origin.pos,
+                1,
+                "statements nested too deeply to analyse".into(),
+                "flatten the nesting",
+                None,
+            );
+            return None;
+        }
+        let mut toks = match Tokenizer::new(&self.dialect, sql).tokenize_with_location() {
+            Ok(t) => t,
+            Err(e) => {
+                let pos = origin.map(Pos::from_loc(e.location));
+                self.report(
+                    &rules::pc012_unreadable_text::RULE,
+                    pos,
+                    1,
+                    format!("the SQL tokenizer rejected this statement: {}", e.message),
+                    "remove or quote the offending character",
+                    None,
+                );
+                return None;
+            }
+        };
+        for t in &mut toks {
+            t.span.start = map_loc(origin, t.span.start);
+            t.span.end = map_loc(origin, t.span.end);
+        }
+        let first = first_words(&toks, 4);
+        let inert = matches!(first.first().map(String::as_str), Some("show" | "reset"));
+        self.scan_tokens(&toks, inert);
+        let mentions = self.mentions(&toks);
+        match first.first().map(String::as_str) {
+            Some("do") => {
+                self.do_block(&toks, depth);
+                return None;
+            }
+            Some("create") => {
+                let rest: Vec<&str> = first[1..].iter().map(String::as_str).collect();
+                let is_fn = matches!(
+                    rest.as_slice(),
+                    ["function" | "procedure", ..] | ["or", "replace", "function" | "procedure", ..]
+                );
+                if is_fn {
+                    self.function(&toks, depth);
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        let start = toks
+            .iter()
+            .find(|t| !matches!(t.token, Token::Whitespace(_)))
+            .map_or(origin.pos, |t| Pos::from_loc(t.span.start));
+        let mut parser = Parser::new(&self.dialect).with_tokens_with_locations(toks);
+        match parser.parse_statement() {
+            Ok(st) => {
+                let next = parser.peek_token();
+                if next.token != Token::EOF {
+                    self.unparseable(
+                        format!("unexpected `{}` after the end of the statement", next.token),
+                        Pos::from_loc(next.span.start),
+                        &mentions,
+                    );
+                }
+                let mut fx = effects::Effects::default();
+                effects::statement(&st, &mut fx);
+                if fx.other_ddl {
+                    for m in mentions {
+                        fx.writes.push(Write {
+                            kind: WriteKind::Ddl("statement naming"),
+                            target: m,
+                            cols: Cols::None,
+                            temp: false,
+                            trigger_off: false,
+                            stamps: Vec::new(),
+                            filter: Vec::new(),
+                        });
+                    }
+                    if fx.writes.is_empty() {
+                        // DDL on something else: still a write for the packet rules.
+                        fx.writes.push(Write {
+                            kind: WriteKind::Ddl("DDL statement"),
+                            target: NameRef {
+                                schema: None,
+                                name: String::new(),
+                                pos: start,
+                                len: first.first().map_or(1, String::len),
+                                from_var: false,
+                            },
+                            cols: Cols::None,
+                            temp: false,
+                            trigger_off: false,
+                            stamps: Vec::new(),
+                            filter: Vec::new(),
+                        });
+                    }
+                }
+                for mut w in fx.writes {
+                    self.mark_temp(&mut w);
+                    self.writes.push(w);
+                }
+                fx.txn
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                let (msg, pos) = split_parser_error(&msg);
+                self.unparseable(msg, pos.unwrap_or(start), &mentions);
+                None
+            }
+        }
+    }
+
+    fn unparseable(&mut self, msg: String, pos: Pos, mentions: &[NameRef]) {
+        let names: Vec<String> = mentions.iter().map(NameRef::display).collect();
+        let (help, may) = if names.is_empty() {
+            (
+                "rewrite it in a spelling the parser understands, or add `-- packetc: allow PC010 -- <why it is safe>` above it".to_string(),
+                true,
+            )
+        } else {
+            (
+                format!(
+                    "it names protected {} so it can never be suppressed: rewrite it in a spelling the parser understands",
+                    names.join(", ")
+                ),
+                false,
+            )
+        };
+        self.report_full(
+            &rules::pc010_unparseable_statement::RULE,
+            pos,
+            1,
+            format!("cannot parse this statement, so it cannot be proven safe: {msg}"),
+            &help,
+            None,
+            may,
+        );
+    }
+
+    fn mark_temp(&mut self, w: &mut Write) {
+        let t = &w.target;
+        if w.temp {
+            self.temp.insert(t.name.clone());
+        } else if t.schema.as_deref() == Some("pg_temp")
+            || (t.schema.is_none() && self.temp.contains(&t.name))
+        {
+            w.temp = true;
+        }
+    }
+
+    /// Names in the statement's tokens that are protected relations (for statements the
+    /// walker does not model, and for unparseable ones).
+    fn mentions(&self, toks: &[TokenWithSpan]) -> Vec<NameRef> {
+        let mut out = Vec::new();
+        let sig: Vec<&TokenWithSpan> = toks
+            .iter()
+            .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+            .collect();
+        let mut i = 0;
+        while i < sig.len() {
+            if let Token::Word(w) = &sig[i].token {
+                let start = i;
+                let mut parts = vec![w];
+                while i + 2 < sig.len() && sig[i + 1].token == Token::Period {
+                    if let Token::Word(w2) = &sig[i + 2].token {
+                        parts.push(w2);
+                        i += 2;
+                    } else {
+                        break;
+                    }
+                }
+                let fold = |w: &sqlparser::tokenizer::Word| {
+                    if w.quote_style.is_some() {
+                        w.value.clone()
+                    } else {
+                        w.value.to_ascii_lowercase()
+                    }
+                };
+                let name = fold(parts[parts.len() - 1]);
+                let schema = (parts.len() >= 2).then(|| fold(parts[parts.len() - 2]));
+                let protected = self.policy.table(schema.as_deref(), &name).is_some()
+                    || self.policy.columns_of(schema.as_deref(), &name).next().is_some();
+                if protected {
+                    out.push(NameRef {
+                        schema,
+                        name,
+                        pos: Pos::from_loc(sig[start].span.start),
+                        len: parts.iter().map(|p| p.value.chars().count()).sum::<usize>()
+                            + parts.len()
+                            - 1,
+                        from_var: false,
+                    });
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// Token-level checks that hold inside any expression: `session_replication_role` and
+    /// `set_config(…)`.
+    pub(crate) fn scan_tokens(&mut self, toks: &[TokenWithSpan], inert: bool) {
+        let sig: Vec<&TokenWithSpan> = toks
+            .iter()
+            .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+            .collect();
+        let reason = self.policy.trigger_bypass_reason.clone();
+        for (i, t) in sig.iter().enumerate() {
+            let Token::Word(w) = &t.token else { continue };
+            let pos = Pos::from_loc(t.span.start);
+            if !inert && w.value.eq_ignore_ascii_case("session_replication_role") {
+                self.report(
+                    &rules::pc004_trigger_bypass::RULE,
+                    pos,
+                    w.value.chars().count(),
+                    "changes session_replication_role, which switches triggers off".into(),
+                    "remove it: a packet never bypasses triggers",
+                    Some(&reason),
+                );
+            } else if w.value.eq_ignore_ascii_case("set_config")
+                && sig.get(i + 1).is_some_and(|n| n.token == Token::LParen)
+            {
+                let arg = sig.get(i + 2).map(|a| &a.token);
+                let after = sig.get(i + 3).map(|a| &a.token);
+                let lit = match arg {
+                    Some(
+                        Token::SingleQuotedString(s)
+                        | Token::EscapedStringLiteral(s)
+                        | Token::UnicodeStringLiteral(s)
+                        | Token::NationalStringLiteral(s),
+                    ) => Some(s.clone()),
+                    Some(Token::DollarQuotedString(d)) => Some(d.value.clone()),
+                    _ => None,
+                };
+                match (lit, after) {
+                    (Some(s), Some(Token::Comma)) => {
+                        if s.trim().eq_ignore_ascii_case("session_replication_role") {
+                            self.report(
+                                &rules::pc004_trigger_bypass::RULE,
+                                pos,
+                                w.value.chars().count(),
+                                "set_config('session_replication_role', …) switches triggers off"
+                                    .into(),
+                                "remove it: a packet never bypasses triggers",
+                                Some(&reason),
+                            );
+                        }
+                    }
+                    _ => self.report(
+                        &rules::pc013_dynamic_sql::RULE,
+                        pos,
+                        w.value.chars().count(),
+                        "set_config with a setting name that is not a string literal cannot be proven safe".into(),
+                        "pass the setting name as a literal",
+                        None,
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Apply the write rules to one top-level statement's writes.
+    fn check_writes(&mut self, writes: &[Write], stmt_pos: Pos) {
+        for w in writes {
+            self.check_policy(w);
+        }
+        let Some(step) = self.step else { return };
+        let real: Vec<&Write> = writes.iter().filter(|w| !w.temp).collect();
+        if let Some(first) = real.first() {
+            if !self.in_txn {
+                let pos = if first.target.pos.is_known() {
+                    first.target.pos
+                } else {
+                    stmt_pos
+                };
+                self.report(
+                    &rules::pc034_write_outside_transaction::RULE,
+                    pos,
+                    first.target.len,
+                    format!(
+                        "{} `{}` is not inside an explicit BEGIN … COMMIT",
+                        first.kind.describe(),
+                        first.target.display()
+                    ),
+                    "wrap the gates and the write in BEGIN; … COMMIT;",
+                    None,
+                );
+            }
+        }
+        let prov = split_name(&step.provenance_table);
+        let is_prov = |t: &NameRef| {
+            t.name == prov.1
+                && match (&prov.0, &t.schema) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                }
+        };
+        let read_only =
+            step.read_only || matches!(step.role, StepRole::Preflight | StepRole::Verify);
+        for w in real {
+            let t = &w.target;
+            if read_only {
+                self.report(
+                    &rules::pc030_read_only_step_write::RULE,
+                    t.pos,
+                    t.len,
+                    format!(
+                        "{} `{}` in the read-only {} step",
+                        w.kind.describe(),
+                        t.display(),
+                        step.role.as_str()
+                    ),
+                    "a gate only reads; use SELECT or a temporary table",
+                    None,
+                );
+                continue;
+            }
+            match step.role {
+                StepRole::Seed => {
+                    if w.kind == WriteKind::Insert && is_prov(t) {
+                        let mut missing = Vec::new();
+                        for col in [&step.tag_column, &step.approval_column] {
+                            let tag = col == &step.tag_column;
+                            let ok = w.stamps.iter().any(|(c, k)| {
+                                c == col
+                                    && match k {
+                                        ValueKind::Literal => true,
+                                        ValueKind::TagSetting => tag,
+                                        ValueKind::Setting(_) => !tag,
+                                        ValueKind::Other => false,
+                                    }
+                            });
+                            if !ok {
+                                missing.push(col.as_str());
+                            }
+                        }
+                        if !missing.is_empty() {
+                            self.report(
+                                &rules::pc032_seed_unstamped_insert::RULE,
+                                t.pos,
+                                t.len,
+                                format!(
+                                    "INSERT into `{}` does not stamp {} with the provenance values",
+                                    t.display(),
+                                    missing.join(" and ")
+                                ),
+                                "name the columns and insert current_setting('packetc.provenance_tag') / current_setting('packetc.<var>')",
+                                None,
+                            );
+                        }
+                    } else {
+                        self.report(
+                            &rules::pc031_seed_foreign_write::RULE,
+                            t.pos,
+                            t.len,
+                            format!(
+                                "{} `{}`: the seed may only INSERT into {}",
+                                w.kind.describe(),
+                                t.display(),
+                                step.provenance_table
+                            ),
+                            "move this out of the packet or make it an INSERT of tagged rows",
+                            None,
+                        );
+                    }
+                }
+                StepRole::Rollback => {
+                    let scoped = w.kind == WriteKind::Delete
+                        && is_prov(t)
+                        && w.filter.iter().any(|(c, k)| {
+                            c == &step.tag_column
+                                && matches!(k, ValueKind::TagSetting | ValueKind::Literal)
+                        });
+                    if !scoped {
+                        self.report(
+                            &rules::pc033_rollback_unscoped_delete::RULE,
+                            t.pos,
+                            t.len,
+                            format!(
+                                "{} `{}`: the rollback may only DELETE from {} WHERE {} = current_setting('packetc.provenance_tag') [AND …]",
+                                w.kind.describe(),
+                                t.display(),
+                                step.provenance_table,
+                                step.tag_column
+                            ),
+                            "delete exactly the rows the seed tagged",
+                            None,
+                        );
+                    }
+                }
+                StepRole::Preflight | StepRole::Verify => {}
+            }
+        }
+    }
+
+    fn check_policy(&mut self, w: &Write) {
+        let t = &w.target;
+        if t.from_var {
+            self.report(
+                &rules::pc016_raw_psql_interpolation::RULE,
+                t.pos,
+                t.len,
+                format!(
+                    "{} a table named by a psql variable cannot be checked",
+                    w.kind.describe()
+                ),
+                "write the table name out",
+                None,
+            );
+        }
+        if t.name == "pg_settings" && w.kind.is_row_write() {
+            let reason = self.policy.trigger_bypass_reason.clone();
+            self.report(
+                &rules::pc004_trigger_bypass::RULE,
+                t.pos,
+                t.len,
+                format!(
+                    "{} pg_settings changes configuration (e.g. session_replication_role)",
+                    w.kind.describe()
+                ),
+                "remove it",
+                Some(&reason),
+            );
+        }
+        let hit = if t.name == "*" {
+            self.policy
+                .tables
+                .iter()
+                .find(|p| p.schema.is_none() || p.schema == t.schema)
+                .cloned()
+        } else {
+            self.policy.table(t.schema.as_deref(), &t.name).cloned()
+        };
+        if let Some(p) = hit {
+            let shown = if t.name == "*" {
+                format!("every table in schema {}", t.schema.as_deref().unwrap_or("?"))
+            } else {
+                t.display()
+            };
+            if w.trigger_off {
+                let reason = self.policy.trigger_bypass_reason.clone();
+                self.report(
+                    &rules::pc004_trigger_bypass::RULE,
+                    t.pos,
+                    t.len,
+                    format!(
+                        "{} protected table `{shown}` switches its triggers off",
+                        w.kind.describe()
+                    ),
+                    "remove it: a packet never bypasses triggers",
+                    Some(&reason),
+                );
+            } else if w.kind.is_row_write() {
+                self.report(
+                    &rules::pc001_protected_table_write::RULE,
+                    t.pos,
+                    t.len,
+                    format!("{} protected table `{shown}`", w.kind.describe()),
+                    "remove the write; this table is changed only by the governed human process",
+                    Some(&p.reason),
+                );
+            } else {
+                self.report(
+                    &rules::pc002_protected_table_ddl::RULE,
+                    t.pos,
+                    t.len,
+                    format!("{} protected table `{shown}`", w.kind.describe()),
+                    "remove it; definitions and grants of this table are governed",
+                    Some(&p.reason),
+                );
+            }
+        }
+        let cols: Vec<_> = self
+            .policy
+            .columns_of(t.schema.as_deref(), &t.name)
+            .cloned()
+            .collect();
+        for pc in cols {
+            match &w.cols {
+                Cols::All => self.report(
+                    &rules::pc003_protected_column_write::RULE,
+                    t.pos,
+                    t.len,
+                    format!(
+                        "{} `{}` without a column list sets protected column `{}`",
+                        w.kind.describe(),
+                        t.display(),
+                        pc.column
+                    ),
+                    "list the columns and leave the protected one out",
+                    Some(&pc.reason),
+                ),
+                Cols::Named(v) => {
+                    if let Some((_, pos)) = v.iter().find(|(c, _)| *c == pc.column) {
+                        self.report(
+                            &rules::pc003_protected_column_write::RULE,
+                            *pos,
+                            pc.column.chars().count(),
+                            format!(
+                                "{} `{}` sets protected column `{}`",
+                                w.kind.describe(),
+                                t.display(),
+                                pc.column
+                            ),
+                            "leave this column to the governed process",
+                            Some(&pc.reason),
+                        );
+                    }
+                }
+                Cols::None => {}
+            }
+        }
+    }
+
+    fn meta(&mut self, m: &Meta) {
+        let pos = self.idx.pos(m.start);
+        let len = self.text[m.start..m.end].chars().count();
+        match m.name.as_str() {
+            "set" => {
+                let mut it = m.args.split_whitespace();
+                if it.next() == Some("ON_ERROR_STOP") {
+                    let v = it.next().unwrap_or("").trim_matches('\'').to_ascii_lowercase();
+                    self.on_error_stop = matches!(v.as_str(), "on" | "true" | "1" | "yes");
+                }
+            }
+            "gexec" => self.report(
+                &rules::pc013_dynamic_sql::RULE,
+                pos,
+                len,
+                "\\gexec executes the query's results as SQL, which cannot be proven safe".into(),
+                "write the statements out",
+                None,
+            ),
+            "!" | "setenv" if m.name == "!" => self.report(
+                &rules::pc013_dynamic_sql::RULE,
+                pos,
+                len,
+                "\\! runs a shell command, which cannot be proven safe".into(),
+                "remove the shell escape",
+                None,
+            ),
+            "o" | "out" | "g" | "gx" | "w" | "write" if m.args.starts_with('|') => self.report(
+                &rules::pc013_dynamic_sql::RULE,
+                pos,
+                len,
+                format!("\\{} pipes into a shell command, which cannot be proven safe", m.name),
+                "remove the pipe",
+                None,
+            ),
+            "copy" => self.backslash_copy(m),
+            "i" | "include" | "ir" | "include_relative" => self.include(m, pos, len),
+            _ => {}
+        }
+    }
+
+    /// `\copy table [(cols)] from …` is a write (it runs COPY FROM STDIN client-side).
+    fn backslash_copy(&mut self, m: &Meta) {
+        let lower = m.args.to_ascii_lowercase();
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        let from = words.iter().position(|w| *w == "from");
+        let to = words.iter().position(|w| *w == "to");
+        let is_from = match (from, to) {
+            (Some(f), Some(t)) => f < t,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if lower.contains("program") {
+            self.report(
+                &rules::pc013_dynamic_sql::RULE,
+                self.idx.pos(m.start),
+                2,
+                "\\copy … program runs a shell command".into(),
+                "remove it",
+                None,
+            );
+        }
+        if !is_from || m.args.starts_with('(') {
+            return;
+        }
+        // Parse `COPY <table> [(cols)] FROM STDIN` with sqlparser for exact name resolution.
+        let name_end = m.start + 1 + m.name.len();
+        let args_start = self.text[name_end..m.end]
+            .find(m.args.as_str())
+            .map_or(name_end, |i| name_end + i);
+        let cut = find_word_ci(&m.args, "from").unwrap_or(m.args.len());
+        let sql = format!("COPY {} FROM STDIN", &m.args[..cut]);
+        let p = self.idx.pos(args_start);
+        let origin = Origin {
+            pos: Pos {
+                line: p.line,
+                col: p.col.saturating_sub(5).max(1),
+            },
+            pinned: false,
+        };
+        self.writes.clear();
+        self.analyze_sql(&sql, origin, 0);
+        let writes = std::mem::take(&mut self.writes);
+        self.check_writes(&writes, self.idx.pos(m.start));
+    }
+
+    fn include(&mut self, m: &Meta, pos: Pos, len: usize) {
+        let arg = m.args.trim().trim_matches(|c| c == '\'' || c == '"');
+        let base = if m.name.starts_with("ir") || m.name == "include_relative" {
+            Path::new(self.path)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        } else {
+            PathBuf::new()
+        };
+        let path = base.join(arg);
+        if arg.is_empty() {
+            self.report(
+                &rules::pc015_missing_include::RULE,
+                pos,
+                len,
+                "include without a file name".into(),
+                "name the file",
+                None,
+            );
+            return;
+        }
+        if self.includes.contains(&path) || self.includes.len() >= MAX_INCLUDES {
+            self.report(
+                &rules::pc015_missing_include::RULE,
+                pos,
+                len,
+                format!("include cycle or chain too deep at `{}`", path.display()),
+                "remove the cycle",
+                None,
+            );
+            return;
+        }
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.report(
+                    &rules::pc015_missing_include::RULE,
+                    pos,
+                    len,
+                    format!("included file `{}` cannot be read: {e}", path.display()),
+                    "fix the path (\\ir is relative to this file, \\i to the working directory)",
+                    None,
+                );
+                return;
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let name = path.display().to_string();
+        let mut stack = self.includes.clone();
+        stack.push(path.clone());
+        let inner = crate::lint::lint_text_with(&name, &text, self.policy, None, stack);
+        for f in inner {
+            let rule = rules::lookup(f.code).copied().unwrap_or(rules::pc010_unparseable_statement::RULE);
+            self.report_full(
+                &rule,
+                pos,
+                len,
+                format!("in included {}:{}:{}: {}", name, f.line, f.col, f.message),
+                &f.help,
+                f.reason.as_deref(),
+                f.suppressible,
+            );
+        }
+    }
+}
+
+fn find_word_ci(s: &str, word: &str) -> Option<usize> {
+    let lower = s.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(word) {
+        let at = from + i;
+        let before_ok = at == 0 || lower.as_bytes()[at - 1].is_ascii_whitespace();
+        let after = at + word.len();
+        let after_ok = after >= lower.len() || lower.as_bytes()[after].is_ascii_whitespace();
+        if before_ok && after_ok {
+            return Some(at);
+        }
+        from = after;
+    }
+    None
+}
+
+/// Lowercased first `n` significant words (unquoted words only; stops at anything else).
+pub(crate) fn first_words(toks: &[TokenWithSpan], n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in toks {
+        match &t.token {
+            Token::Whitespace(_) => {}
+            Token::Word(w) if w.quote_style.is_none() => {
+                out.push(w.value.to_ascii_lowercase());
+                if out.len() == n {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Split sqlparser's "… at Line: L, Column: C" suffix off a message.
+fn split_parser_error(msg: &str) -> (String, Option<Pos>) {
+    let msg = msg.strip_prefix("sql parser error: ").unwrap_or(msg);
+    if let Some(i) = msg.rfind(" at Line: ") {
+        let tail = &msg[i + 10..];
+        let mut parts = tail.split(", Column: ");
+        let line = parts.next().and_then(|l| l.trim().parse::<u64>().ok());
+        let col = parts.next().and_then(|c| c.trim().parse::<u64>().ok());
+        if let (Some(line), Some(col)) = (line, col) {
+            return (msg[..i].to_string(), Some(Pos { line, col }));
+        }
+    }
+    (msg.to_string(), None)
+}
+
+fn split_name(s: &str) -> (Option<String>, String) {
+    match s.rsplit_once('.') {
+        Some((a, b)) => (Some(a.to_string()), b.to_string()),
+        None => (None, s.to_string()),
+    }
+}
