@@ -337,14 +337,24 @@ impl Cluster {
                 )));
             }
         }
-        // A template cannot be dropped.
+        // A template cannot be dropped: unmark it first (ALTER DATABASE works for the owner too,
+        // not only for superusers).
         let sql = format!(
-            "UPDATE pg_database SET datistemplate = false WHERE datname = {lit} AND datistemplate;\n\
-             DROP DATABASE IF EXISTS {id} WITH (FORCE);",
-            lit = quote_literal(name),
-            id = quote_ident(name)
+            "SELECT datistemplate FROM pg_database WHERE datname = {}",
+            quote_literal(name)
         );
-        self.admin_sql(&format!("dropping database {name}"), &sql)
+        let mut script = String::new();
+        if query_scalar(&self.admin, &[], &sql)?.as_deref() == Some("t") {
+            script.push_str(&format!(
+                "ALTER DATABASE {} IS_TEMPLATE false;\n",
+                quote_ident(name)
+            ));
+        }
+        script.push_str(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE);",
+            quote_ident(name)
+        ));
+        self.admin_sql(&format!("dropping database {name}"), &script)
     }
 
     fn create_empty(&self, name: &str, template: Option<&str>) -> Result<Target, PgError> {
