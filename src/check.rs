@@ -53,7 +53,10 @@ pub fn drift(sql_dir: &Path, scripts: &[Script]) -> Result<Vec<Drift>, Error> {
                 let diff = TextDiff::from_lines(committed.as_ref(), s.text.as_str())
                     .unified_diff()
                     .context_radius(3)
-                    .header(&format!("{name} (committed)"), &format!("{name} (rendered from spec)"))
+                    .header(
+                        &format!("{name} (committed)"),
+                        &format!("{name} (rendered from spec)"),
+                    )
                     .to_string();
                 out.push(Drift::Changed { path, diff });
             }
@@ -83,8 +86,16 @@ fn report_drift(out: &mut dyn Write, loaded: &Loaded, drifts: &[Drift]) -> std::
                 writeln!(out, "drift: {} does not match {spec}", path.display())?;
                 out.write_all(diff.as_bytes())?;
             }
-            Drift::Missing { path } => writeln!(out, "drift: {} is missing ({spec} renders it)", path.display())?,
-            Drift::Stray { path } => writeln!(out, "drift: {} is not rendered by {spec} (remove it or add a step)", path.display())?,
+            Drift::Missing { path } => writeln!(
+                out,
+                "drift: {} is missing ({spec} renders it)",
+                path.display()
+            )?,
+            Drift::Stray { path } => writeln!(
+                out,
+                "drift: {} is not rendered by {spec} (remove it or add a step)",
+                path.display()
+            )?,
         }
     }
     if !drifts.is_empty() {
@@ -101,7 +112,11 @@ fn report_drift(out: &mut dyn Write, loaded: &Loaded, drifts: &[Drift]) -> std::
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let packets = if args.packets.is_empty() {
         let root = Path::new(PACKETS_DIR);
-        let found = if root.is_dir() { discover(root)? } else { Vec::new() };
+        let found = if root.is_dir() {
+            discover(root)?
+        } else {
+            Vec::new()
+        };
         if found.is_empty() {
             return Err(Error::input(
                 format!("no packets found under ./{PACKETS_DIR}"),
@@ -119,7 +134,13 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
         let drifts = drift(&loaded.sql_dir(), &scripts)?;
         report_drift(out, &loaded, &drifts)?;
         if drifts.is_empty() {
-            writeln!(out, "ok: {} scripts of {} match {}", scripts.len(), loaded.packet.name, loaded.spec_path.display())?;
+            writeln!(
+                out,
+                "ok: {} scripts of {} match {}",
+                scripts.len(),
+                loaded.packet.name,
+                loaded.spec_path.display()
+            )?;
         } else {
             status = Status::Failed;
         }

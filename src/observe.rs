@@ -154,7 +154,10 @@ mod tests {
         let f = r.failure.expect("failure");
         assert_eq!(f.checks.len(), 2);
         let c = &f.checks[0];
-        assert_eq!((c.metric.as_str(), c.expected.as_str(), c.observed.as_str()), ("gap", "= 210", "209"));
+        assert_eq!(
+            (c.metric.as_str(), c.expected.as_str(), c.observed.as_str()),
+            ("gap", "= 210", "209")
+        );
         assert!(f.names("own") && !f.names("conflict"));
         assert_eq!(r.other_error, None);
     }
@@ -166,6 +169,9 @@ mod tests {
         assert_eq!(f.phase, "refused");
         assert!(f.message.contains("ratified_apr"));
         let r = parse("psql:<stdin>:3: ERROR:  relation \"x\" does not exist\n");
-        assert_eq!(r.other_error.as_deref(), Some("relation \"x\" does not exist"));
+        assert_eq!(
+            r.other_error.as_deref(),
+            Some("relation \"x\" does not exist")
+        );
     }
 }

@@ -17,12 +17,25 @@ pub struct Row {
     pub stop: String,
 }
 
-const HEADINGS: [&str; 5] = ["step", "script", "gate (abort unless)", "expected delta", "stop condition"];
+const HEADINGS: [&str; 5] = [
+    "step",
+    "script",
+    "gate (abort unless)",
+    "expected delta",
+    "stop condition",
+];
 
 fn conditions(checks: &[Check]) -> String {
     checks
         .iter()
-        .map(|c| format!("{}{}{}", c.metric, c.condition.op.symbol(), c.condition.value))
+        .map(|c| {
+            format!(
+                "{}{}{}",
+                c.metric,
+                c.condition.op.symbol(),
+                c.condition.value
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ")
         .replace('\'', "")
@@ -54,7 +67,14 @@ pub fn rows(p: &Packet) -> Vec<Row> {
             } else {
                 s.expect
                     .iter()
-                    .map(|c| format!("{}{}{}", c.metric, c.condition.op.negated().symbol(), c.condition.value))
+                    .map(|c| {
+                        format!(
+                            "{}{}{}",
+                            c.metric,
+                            c.condition.op.negated().symbol(),
+                            c.condition.value
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(" / ")
             };
@@ -67,7 +87,10 @@ pub fn rows(p: &Packet) -> Vec<Row> {
                 script: s.script.clone(),
                 gate,
                 delta,
-                stop: s.stop_note.clone().unwrap_or_else(|| format!("{derived} → {action}")),
+                stop: s
+                    .stop_note
+                    .clone()
+                    .unwrap_or_else(|| format!("{derived} → {action}")),
             }
         })
         .collect()
@@ -82,15 +105,24 @@ fn cells(r: &Row) -> [&str; 5] {
 pub fn markdown(p: &Packet) -> String {
     let esc = |s: &str| s.replace('|', "\\|");
     let mut out = format!("## {}\n\n", esc(&p.title));
-    out.push_str(&format!("- packet: `{}`; database: `{}`\n", p.name, p.database));
+    out.push_str(&format!(
+        "- packet: `{}`; database: `{}`\n",
+        p.name, p.database
+    ));
     out.push_str(&format!("- channel: `{}`\n", p.channel.command));
     out.push_str(&format!(
         "- human gate (never automated): `{} {}`: {}\n",
-        p.human_gate.metric, p.human_gate.open_when, esc(&p.human_gate.description)
+        p.human_gate.metric,
+        p.human_gate.open_when,
+        esc(&p.human_gate.description)
     ));
     out.push_str(&format!(
         "- provenance: `{}.{} = '{}'`, `{}` = `{}`\n\n",
-        p.provenance.table, p.provenance.tag_column, p.provenance.tag, p.provenance.approval_column, p.provenance.approval_variable
+        p.provenance.table,
+        p.provenance.tag_column,
+        p.provenance.tag,
+        p.provenance.approval_column,
+        p.provenance.approval_variable
     ));
     out.push_str(&format!("| {} |\n", HEADINGS.join(" | ")));
     out.push_str(&format!("|{}\n", "---|".repeat(HEADINGS.len())));
@@ -99,7 +131,10 @@ pub fn markdown(p: &Packet) -> String {
         out.push_str(&format!("| {} |\n", row.join(" | ")));
     }
     if !p.final_state.is_empty() {
-        out.push_str(&format!("\nExpected final state after verify: {}\n", conditions(&p.final_state)));
+        out.push_str(&format!(
+            "\nExpected final state after verify: {}\n",
+            conditions(&p.final_state)
+        ));
     }
     if !p.automation_never.is_empty() {
         out.push_str("\nNever automated:\n\n");
@@ -129,18 +164,26 @@ pub fn text(p: &Packet) -> String {
         format!("{}\n", padded.join("  ").trim_end())
     };
     let mut out = format!("{} ({})\n", p.title, p.name);
-    out.push_str(&format!("database {}; channel: {}\n", p.database, p.channel.command));
+    out.push_str(&format!(
+        "database {}; channel: {}\n",
+        p.database, p.channel.command
+    ));
     out.push_str(&format!(
         "human gate (never automated): {} {}\n\n",
         p.human_gate.metric, p.human_gate.open_when
     ));
     out.push_str(&line(HEADINGS));
-    out.push_str(&line(widths.map(|w| "-".repeat(w)).each_ref().map(String::as_str)));
+    out.push_str(&line(
+        widths.map(|w| "-".repeat(w)).each_ref().map(String::as_str),
+    ));
     for r in &rows {
         out.push_str(&line(cells(r)));
     }
     if !p.final_state.is_empty() {
-        out.push_str(&format!("\nexpected final state after verify: {}\n", conditions(&p.final_state)));
+        out.push_str(&format!(
+            "\nexpected final state after verify: {}\n",
+            conditions(&p.final_state)
+        ));
     }
     out
 }

@@ -28,7 +28,11 @@ fn scratch() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join(PACKET);
     fs::create_dir_all(dir.join("sql")).expect("mkdir");
-    fs::copy(root().join(PACKET).join("packet.yaml"), dir.join("packet.yaml")).expect("copy spec");
+    fs::copy(
+        root().join(PACKET).join("packet.yaml"),
+        dir.join("packet.yaml"),
+    )
+    .expect("copy spec");
     for e in fs::read_dir(root().join(PACKET).join("sql")).expect("sql dir") {
         let e = e.expect("entry");
         fs::copy(e.path(), dir.join("sql").join(e.file_name())).expect("copy script");
@@ -40,7 +44,12 @@ fn snapshot_sql(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<_> = fs::read_dir(dir.join("sql"))
         .map(|rd| {
             rd.filter_map(Result::ok)
-                .map(|e| (e.file_name().to_string_lossy().into_owned(), fs::read(e.path()).unwrap_or_default()))
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        fs::read(e.path()).unwrap_or_default(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -54,10 +63,15 @@ fn render_reproduces_the_committed_scripts_byte_for_byte() {
     fs::remove_dir_all(dir.join("sql")).expect("rm sql");
     let out = packetc(&["render", PACKET], tmp.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("wrote packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql"));
+    assert!(text(&out.stdout)
+        .contains("wrote packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql"));
     for (name, bytes) in snapshot_sql(&dir) {
-        let committed = fs::read(root().join(PACKET).join("sql").join(&name)).expect("committed script");
-        assert!(bytes == committed, "{name} differs from the committed script");
+        let committed =
+            fs::read(root().join(PACKET).join("sql").join(&name)).expect("committed script");
+        assert!(
+            bytes == committed,
+            "{name} differs from the committed script"
+        );
     }
     assert_eq!(snapshot_sql(&dir).len(), 4);
     // Rendering the spec file path works the same as the directory.
@@ -68,7 +82,13 @@ fn render_reproduces_the_committed_scripts_byte_for_byte() {
 #[test]
 fn check_passes_on_the_repository() {
     let out = packetc(&["check"], &root());
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     assert!(text(&out.stdout).contains("ok: 4 scripts of one-roof-ownership-seed"));
 }
 
@@ -77,20 +97,44 @@ fn check_fails_on_a_gate_edit_without_render() {
     let (tmp, dir) = scratch();
     let spec = fs::read_to_string(dir.join("packet.yaml")).expect("spec");
     // Edited in the preflight only: the seed no longer re-checks the same gate, a spec error.
-    fs::write(dir.join("packet.yaml"), spec.replacen("      scopes: 6\n", "      scopes: 7\n", 1)).expect("write");
+    fs::write(
+        dir.join("packet.yaml"),
+        spec.replacen("      scopes: 6\n", "      scopes: 7\n", 1),
+    )
+    .expect("write");
     let out = packetc(&["check"], tmp.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("the seed does not re-check the preflight gate `scopes = 7`"));
+    assert!(
+        text(&out.stderr).contains("the seed does not re-check the preflight gate `scopes = 7`")
+    );
     // Edited consistently (preflight and the seed's re-check): drift, with the diff.
-    fs::write(dir.join("packet.yaml"), spec.replace("      scopes: 6\n", "      scopes: 7\n")).expect("write");
+    fs::write(
+        dir.join("packet.yaml"),
+        spec.replace("      scopes: 6\n", "      scopes: 7\n"),
+    )
+    .expect("write");
     let out = packetc(&["check"], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("drift: packets/one-roof-ownership-seed/sql/F_prod_00_preflight.sql does not match"), "{stdout}");
-    assert!(stdout.contains("-  IF observed_bigint IS NULL OR NOT (observed_bigint = 6) THEN"), "{stdout}");
-    assert!(stdout.contains("+  IF observed_bigint IS NULL OR NOT (observed_bigint = 7) THEN"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "drift: packets/one-roof-ownership-seed/sql/F_prod_00_preflight.sql does not match"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-  IF observed_bigint IS NULL OR NOT (observed_bigint = 6) THEN"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+  IF observed_bigint IS NULL OR NOT (observed_bigint = 7) THEN"),
+        "{stdout}"
+    );
     // After rendering, check is clean again.
-    assert_eq!(packetc(&["render", PACKET], tmp.path()).status.code(), Some(0));
+    assert_eq!(
+        packetc(&["render", PACKET], tmp.path()).status.code(),
+        Some(0)
+    );
     assert_eq!(packetc(&["check"], tmp.path()).status.code(), Some(0));
 }
 
@@ -99,12 +143,19 @@ fn check_fails_on_a_hand_edited_script_and_a_stray_one() {
     let (tmp, dir) = scratch();
     let path = dir.join("sql/F_prod_02_verify.sql");
     let s = fs::read_to_string(&path).expect("script");
-    fs::write(&path, s.replacen("(observed_bigint = 240)", "(observed_bigint >= 0)", 1)).expect("write");
+    fs::write(
+        &path,
+        s.replacen("(observed_bigint = 240)", "(observed_bigint >= 0)", 1),
+    )
+    .expect("write");
     fs::write(dir.join("sql/extra.sql"), "DELETE FROM system_issues;\n").expect("write");
     let out = packetc(&["check", PACKET], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("-  IF observed_bigint IS NULL OR NOT (observed_bigint >= 0) THEN"), "{stdout}");
+    assert!(
+        stdout.contains("-  IF observed_bigint IS NULL OR NOT (observed_bigint >= 0) THEN"),
+        "{stdout}"
+    );
     assert!(stdout.contains("extra.sql is not rendered by"), "{stdout}");
 }
 
@@ -122,15 +173,29 @@ fn invalid_spec_exits_2_and_writes_nothing() {
     let (tmp, dir) = scratch();
     let before = snapshot_sql(&dir);
     let spec = fs::read_to_string(dir.join("packet.yaml")).expect("spec");
-    fs::write(dir.join("packet.yaml"), spec.replacen("      gap: 210 -> 0\n", "      gap: 200 -> 0\n", 1)).expect("write");
+    fs::write(
+        dir.join("packet.yaml"),
+        spec.replacen("      gap: 210 -> 0\n", "      gap: 200 -> 0\n", 1),
+    )
+    .expect("write");
     let out = packetc(&["render", PACKET], tmp.path());
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("delta `gap` starts at 200, but this step's gate requires gap = 210"), "{stderr}");
+    assert!(
+        stderr.contains("delta `gap` starts at 200, but this step's gate requires gap = 210"),
+        "{stderr}"
+    );
     assert!(stderr.contains("packet.yaml:129:12"), "{stderr}");
-    assert_eq!(snapshot_sql(&dir), before, "nothing may be written on error");
+    assert_eq!(
+        snapshot_sql(&dir),
+        before,
+        "nothing may be written on error"
+    );
     assert_eq!(packetc(&["check"], tmp.path()).status.code(), Some(2));
-    assert_eq!(packetc(&["plan", PACKET], tmp.path()).status.code(), Some(2));
+    assert_eq!(
+        packetc(&["plan", PACKET], tmp.path()).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -143,7 +208,11 @@ fn render_refuses_to_replace_a_directory_and_changes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("is a directory"));
     assert_eq!(snapshot_sql(&dir), before);
-    let leftovers = fs::read_dir(dir.join("sql")).expect("sql").filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with(".packetc-")).count();
+    let leftovers = fs::read_dir(dir.join("sql"))
+        .expect("sql")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".packetc-"))
+        .count();
     assert_eq!(leftovers, 0, "temporary files must be cleaned up");
 }
 
@@ -158,8 +227,16 @@ fn usage_and_io_errors_exit_2() {
         vec!["frobnicate"],
     ] {
         let out = packetc(&args, &cwd);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
-        assert!(!text(&out.stderr).is_empty(), "{args:?} must say what is wrong");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            !text(&out.stderr).is_empty(),
+            "{args:?} must say what is wrong"
+        );
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = packetc(&["check"], tmp.path());
@@ -173,5 +250,8 @@ fn plan_prints_the_step_table() {
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("| 0 | F_prod_00_preflight.sql | db=directus; ospa≥1; gap=210; own=0; conflict=0; inventory=35; scopes=6 |"), "{stdout}");
-    assert!(stdout.contains("| 2 | F_prod_02_verify.sql | none (read-only) |"), "{stdout}");
+    assert!(
+        stdout.contains("| 2 | F_prod_02_verify.sql | none (read-only) |"),
+        "{stdout}"
+    );
 }

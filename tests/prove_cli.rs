@@ -52,11 +52,28 @@ fn prove_passes_on_the_bundled_packet() {
     let (_tmp, dir) = scratch_packet();
     let out = prove(&dir);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("scenario 1: human gate closed"), "{stdout}");
-    assert!(stdout.contains("ok   step 1 F_prod_01_ownership_seed_commit.sql delta own "), "{stdout}");
-    assert!(stdout.contains("clone after rollback vs before the seed"), "{stdout}");
-    assert!(stdout.lines().last().is_some_and(|l| l.starts_with("PROVEN: ") && l.ends_with(" 0 failed")), "{stdout}");
+    assert!(
+        stdout.contains("ok   step 1 F_prod_01_ownership_seed_commit.sql delta own "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("clone after rollback vs before the seed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("PROVEN: ") && l.ends_with(" 0 failed")),
+        "{stdout}"
+    );
     assert!(!stdout.contains("FAIL"), "{stdout}");
 }
 
@@ -72,7 +89,12 @@ fn a_broken_gate_value_in_the_fixture_fails_the_proof_naming_the_metric() {
     fs::write(&schema, sql).expect("write");
     let out = prove(&dir);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(
         stdout.contains("FAIL step 0 F_prod_00_preflight.sql runs")
             && stdout.contains("scopes expected = 6, observed 7"),

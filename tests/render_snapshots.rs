@@ -6,7 +6,8 @@ use std::path::Path;
 const PACKET: &str = "packets/one-roof-ownership-seed";
 
 fn loaded() -> packetc::spec::Loaded {
-    packetc::spec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(PACKET)).expect("bundled packet loads")
+    packetc::spec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(PACKET))
+        .expect("bundled packet loads")
 }
 
 macro_rules! snap {
@@ -58,7 +59,11 @@ fn every_gate_and_delta_of_the_spec_is_asserted_in_the_scripts() {
     let scripts = packetc::render::render(&l).expect("renders");
     for (step, script) in l.packet.steps.iter().zip(&scripts) {
         for c in step.gate.iter().chain(&step.expect) {
-            let phase = if step.gate.iter().any(|g| g.metric == c.metric) { "gate" } else { "expect" };
+            let phase = if step.gate.iter().any(|g| g.metric == c.metric) {
+                "gate"
+            } else {
+                "expect"
+            };
             let notice = format!("'{phase}', '{}', coalesce(", c.metric);
             let comment = format!("  -- {} {}\n", c.metric, c.condition);
             let literal = match &c.condition.value {
@@ -67,7 +72,12 @@ fn every_gate_and_delta_of_the_spec_is_asserted_in_the_scripts() {
             };
             let compare = format!(" {} {literal}) THEN", c.condition.op.sql());
             let block = script.text.split(&comment).nth(1).unwrap_or_default();
-            assert!(block.contains(&notice), "{}: {} is not observed", script.file_name, c.metric);
+            assert!(
+                block.contains(&notice),
+                "{}: {} is not observed",
+                script.file_name,
+                c.metric
+            );
             assert!(
                 block.lines().nth(2).is_some_and(|l| l.contains(&compare)),
                 "{}: {} is not compared with{compare}",

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use crate::cli::ProveArgs;
 use crate::diag::{Error, Status};
 use crate::observe::{self, Report};
-use crate::pg::{self, Cluster, PgError, PsqlRun, Target, TableFingerprint};
+use crate::pg::{self, Cluster, PgError, PsqlRun, TableFingerprint, Target};
 use crate::spec::{Change, Check, Loaded, MetricType, Number, Packet, Role, Step, Value};
 
 pub use report::{Line, Scenario};
@@ -74,7 +74,12 @@ fn pg_error(e: PgError) -> Error {
 
 impl<'a> Prover<'a> {
     /// Load the fixture into two template databases (gate closed, gate open).
-    pub fn new(cluster: &'a Cluster, loaded: &'a Loaded, scripts: Vec<String>, fixture: &Fixture) -> Result<Prover<'a>, Error> {
+    pub fn new(
+        cluster: &'a Cluster,
+        loaded: &'a Loaded,
+        scripts: Vec<String>,
+        fixture: &Fixture,
+    ) -> Result<Prover<'a>, Error> {
         let packet = &loaded.packet;
         let base = format!("packetc_prove_{}", packet.name.replace('-', "_"));
         let closed_template = format!("{base}_closed");
@@ -83,7 +88,10 @@ impl<'a> Prover<'a> {
             .create_template(&closed_template, &[fixture.schema.as_path()])
             .map_err(pg_error)?;
         cluster
-            .create_template(&open_template, &[fixture.schema.as_path(), fixture.gate_open.as_path()])
+            .create_template(
+                &open_template,
+                &[fixture.schema.as_path(), fixture.gate_open.as_path()],
+            )
             .map_err(pg_error)?;
         let vars = packet
             .variables
@@ -102,7 +110,11 @@ impl<'a> Prover<'a> {
 
     /// A fresh clone named as the packet's target database.
     pub fn fresh(&self, gate_open: bool) -> Result<Target, Error> {
-        let template = if gate_open { &self.open_template } else { &self.closed_template };
+        let template = if gate_open {
+            &self.open_template
+        } else {
+            &self.closed_template
+        };
         self.cluster
             .create_database_from_template(&self.packet.database, template)
             .map_err(pg_error)
@@ -113,9 +125,17 @@ impl<'a> Prover<'a> {
     }
 
     /// Run a step's committed script through psql on stdin, without -v ON_ERROR_STOP=1.
-    pub fn run(&self, target: &Target, role: Role, vars: &[(String, String)]) -> Result<(PsqlRun, Report), Error> {
+    pub fn run(
+        &self,
+        target: &Target,
+        role: Role,
+        vars: &[(String, String)],
+    ) -> Result<(PsqlRun, Report), Error> {
         let Some(step) = self.step(role) else {
-            return Err(Error::input(format!("the packet has no {role} step"), "fix packet.yaml"));
+            return Err(Error::input(
+                format!("the packet has no {role} step"),
+                "fix packet.yaml",
+            ));
         };
         let script = self.scripts.get(step.number).map_or("", String::as_str);
         let run = pg::run_psql(target, script, vars, false).map_err(pg_error)?;
@@ -124,28 +144,57 @@ impl<'a> Prover<'a> {
     }
 
     /// Table contents of the whole clone.
-    pub fn fingerprint(&self, target: &Target) -> Result<BTreeMap<String, TableFingerprint>, Error> {
+    pub fn fingerprint(
+        &self,
+        target: &Target,
+    ) -> Result<BTreeMap<String, TableFingerprint>, Error> {
         pg::database_fingerprint(target, &[]).map_err(pg_error)
     }
 
     /// Every metric, measured directly (one snapshot), independent of the scripts' own reports.
     pub fn measure(&self, target: &Target) -> Result<BTreeMap<String, Option<String>>, Error> {
-        let mut settings: Vec<(String, String)> = vec![("packetc.provenance_tag".into(), self.packet.provenance.tag.clone())];
-        settings.extend(self.vars.iter().map(|(n, v)| (format!("packetc.{n}"), v.clone())));
-        let settings: Vec<(&str, &str)> = settings.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        let queries: Vec<&str> = self.packet.metrics.iter().map(|m| m.query.as_str()).collect();
+        let mut settings: Vec<(String, String)> = vec![(
+            "packetc.provenance_tag".into(),
+            self.packet.provenance.tag.clone(),
+        )];
+        settings.extend(
+            self.vars
+                .iter()
+                .map(|(n, v)| (format!("packetc.{n}"), v.clone())),
+        );
+        let settings: Vec<(&str, &str)> = settings
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let queries: Vec<&str> = self
+            .packet
+            .metrics
+            .iter()
+            .map(|m| m.query.as_str())
+            .collect();
         let values = pg::query_scalars(target, &settings, &queries).map_err(pg_error)?;
-        Ok(self.packet.metrics.iter().map(|m| m.name.clone()).zip(values).collect())
+        Ok(self
+            .packet
+            .metrics
+            .iter()
+            .map(|m| m.name.clone())
+            .zip(values)
+            .collect())
     }
 
     fn metric_type(&self, metric: &str) -> MetricType {
-        self.packet.metrics.iter().find(|m| m.name == metric).map_or(MetricType::Text, |m| m.ty)
+        self.packet
+            .metrics
+            .iter()
+            .find(|m| m.name == metric)
+            .map_or(MetricType::Text, |m| m.ty)
     }
 
     fn value(&self, metric: &str, observed: &str) -> Value {
         match self.metric_type(metric) {
             MetricType::Text => Value::Text(observed.to_owned()),
-            _ => Number::parse(observed).map_or_else(|| Value::Text(observed.to_owned()), Value::Number),
+            _ => Number::parse(observed)
+                .map_or_else(|| Value::Text(observed.to_owned()), Value::Number),
         }
     }
 
@@ -163,11 +212,18 @@ fn observed<'r>(report: &'r Report, phase: &str, metric: &str) -> Option<&'r str
 }
 
 fn exit_text(run: &PsqlRun) -> String {
-    run.exit_code.map_or_else(|| "killed".to_owned(), |c| format!("psql exit {c}"))
+    run.exit_code
+        .map_or_else(|| "killed".to_owned(), |c| format!("psql exit {c}"))
 }
 
 /// A step that must run to the end: exit 0 and every gate, expectation and delta observed.
-fn expect_success(sc: &mut Scenario, pr: &Prover<'_>, step: &Step, run: &PsqlRun, report: &Report) -> bool {
+fn expect_success(
+    sc: &mut Scenario,
+    pr: &Prover<'_>,
+    step: &Step,
+    run: &PsqlRun,
+    report: &Report,
+) -> bool {
     let name = format!("step {} {}", step.number, step.script);
     let why = report
         .failure
@@ -175,23 +231,43 @@ fn expect_success(sc: &mut Scenario, pr: &Prover<'_>, step: &Step, run: &PsqlRun
         .map(|f| f.message.clone())
         .or_else(|| report.other_error.clone())
         .unwrap_or_else(|| exit_text(run));
-    if !sc.check(run.success(), format!("{name} runs"), "psql exit 0", if run.success() { "psql exit 0".to_owned() } else { why }) {
+    if !sc.check(
+        run.success(),
+        format!("{name} runs"),
+        "psql exit 0",
+        if run.success() {
+            "psql exit 0".to_owned()
+        } else {
+            why
+        },
+    ) {
         return false;
     }
     let mut all = true;
     for (phase, checks) in [("gate", &step.gate), ("expect", &step.expect)] {
         for c in checks {
             let o = observed(report, phase, &c.metric);
-            all &= sc.check(pr.holds(c, o), format!("{name} {phase} {}", c.metric), c.condition.to_string(), o.unwrap_or("(not asserted)"));
+            all &= sc.check(
+                pr.holds(c, o),
+                format!("{name} {phase} {}", c.metric),
+                c.condition.to_string(),
+                o.unwrap_or("(not asserted)"),
+            );
         }
     }
     for d in &step.deltas {
-        let before = observed(report, "before", &d.metric).or_else(|| observed(report, "gate", &d.metric));
+        let before =
+            observed(report, "before", &d.metric).or_else(|| observed(report, "gate", &d.metric));
         let after = observed(report, "after", &d.metric);
         let num = |s: Option<&str>| s.and_then(Number::parse);
         let (want, ok) = match (d.change, num(before), num(after)) {
-            (Change::Absolute { from, to }, b, a) => (format!("{from}→{to}"), b == Some(from) && a == Some(to)),
-            (Change::Relative { by }, Some(b), a) => (format!("{b}→{} ({})", b.add(by), d.change), a == Some(b.add(by))),
+            (Change::Absolute { from, to }, b, a) => {
+                (format!("{from}→{to}"), b == Some(from) && a == Some(to))
+            }
+            (Change::Relative { by }, Some(b), a) => (
+                format!("{b}→{} ({})", b.plus(by), d.change),
+                a == Some(b.plus(by)),
+            ),
             (Change::Relative { .. }, None, _) => (d.change.to_string(), false),
         };
         let seen = format!("{}→{}", before.unwrap_or("?"), after.unwrap_or("?"));
@@ -201,7 +277,14 @@ fn expect_success(sc: &mut Scenario, pr: &Prover<'_>, step: &Step, run: &PsqlRun
 }
 
 /// A step that must stop: psql stopped by the script (exit 3) with the expected reason.
-fn expect_stop(sc: &mut Scenario, step: &Step, run: &PsqlRun, report: &Report, reason: &str, matches: impl Fn(&Report) -> bool) -> bool {
+fn expect_stop(
+    sc: &mut Scenario,
+    step: &Step,
+    run: &PsqlRun,
+    report: &Report,
+    reason: &str,
+    matches: impl Fn(&Report) -> bool,
+) -> bool {
     let observed = report
         .failure
         .as_ref()
@@ -209,10 +292,20 @@ fn expect_stop(sc: &mut Scenario, step: &Step, run: &PsqlRun, report: &Report, r
         .or_else(|| report.other_error.clone())
         .unwrap_or_else(|| exit_text(run));
     let ok = run.exit_code == STOPPED && matches(report);
-    sc.check(ok, format!("step {} {} stops", step.number, step.script), format!("psql exit 3, {reason}"), format!("{}, {observed}", exit_text(run)))
+    sc.check(
+        ok,
+        format!("step {} {} stops", step.number, step.script),
+        format!("psql exit 3, {reason}"),
+        format!("{}, {observed}", exit_text(run)),
+    )
 }
 
-fn unchanged(sc: &mut Scenario, what: &str, before: &BTreeMap<String, TableFingerprint>, after: &BTreeMap<String, TableFingerprint>) -> bool {
+fn unchanged(
+    sc: &mut Scenario,
+    what: &str,
+    before: &BTreeMap<String, TableFingerprint>,
+    after: &BTreeMap<String, TableFingerprint>,
+) -> bool {
     let changed: Vec<&String> = before
         .iter()
         .filter(|(k, v)| after.get(*k) != Some(v))
@@ -222,23 +315,43 @@ fn unchanged(sc: &mut Scenario, what: &str, before: &BTreeMap<String, TableFinge
     let observed = if changed.is_empty() {
         format!("{} tables identical", before.len())
     } else {
-        format!("changed: {}", changed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+        format!(
+            "changed: {}",
+            changed
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
-    sc.check(changed.is_empty(), what, "every table byte-identical", observed)
+    sc.check(
+        changed.is_empty(),
+        what,
+        "every table byte-identical",
+        observed,
+    )
 }
 
 /// Scenario: the human gate is closed; preflight and seed both stop on it and nothing changes.
 pub fn gate_closed(pr: &Prover<'_>) -> Result<Scenario, Error> {
     let gate = &pr.packet.human_gate;
-    let mut sc = Scenario::new(format!("human gate closed ({} {} not met): every step stops, nothing changes", gate.metric, gate.open_when));
+    let mut sc = Scenario::new(format!(
+        "human gate closed ({} {} not met): every step stops, nothing changes",
+        gate.metric, gate.open_when
+    ));
     let db = pr.fresh(false)?;
     let before = pr.fingerprint(&db)?;
     for role in [Role::Preflight, Role::Seed] {
         let Some(step) = pr.step(role) else { continue };
         let (run, report) = pr.run(&db, role, &pr.vars)?;
-        expect_stop(&mut sc, step, &run, &report, &format!("gate {} fails", gate.metric), |r| {
-            r.failure.as_ref().is_some_and(|f| f.names(&gate.metric))
-        });
+        expect_stop(
+            &mut sc,
+            step,
+            &run,
+            &report,
+            &format!("gate {} fails", gate.metric),
+            |r| r.failure.as_ref().is_some_and(|f| f.names(&gate.metric)),
+        );
     }
     let after = pr.fingerprint(&db)?;
     unchanged(&mut sc, "clone after the stopped steps", &before, &after);
@@ -248,7 +361,9 @@ pub fn gate_closed(pr: &Prover<'_>) -> Result<Scenario, Error> {
 /// Scenario: gate open; preflight, seed and verify reach the final state; re-running the seed
 /// stops; the rollback restores the clone exactly; re-running the rollback stops.
 pub fn happy_path(pr: &Prover<'_>) -> Result<Scenario, Error> {
-    let mut sc = Scenario::new("gate open: preflight → seed → verify reach the final state; rollback restores it");
+    let mut sc = Scenario::new(
+        "gate open: preflight → seed → verify reach the final state; rollback restores it",
+    );
     let db = pr.fresh(true)?;
     let start = pr.fingerprint(&db)?;
     for role in [Role::Preflight, Role::Seed, Role::Verify] {
@@ -261,21 +376,55 @@ pub fn happy_path(pr: &Prover<'_>) -> Result<Scenario, Error> {
     let measured = pr.measure(&db)?;
     for c in &pr.packet.final_state {
         let o = measured.get(&c.metric).and_then(|v| v.as_deref());
-        sc.check(pr.holds(c, o), format!("final state {} (measured directly)", c.metric), c.condition.to_string(), o.unwrap_or("NULL"));
+        sc.check(
+            pr.holds(c, o),
+            format!("final state {} (measured directly)", c.metric),
+            c.condition.to_string(),
+            o.unwrap_or("NULL"),
+        );
     }
     let seeded = pr.fingerprint(&db)?;
     if let Some(seed) = pr.step(Role::Seed) {
         let (run, report) = pr.run(&db, Role::Seed, &pr.vars)?;
-        expect_stop(&mut sc, seed, &run, &report, "a gate fails (already seeded)", |r| r.failure.is_some());
-        unchanged(&mut sc, "clone after the second seed", &seeded, &pr.fingerprint(&db)?);
+        expect_stop(
+            &mut sc,
+            seed,
+            &run,
+            &report,
+            "a gate fails (already seeded)",
+            |r| r.failure.is_some(),
+        );
+        unchanged(
+            &mut sc,
+            "clone after the second seed",
+            &seeded,
+            &pr.fingerprint(&db)?,
+        );
     }
     if let Some(rollback) = pr.step(Role::Rollback) {
         let (run, report) = pr.run(&db, Role::Rollback, &pr.vars)?;
         if expect_success(&mut sc, pr, rollback, &run, &report) {
-            unchanged(&mut sc, "clone after rollback vs before the seed", &start, &pr.fingerprint(&db)?);
+            unchanged(
+                &mut sc,
+                "clone after rollback vs before the seed",
+                &start,
+                &pr.fingerprint(&db)?,
+            );
             let (run, report) = pr.run(&db, Role::Rollback, &pr.vars)?;
-            expect_stop(&mut sc, rollback, &run, &report, "a delta assert fails (nothing to roll back)", |r| r.failure.is_some());
-            unchanged(&mut sc, "clone after the second rollback", &start, &pr.fingerprint(&db)?);
+            expect_stop(
+                &mut sc,
+                rollback,
+                &run,
+                &report,
+                "a delta assert fails (nothing to roll back)",
+                |r| r.failure.is_some(),
+            );
+            unchanged(
+                &mut sc,
+                "clone after the second rollback",
+                &start,
+                &pr.fingerprint(&db)?,
+            );
         }
     }
     Ok(sc)
@@ -283,58 +432,124 @@ pub fn happy_path(pr: &Prover<'_>) -> Result<Scenario, Error> {
 
 /// Scenario: every required variable missing or malformed makes the step refuse before writing.
 pub fn variables(pr: &Prover<'_>) -> Result<Scenario, Error> {
-    let mut sc = Scenario::new("required psql variables: missing or malformed values are refused before any write");
+    let mut sc = Scenario::new(
+        "required psql variables: missing or malformed values are refused before any write",
+    );
     let db = pr.fresh(true)?;
     let before = pr.fingerprint(&db)?;
     for step in &pr.packet.steps {
-        for v in pr.packet.variables.iter().filter(|v| v.used_by.is_empty() || v.used_by.contains(&step.role)) {
-            let others: Vec<(String, String)> = pr.vars.iter().filter(|(n, _)| *n != v.name).cloned().collect();
+        for v in pr
+            .packet
+            .variables
+            .iter()
+            .filter(|v| v.used_by.is_empty() || v.used_by.contains(&step.role))
+        {
+            let others: Vec<(String, String)> = pr
+                .vars
+                .iter()
+                .filter(|(n, _)| *n != v.name)
+                .cloned()
+                .collect();
             let (run, report) = pr.run(&db, step.role, &others)?;
             let name = v.name.clone();
-            expect_stop(&mut sc, step, &run, &report, &format!("refuses: {name} is not set"), |r| {
-                r.failure.as_ref().is_some_and(|f| f.phase == "refused" && f.message.contains(&name))
-            });
+            expect_stop(
+                &mut sc,
+                step,
+                &run,
+                &report,
+                &format!("refuses: {name} is not set"),
+                |r| {
+                    r.failure
+                        .as_ref()
+                        .is_some_and(|f| f.phase == "refused" && f.message.contains(&name))
+                },
+            );
             let mut bad = others.clone();
-            bad.push((v.name.clone(), format!("{}'; DROP TABLE x; --\\", v.example)));
+            bad.push((
+                v.name.clone(),
+                format!("{}'; DROP TABLE x; --\\", v.example),
+            ));
             let (run, report) = pr.run(&db, step.role, &bad)?;
-            expect_stop(&mut sc, step, &run, &report, &format!("refuses: {name} does not match its pattern"), |r| {
-                r.failure.as_ref().is_some_and(|f| f.message.contains("does not match"))
-            });
+            expect_stop(
+                &mut sc,
+                step,
+                &run,
+                &report,
+                &format!("refuses: {name} does not match its pattern"),
+                |r| {
+                    r.failure
+                        .as_ref()
+                        .is_some_and(|f| f.message.contains("does not match"))
+                },
+            );
         }
     }
-    unchanged(&mut sc, "clone after the refused runs", &before, &pr.fingerprint(&db)?);
+    unchanged(
+        &mut sc,
+        "clone after the refused runs",
+        &before,
+        &pr.fingerprint(&db)?,
+    );
     Ok(sc)
 }
 
 /// Scenario: connected to another database, every step refuses to run.
 pub fn wrong_database(pr: &Prover<'_>) -> Result<Scenario, Error> {
-    let mut sc = Scenario::new(format!("wrong database: every step refuses unless connected to {}", pr.packet.database));
+    let mut sc = Scenario::new(format!(
+        "wrong database: every step refuses unless connected to {}",
+        pr.packet.database
+    ));
     let name = format!("{}_not_target", pr.packet.database);
-    let db = pr.cluster.create_database_from_template(&name, &pr.open_template).map_err(pg_error)?;
+    let db = pr
+        .cluster
+        .create_database_from_template(&name, &pr.open_template)
+        .map_err(pg_error)?;
     for step in &pr.packet.steps {
         let (run, report) = pr.run(&db, step.role, &pr.vars)?;
-        expect_stop(&mut sc, step, &run, &report, "refuses: wrong database", |r| {
-            r.failure.as_ref().is_some_and(|f| f.message.contains("connected to database"))
-        });
+        expect_stop(
+            &mut sc,
+            step,
+            &run,
+            &report,
+            "refuses: wrong database",
+            |r| {
+                r.failure
+                    .as_ref()
+                    .is_some_and(|f| f.message.contains("connected to database"))
+            },
+        );
     }
     pr.cluster.drop_database(&name).map_err(pg_error)?;
     Ok(sc)
 }
 
 /// Connect (URL or scratch cluster), prove, clean up.
-pub fn prove(loaded: &Loaded, scripts: Vec<String>, fixture: &Fixture, database_url: Option<&str>) -> Result<(String, Vec<Scenario>), Error> {
+pub fn prove(
+    loaded: &Loaded,
+    scripts: Vec<String>,
+    fixture: &Fixture,
+    database_url: Option<&str>,
+) -> Result<(String, Vec<Scenario>), Error> {
     let cluster = match database_url {
         Some(url) => Cluster::from_url(url),
         None => Cluster::start(),
     }
     .map_err(pg_error)?;
     let where_ = if cluster.is_owned() {
-        format!("a scratch PostgreSQL cluster (started in {:.1}s)", cluster.startup_time().as_secs_f64())
+        format!(
+            "a scratch PostgreSQL cluster (started in {:.1}s)",
+            cluster.startup_time().as_secs_f64()
+        )
     } else {
         "the server at PACKETC_DATABASE_URL (scratch databases only)".to_owned()
     };
     let pr = Prover::new(&cluster, loaded, scripts, fixture)?;
-    let scenarios = vec![gate_closed(&pr)?, happy_path(&pr)?, variables(&pr)?, wrong_database(&pr)?];
+    let scenarios = vec![
+        gate_closed(&pr)?,
+        happy_path(&pr)?,
+        variables(&pr)?,
+        wrong_database(&pr)?,
+    ];
     for db in [&pr.packet.database, &pr.closed_template, &pr.open_template] {
         pr.cluster.drop_database(db).map_err(pg_error)?;
     }
@@ -360,5 +575,9 @@ pub fn run(args: &ProveArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let scripts = rendered.into_iter().map(|s| s.text).collect();
     let (header, scenarios) = prove(&loaded, scripts, &fixture, args.database_url.as_deref())?;
     out.write_all(report::render(&header, &scenarios).as_bytes())?;
-    Ok(if scenarios.iter().all(Scenario::passed) { Status::Clean } else { Status::Failed })
+    Ok(if scenarios.iter().all(Scenario::passed) {
+        Status::Clean
+    } else {
+        Status::Failed
+    })
 }

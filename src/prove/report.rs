@@ -27,7 +27,13 @@ impl Scenario {
     }
 
     /// Record a check.
-    pub fn check(&mut self, ok: bool, what: impl Into<String>, expected: impl Into<String>, observed: impl Into<String>) -> bool {
+    pub fn check(
+        &mut self,
+        ok: bool,
+        what: impl Into<String>,
+        expected: impl Into<String>,
+        observed: impl Into<String>,
+    ) -> bool {
         self.lines.push(Line {
             ok,
             what: what.into(),
@@ -50,11 +56,20 @@ pub fn render(header: &str, scenarios: &[Scenario]) -> String {
     let (mut passed, mut failed) = (0, 0);
     for (i, s) in scenarios.iter().enumerate() {
         let _ = writeln!(out, "\nscenario {}: {}", i + 1, s.title);
-        let width = s.lines.iter().map(|l| l.what.chars().count()).max().unwrap_or(0);
+        let width = s
+            .lines
+            .iter()
+            .map(|l| l.what.chars().count())
+            .max()
+            .unwrap_or(0);
         for l in &s.lines {
             let mark = if l.ok { "ok  " } else { "FAIL" };
             let pad = " ".repeat(width - l.what.chars().count());
-            let _ = writeln!(out, "  {mark} {}{pad}  expected {}; observed {}", l.what, l.expected, l.observed);
+            let _ = writeln!(
+                out,
+                "  {mark} {}{pad}  expected {}; observed {}",
+                l.what, l.expected, l.observed
+            );
             if l.ok {
                 passed += 1;
             } else {

@@ -11,9 +11,18 @@ use crate::spec::sqlcheck::DOLLAR_TAG;
 
 /// Templates compiled into the binary, so `packetc` renders the same bytes wherever it runs.
 pub const TEMPLATES: [(&str, &str); 3] = [
-    ("macros.sql.j2", include_str!("../../templates/macros.sql.j2")),
-    ("read_only.sql.j2", include_str!("../../templates/read_only.sql.j2")),
-    ("transaction.sql.j2", include_str!("../../templates/transaction.sql.j2")),
+    (
+        "macros.sql.j2",
+        include_str!("../../templates/macros.sql.j2"),
+    ),
+    (
+        "read_only.sql.j2",
+        include_str!("../../templates/read_only.sql.j2"),
+    ),
+    (
+        "transaction.sql.j2",
+        include_str!("../../templates/transaction.sql.j2"),
+    ),
 ];
 
 const KEYWORDS: [&str; 9] = ["bigint", "numeric", "text", "=", "<>", ">=", "<=", ">", "<"];
@@ -88,7 +97,8 @@ fn sql(s: &str) -> Result<Value, Error> {
 }
 
 fn sql_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
-    if !matches!(state.auto_escape(), AutoEscape::Custom(name) if name == "sql") || value.is_safe() {
+    if !matches!(state.auto_escape(), AutoEscape::Custom(name) if name == "sql") || value.is_safe()
+    {
         return minijinja::escape_formatter(out, state, value);
     }
     let text = if let Some(s) = value.as_str() {
@@ -120,10 +130,14 @@ pub fn environment() -> Result<Environment<'static>, Error> {
     });
     env.set_formatter(sql_formatter);
     env.add_filter("quote_ident", |s: &str| quote_ident(s));
-    env.add_filter("quote_literal", |s: &str| quote_literal(s).map(Value::from_safe_string));
+    env.add_filter("quote_literal", |s: &str| {
+        quote_literal(s).map(Value::from_safe_string)
+    });
     env.add_filter("comment", |s: &str| comment(s));
     env.add_filter("sql", |s: &str| sql(s));
-    env.add_filter("psql_var", |s: &str| psql_var(s).map(Value::from_safe_string));
+    env.add_filter("psql_var", |s: &str| {
+        psql_var(s).map(Value::from_safe_string)
+    });
     env.add_filter("psql_defined", |s: &str| {
         psql_var(s).map(|n| Value::from_safe_string(format!(":{{?{n}}}")))
     });
@@ -158,15 +172,22 @@ mod tests {
     fn literals_and_identifiers_are_escaped() {
         assert_eq!(quote_literal("it's").expect("ok"), "'it''s'");
         assert!(quote_literal("x $packetc$ y").is_err());
-        assert_eq!(quote_ident("a.\"b").expect("ok").to_string(), "\"a\".\"\"\"b\"");
-        assert_eq!(comment("a\nDROP TABLE x; --\r\n").to_string(), "a DROP TABLE x; --");
+        assert_eq!(
+            quote_ident("a.\"b").expect("ok").to_string(),
+            "\"a\".\"\"\"b\""
+        );
+        assert_eq!(
+            comment("a\nDROP TABLE x; --\r\n").to_string(),
+            "a DROP TABLE x; --"
+        );
         assert!(psql_var("x'y").is_err());
     }
 
     #[test]
     fn strings_render_as_sql_literals() {
         let mut env = environment().expect("env");
-        env.add_template("t.sql.j2", "{{ a }} {{ n }} {{ a|quote_ident }}").expect("template");
+        env.add_template("t.sql.j2", "{{ a }} {{ n }} {{ a|quote_ident }}")
+            .expect("template");
         let out = env
             .get_template("t.sql.j2")
             .and_then(|t| t.render(minijinja::context! { a => "x'; DROP TABLE t; --", n => 5 }))

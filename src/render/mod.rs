@@ -6,7 +6,9 @@ pub mod env;
 use serde::Serialize;
 
 use crate::diag::Error;
-use crate::spec::{Change, Check, Kind, Loaded, Metric, MetricType, Number, Packet, Role, Step, StopAction};
+use crate::spec::{
+    Change, Check, Kind, Loaded, Metric, MetricType, Number, Packet, Role, Step, StopAction,
+};
 
 /// One generated script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,10 +103,12 @@ fn condition_value(v: &crate::spec::Value) -> minijinja::Value {
 }
 
 fn metric<'a>(p: &'a Packet, name: &str) -> Result<&'a Metric, Error> {
-    p.metrics
-        .iter()
-        .find(|m| m.name == name)
-        .ok_or_else(|| Error::input(format!("internal: unknown metric {name}"), "report this bug"))
+    p.metrics.iter().find(|m| m.name == name).ok_or_else(|| {
+        Error::input(
+            format!("internal: unknown metric {name}"),
+            "report this bug",
+        )
+    })
 }
 
 fn exact<'a>(p: &'a Packet, c: &'a Check) -> Result<Assertion<'a>, Error> {
@@ -128,12 +132,19 @@ fn summary(checks: &[Check]) -> String {
         .join(", ")
 }
 
-fn delta_asserts<'a>(p: &'a Packet, step: &'a Step) -> Result<(Vec<Assertion<'a>>, Vec<Assertion<'a>>), Error> {
+fn delta_asserts<'a>(
+    p: &'a Packet,
+    step: &'a Step,
+) -> Result<(Vec<Assertion<'a>>, Vec<Assertion<'a>>), Error> {
     let mut before = Vec::new();
     let mut after = Vec::new();
     for d in &step.deltas {
         let m = metric(p, &d.metric)?;
-        let ty = if m.ty == MetricType::Integer { "bigint" } else { "numeric" };
+        let ty = if m.ty == MetricType::Integer {
+            "bigint"
+        } else {
+            "numeric"
+        };
         let base = |form, value: Number, expected: String| Assertion {
             form,
             metric: &m.name,
@@ -187,10 +198,25 @@ fn step_ctx<'a>(p: &'a Packet, step: &'a Step) -> Result<StepCtx<'a>, Error> {
         stop_note,
         stop_hint,
         lock_timeout: step.lock_timeout.as_deref(),
-        locks: step.locks.iter().map(|l| LockCtx { table: &l.table, mode: &l.mode }).collect(),
-        gate: step.gate.iter().map(|c| exact(p, c)).collect::<Result<_, _>>()?,
+        locks: step
+            .locks
+            .iter()
+            .map(|l| LockCtx {
+                table: &l.table,
+                mode: &l.mode,
+            })
+            .collect(),
+        gate: step
+            .gate
+            .iter()
+            .map(|c| exact(p, c))
+            .collect::<Result<_, _>>()?,
         gate_summary: summary(&step.gate),
-        expect: step.expect.iter().map(|c| exact(p, c)).collect::<Result<_, _>>()?,
+        expect: step
+            .expect
+            .iter()
+            .map(|c| exact(p, c))
+            .collect::<Result<_, _>>()?,
         expect_summary: summary(&step.expect),
         before,
         after,
@@ -267,5 +293,8 @@ fn template_error(e: minijinja::Error) -> Error {
         message.push_str(&format!(": {s}"));
         source = s.source();
     }
-    Error::input(message, "a spec value could not be rendered safely; fix the value named above")
+    Error::input(
+        message,
+        "a spec value could not be rendered safely; fix the value named above",
+    )
 }

@@ -147,8 +147,16 @@ pub fn span_of(loc: &Location, text: &str) -> Option<SourceSpan> {
 fn offset_of_line_col(text: &str, line: u64, col: u64) -> Option<usize> {
     let line = usize::try_from(line).ok()?;
     let col = usize::try_from(col).ok()?;
-    let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
     let rest = text.get(start..)?;
-    let byte_col: usize = rest.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+    let byte_col: usize = rest
+        .chars()
+        .take(col.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
     Some(start + byte_col)
 }

@@ -59,9 +59,7 @@ pub fn load(packet: &Path) -> Result<Loaded, Error> {
     let (dir, spec_path) = locate(packet);
     let text = crate::fsio::read_text(&spec_path)?;
     let name = spec_path.display().to_string();
-    let reader = |rel: &str| {
-        std::fs::read_to_string(dir.join(rel)).map_err(|e| e.to_string())
-    };
+    let reader = |rel: &str| std::fs::read_to_string(dir.join(rel)).map_err(|e| e.to_string());
     let packet = parse(&name, &text, &reader).map_err(|diags| Error::diagnostics(&diags))?;
     Ok(Loaded {
         spec_sha256: sha256_hex(text.as_bytes()),
@@ -88,7 +86,13 @@ pub fn parse(
                 // the top of the document instead, where the field belongs.
                 Some(loc) if missing && loc.column() == 1 => {
                     let first = first_key_span(text);
-                    sink.at_span("spec::yaml", first, message, "the packet's top-level mapping", yaml_help(&e));
+                    sink.at_span(
+                        "spec::yaml",
+                        first,
+                        message,
+                        "the packet's top-level mapping",
+                        yaml_help(&e),
+                    );
                 }
                 Some(loc) => sink.at("spec::yaml", &loc, message, "here", yaml_help(&e)),
                 None => sink.at_span("spec::yaml", None, message, "", yaml_help(&e)),
@@ -105,7 +109,10 @@ fn first_key_span(text: &str) -> Option<miette::SourceSpan> {
     for line in text.split_inclusive('\n') {
         let t = line.trim();
         if !t.is_empty() && !t.starts_with('#') && t != "---" {
-            return Some(miette::SourceSpan::new(offset.into(), line.trim_end().len()));
+            return Some(miette::SourceSpan::new(
+                offset.into(),
+                line.trim_end().len(),
+            ));
         }
         offset += line.len();
     }

@@ -332,7 +332,7 @@ impl Number {
 
     /// `self + other`, exactly.
     #[must_use]
-    pub fn add(self, other: Number) -> Number {
+    pub fn plus(self, other: Number) -> Number {
         let scale = self.scale.max(other.scale);
         Number {
             units: self.rescaled(scale) + other.rescaled(scale),
@@ -343,7 +343,7 @@ impl Number {
 
     /// `-self`.
     #[must_use]
-    pub fn neg(self) -> Number {
+    pub fn negated(self) -> Number {
         Number {
             units: -self.units,
             scale: self.scale,
@@ -430,7 +430,7 @@ impl Change {
     #[must_use]
     pub fn net(self) -> Number {
         match self {
-            Change::Absolute { from, to } => to.add(from.neg()),
+            Change::Absolute { from, to } => to.plus(from.negated()),
             Change::Relative { by } => by,
         }
     }

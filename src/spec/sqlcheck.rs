@@ -41,7 +41,9 @@ fn psql_variable_use(sql: &str) -> Result<(), String> {
     let mut prev_colon = false;
     for tok in tokens {
         let var = match &tok {
-            Token::Placeholder(p) if p.starts_with(':') => Some(p.trim_start_matches(':').to_owned()),
+            Token::Placeholder(p) if p.starts_with(':') => {
+                Some(p.trim_start_matches(':').to_owned())
+            }
             Token::Word(w) if prev_colon => Some(w.value.clone()),
             Token::SingleQuotedString(s) if prev_colon => Some(s.clone()),
             _ => None,
@@ -83,7 +85,10 @@ pub fn setting_refs(sql: &str) -> Vec<String> {
 pub fn metric_query(sql: &str) -> Result<(), String> {
     let stmts = parse(sql)?;
     let [stmt] = stmts.as_slice() else {
-        return Err(format!("a metric is one query; this text has {} statements", stmts.len()));
+        return Err(format!(
+            "a metric is one query; this text has {} statements",
+            stmts.len()
+        ));
     };
     let Statement::Query(q) = stmt else {
         return Err("a metric must be a SELECT query".into());
@@ -93,7 +98,9 @@ pub fn metric_query(sql: &str) -> Result<(), String> {
 
 fn query_is_read_only(q: &Query) -> Result<(), String> {
     if !q.locks.is_empty() {
-        return Err("a metric must not lock rows (FOR UPDATE/SHARE); locks belong to the step".into());
+        return Err(
+            "a metric must not lock rows (FOR UPDATE/SHARE); locks belong to the step".into(),
+        );
     }
     if let Some(with) = &q.with {
         for cte in &with.cte_tables {
@@ -105,7 +112,9 @@ fn query_is_read_only(q: &Query) -> Result<(), String> {
 
 fn set_expr_is_read_only(body: &SetExpr) -> Result<(), String> {
     match body {
-        SetExpr::Select(s) if s.into.is_some() => Err("a metric must not SELECT INTO a table".into()),
+        SetExpr::Select(s) if s.into.is_some() => {
+            Err("a metric must not SELECT INTO a table".into())
+        }
         SetExpr::Select(_) | SetExpr::Values(_) | SetExpr::Table(_) => Ok(()),
         SetExpr::Query(q) => query_is_read_only(q),
         SetExpr::SetOperation { left, right, .. } => {
@@ -189,17 +198,23 @@ pub fn rollback_write(stmts: &[Statement], prov: &Provenance) -> Vec<String> {
         prov.table, prov.tag_column
     );
     let [Statement::Delete(del)] = stmts else {
-        return vec![format!("the rollback must be exactly one statement: {want}")];
+        return vec![format!(
+            "the rollback must be exactly one statement: {want}"
+        )];
     };
     let tables = match &del.from {
-        sqlparser::ast::FromTable::WithFromKeyword(t) | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
+        sqlparser::ast::FromTable::WithFromKeyword(t)
+        | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
     };
     let targets_provenance = del.using.is_none()
         && tables.len() == 1
         && tables[0].joins.is_empty()
         && matches!(&tables[0].relation, TableFactor::Table { name, .. } if same_table(name, &prov.table));
     if !targets_provenance {
-        return vec![format!("the rollback must delete from {} only: {want}", prov.table)];
+        return vec![format!(
+            "the rollback must delete from {} only: {want}",
+            prov.table
+        )];
     }
     let tagged = del
         .selection
@@ -217,10 +232,16 @@ pub fn rollback_write(stmts: &[Statement], prov: &Provenance) -> Vec<String> {
 fn requires_tag(e: &Expr, tag_column: &str) -> bool {
     match e {
         Expr::Nested(inner) => requires_tag(inner, tag_column),
-        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
-            requires_tag(left, tag_column) || requires_tag(right, tag_column)
-        }
-        Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => requires_tag(left, tag_column) || requires_tag(right, tag_column),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq,
+            right,
+        } => {
             (is_column(left, tag_column) && is_setting(right, TAG_SETTING))
                 || (is_column(right, tag_column) && is_setting(left, TAG_SETTING))
         }
@@ -242,8 +263,14 @@ fn is_setting(e: &Expr, setting: &str) -> bool {
     let Expr::Function(f) = e else {
         return matches!(e, Expr::Nested(inner) if is_setting(inner, setting));
     };
-    let name_ok = f.name.0.last().is_some_and(|p| part_name(p) == "current_setting");
-    let FunctionArguments::List(list) = &f.args else { return false };
+    let name_ok = f
+        .name
+        .0
+        .last()
+        .is_some_and(|p| part_name(p) == "current_setting");
+    let FunctionArguments::List(list) = &f.args else {
+        return false;
+    };
     let want = format!("{SETTING_PREFIX}{setting}");
     name_ok
         && list.args.len() == 1
@@ -299,7 +326,11 @@ fn same_table(name: &ObjectName, table: &str) -> bool {
 }
 
 fn first_words(stmt: &Statement) -> String {
-    stmt.to_string().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    stmt.to_string()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -319,7 +350,9 @@ mod tests {
     #[test]
     fn metric_queries_must_be_read_only() {
         assert!(metric_query("SELECT count(*) FROM t").is_ok());
-        assert!(metric_query("WITH d AS (DELETE FROM t RETURNING 1) SELECT count(*) FROM d").is_err());
+        assert!(
+            metric_query("WITH d AS (DELETE FROM t RETURNING 1) SELECT count(*) FROM d").is_err()
+        );
         assert!(metric_query("SELECT 1; SELECT 2").is_err());
         assert!(metric_query("SELECT * INTO x FROM t").is_err());
         assert!(metric_query("SELECT count(*) FROM t WHERE a = :'v'").is_err());
@@ -339,14 +372,21 @@ mod tests {
 
     #[test]
     fn rollback_must_require_the_tag() {
-        let ok = |sql: &str| rollback_write(&write_statements(sql).expect("parses"), &prov()).is_empty();
-        assert!(ok("DELETE FROM gov_own WHERE created_by = current_setting('packetc.provenance_tag')"));
+        let ok =
+            |sql: &str| rollback_write(&write_statements(sql).expect("parses"), &prov()).is_empty();
+        assert!(ok(
+            "DELETE FROM gov_own WHERE created_by = current_setting('packetc.provenance_tag')"
+        ));
         assert!(ok("DELETE FROM public.GOV_OWN WHERE x = 1 AND current_setting('packetc.provenance_tag') = \"created_by\""));
         assert!(!ok("DELETE FROM gov_own WHERE created_by = current_setting('packetc.provenance_tag') OR true"));
         assert!(!ok("DELETE FROM gov_own WHERE created_by = 'OTHER'"));
-        assert!(!ok("DELETE FROM other WHERE created_by = current_setting('packetc.provenance_tag')"));
+        assert!(!ok(
+            "DELETE FROM other WHERE created_by = current_setting('packetc.provenance_tag')"
+        ));
         assert!(!ok("DELETE FROM gov_own"));
-        assert!(!ok("DELETE FROM \"Gov_Own\" WHERE created_by = current_setting('packetc.provenance_tag')"));
+        assert!(!ok(
+            "DELETE FROM \"Gov_Own\" WHERE created_by = current_setting('packetc.provenance_tag')"
+        ));
     }
 
     #[test]
@@ -357,6 +397,9 @@ mod tests {
         assert_eq!(problems("INSERT INTO gov_own (k, created_by) SELECT k, current_setting('packetc.provenance_tag') FROM src").len(), 1);
         assert_eq!(problems("INSERT INTO gov_own (k, created_by, approval_ref) SELECT k, 'x', current_setting('packetc.apr') FROM src").len(), 1);
         assert_eq!(problems("UPDATE gov_own SET k = 1").len(), 1);
-        assert_eq!(problems("INSERT INTO other (created_by) VALUES (1)").len(), 1);
+        assert_eq!(
+            problems("INSERT INTO other (created_by) VALUES (1)").len(),
+            1
+        );
     }
 }

@@ -24,10 +24,15 @@ pub fn condition(scalar: &Scalar, ty: MetricType) -> Result<Condition, String> {
     let value = match ty {
         MetricType::Integer | MetricType::Numeric => {
             let n = Number::parse(&rest).ok_or_else(|| {
-                format!("`{rest}` is not a number, and this metric is {}", type_name(ty))
+                format!(
+                    "`{rest}` is not a number, and this metric is {}",
+                    type_name(ty)
+                )
             })?;
             if ty == MetricType::Integer && n.normalized().scale > 0 {
-                return Err(format!("`{rest}` is not a whole number, and this metric is an integer"));
+                return Err(format!(
+                    "`{rest}` is not a whole number, and this metric is an integer"
+                ));
             }
             Value::Number(n)
         }
@@ -48,7 +53,8 @@ pub fn condition(scalar: &Scalar, ty: MetricType) -> Result<Condition, String> {
 
 /// Parse a delta: `'A -> B'` (absolute) or a signed number (relative).
 pub fn delta(scalar: &Scalar) -> Result<Change, String> {
-    const SHAPE: &str = "write a delta as 'FROM -> TO' (e.g. '0 -> 30') or as a signed change (e.g. -30)";
+    const SHAPE: &str =
+        "write a delta as 'FROM -> TO' (e.g. '0 -> 30') or as a signed change (e.g. -30)";
     match scalar {
         Scalar::Int(i) => Ok(Change::Relative {
             by: Number::from_i64(*i),
@@ -61,8 +67,10 @@ pub fn delta(scalar: &Scalar) -> Result<Change, String> {
             let s = s.trim();
             let arrow = s.split_once("->").or_else(|| s.split_once('→'));
             if let Some((from, to)) = arrow {
-                let from = Number::parse(from).ok_or_else(|| format!("`{}` is not a number; {SHAPE}", from.trim()))?;
-                let to = Number::parse(to).ok_or_else(|| format!("`{}` is not a number; {SHAPE}", to.trim()))?;
+                let from = Number::parse(from)
+                    .ok_or_else(|| format!("`{}` is not a number; {SHAPE}", from.trim()))?;
+                let to = Number::parse(to)
+                    .ok_or_else(|| format!("`{}` is not a number; {SHAPE}", to.trim()))?;
                 Ok(Change::Absolute { from, to })
             } else if s.starts_with('+') || s.starts_with('-') {
                 Number::parse(s)
@@ -131,7 +139,12 @@ mod tests {
         let d = delta(&Scalar::Str("210 -> 0".into())).expect("valid");
         assert_eq!(d.net(), Number::from_i64(-210));
         let d = delta(&Scalar::Int(-30)).expect("valid");
-        assert_eq!(d, Change::Relative { by: Number::from_i64(-30) });
+        assert_eq!(
+            d,
+            Change::Relative {
+                by: Number::from_i64(-30)
+            }
+        );
         assert!(delta(&Scalar::Str("30".into())).is_err());
         assert!(delta(&Scalar::Str("a -> 3".into())).is_err());
     }
@@ -142,7 +155,12 @@ mod tests {
         let b = Number::parse("100").expect("n");
         assert_eq!(a, b);
         assert_eq!(a.to_string(), "100");
-        assert_eq!(Number::parse("0.1").expect("n").add(Number::parse("0.2").expect("n")), Number::parse("0.3").expect("n"));
+        assert_eq!(
+            Number::parse("0.1")
+                .expect("n")
+                .plus(Number::parse("0.2").expect("n")),
+            Number::parse("0.3").expect("n")
+        );
         assert!(Number::parse("1e5").is_none());
         assert!(Number::parse("99999999999999999999999").is_none());
     }
