@@ -29,7 +29,10 @@ pub fn write_all_atomic(files: &[(PathBuf, String)]) -> Result<(), Error> {
     // it before anything is replaced.
     if let Some((path, _)) = files.iter().find(|(p, _)| p.is_dir()) {
         return Err(Error::input(
-            format!("{} is a directory; cannot write a script there", path.display()),
+            format!(
+                "{} is a directory; cannot write a script there",
+                path.display()
+            ),
             "move the directory out of the way",
         ));
     }

@@ -4,11 +4,11 @@
 //! (`app`, `fsio`, `pg`) around them, so every core is testable without a process or a database.
 
 pub mod app;
+pub mod apply;
+pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod fsio;
-pub mod apply;
-pub mod check;
 pub mod lint;
 pub mod observe;
 pub mod pg;
