@@ -59,14 +59,13 @@ fn ident_len(id: &Ident) -> usize {
 /// Resolve an object name (`[db.]schema.rel` or `rel`).
 #[must_use]
 pub fn resolve(on: &ObjectName) -> Option<NameRef> {
-    let ids: Vec<&Ident> = on
-        .0
-        .iter()
-        .filter_map(|p| match p {
-            ObjectNamePart::Identifier(i) => Some(i),
-            ObjectNamePart::Function(_) => None,
-        })
-        .collect();
+    let ids: Vec<&Ident> =
+        on.0.iter()
+            .filter_map(|p| match p {
+                ObjectNamePart::Identifier(i) => Some(i),
+                ObjectNamePart::Function(_) => None,
+            })
+            .collect();
     let last = *ids.last()?;
     let first = ids[0];
     let schema = (ids.len() >= 2).then(|| fold(ids[ids.len() - 2]));
@@ -295,12 +294,10 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
             let mut cols = Cols::Named(Vec::new());
             for c in &m.clauses {
                 match &c.action {
-                    MergeAction::Update(u) => {
-                        match &u.kind {
-                            MergeUpdateKind::Set(a) => add_assigned(&mut cols, a),
-                            _ => cols = Cols::All,
-                        }
-                    }
+                    MergeAction::Update(u) => match &u.kind {
+                        MergeUpdateKind::Set(a) => add_assigned(&mut cols, a),
+                        _ => cols = Cols::All,
+                    },
                     MergeAction::Insert(ins) => {
                         if ins.columns.is_empty()
                             || matches!(ins.kind, MergeInsertKind::Row | MergeInsertKind::Wildcard)
@@ -520,9 +517,9 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                 fx.txn = Some(Txn::End);
             }
         }
-        Statement::ShowVariable { .. }
-        | Statement::ShowVariables { .. }
-        | Statement::Reset(_) => fx.inert_setting = true,
+        Statement::ShowVariable { .. } | Statement::ShowVariables { .. } | Statement::Reset(_) => {
+            fx.inert_setting = true
+        }
         Statement::Set(_)
         | Statement::Savepoint { .. }
         | Statement::ReleaseSavepoint { .. }
@@ -707,10 +704,7 @@ fn expr_name(e: &Expr) -> Option<ObjectName> {
     match e {
         Expr::Identifier(i) => Some(ObjectName(vec![ObjectNamePart::Identifier(i.clone())])),
         Expr::CompoundIdentifier(v) => Some(ObjectName(
-            v.iter()
-                .cloned()
-                .map(ObjectNamePart::Identifier)
-                .collect(),
+            v.iter().cloned().map(ObjectNamePart::Identifier).collect(),
         )),
         _ => None,
     }

@@ -361,7 +361,8 @@ impl<'a> Engine<'a> {
                 let rest: Vec<&str> = first[1..].iter().map(String::as_str).collect();
                 let is_fn = matches!(
                     rest.as_slice(),
-                    ["function" | "procedure", ..] | ["or", "replace", "function" | "procedure", ..]
+                    ["function" | "procedure", ..]
+                        | ["or", "replace", "function" | "procedure", ..]
                 );
                 if is_fn {
                     self.function(&toks, depth);
@@ -502,7 +503,11 @@ impl<'a> Engine<'a> {
                 let name = fold(parts[parts.len() - 1]);
                 let schema = (parts.len() >= 2).then(|| fold(parts[parts.len() - 2]));
                 let protected = self.policy.table(schema.as_deref(), &name).is_some()
-                    || self.policy.columns_of(schema.as_deref(), &name).next().is_some();
+                    || self
+                        .policy
+                        .columns_of(schema.as_deref(), &name)
+                        .next()
+                        .is_some();
                 if protected {
                     out.push(NameRef {
                         schema,
@@ -555,6 +560,8 @@ impl<'a> Engine<'a> {
                     Some(Token::DollarQuotedString(d)) => Some(d.value.clone()),
                     _ => None,
                 };
+                // A psql `:'var'` arrives as the literal ':var': its value is unknown.
+                let lit = lit.filter(|s| !s.starts_with(':'));
                 match (lit, after) {
                     (Some(s), Some(Token::Comma)) => {
                         if s.trim().eq_ignore_ascii_case("session_replication_role") {
@@ -756,7 +763,10 @@ impl<'a> Engine<'a> {
         };
         if let Some(p) = hit {
             let shown = if t.name == "*" {
-                format!("every table in schema {}", t.schema.as_deref().unwrap_or("?"))
+                format!(
+                    "every table in schema {}",
+                    t.schema.as_deref().unwrap_or("?")
+                )
             } else {
                 t.display()
             };
@@ -842,7 +852,11 @@ impl<'a> Engine<'a> {
             "set" => {
                 let mut it = m.args.split_whitespace();
                 if it.next() == Some("ON_ERROR_STOP") {
-                    let v = it.next().unwrap_or("").trim_matches('\'').to_ascii_lowercase();
+                    let v = it
+                        .next()
+                        .unwrap_or("")
+                        .trim_matches('\'')
+                        .to_ascii_lowercase();
                     self.on_error_stop = matches!(v.as_str(), "on" | "true" | "1" | "yes");
                 }
             }
@@ -866,7 +880,10 @@ impl<'a> Engine<'a> {
                 &rules::pc013_dynamic_sql::RULE,
                 pos,
                 len,
-                format!("\\{} pipes into a shell command, which cannot be proven safe", m.name),
+                format!(
+                    "\\{} pipes into a shell command, which cannot be proven safe",
+                    m.name
+                ),
                 "remove the pipe",
                 None,
             ),
@@ -922,7 +939,12 @@ impl<'a> Engine<'a> {
     }
 
     fn include(&mut self, m: &Meta, pos: Pos, len: usize) {
-        let arg = m.args.trim().trim_matches(|c| c == '\'' || c == '"');
+        let arg = m
+            .args
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_matches(|c| c == '\'' || c == '"');
         let base = if m.name.starts_with("ir") || m.name == "include_relative" {
             Path::new(self.path)
                 .parent()
@@ -974,7 +996,9 @@ impl<'a> Engine<'a> {
         stack.push(path.clone());
         let inner = crate::lint::lint_text_with(&name, &text, self.policy, None, stack);
         for f in inner {
-            let rule = rules::lookup(f.code).copied().unwrap_or(rules::pc010_unparseable_statement::RULE);
+            let rule = rules::lookup(f.code)
+                .copied()
+                .unwrap_or(rules::pc010_unparseable_statement::RULE);
             self.report_full(
                 &rule,
                 pos,

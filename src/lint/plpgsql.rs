@@ -232,7 +232,9 @@ impl Engine<'_> {
             .iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_)))
             .collect();
-        let do_pos = sig.first().map_or(Pos::default(), |t| Pos::from_loc(t.span.start));
+        let do_pos = sig
+            .first()
+            .map_or(Pos::default(), |t| Pos::from_loc(t.span.start));
         let mut lang = ("plpgsql".to_string(), do_pos);
         let mut body = None;
         let mut i = 1;
@@ -275,7 +277,9 @@ impl Engine<'_> {
         let kw = sig.iter().position(|t| {
             matches!(&t.token, Token::Word(w) if w.value.eq_ignore_ascii_case("function") || w.value.eq_ignore_ascii_case("procedure"))
         });
-        let start = sig.first().map_or(Pos::default(), |t| Pos::from_loc(t.span.start));
+        let start = sig
+            .first()
+            .map_or(Pos::default(), |t| Pos::from_loc(t.span.start));
         let Some(kw) = kw else { return };
         // The routine's name: Word (. Word)*.
         let mut name = String::new();
@@ -346,7 +350,9 @@ impl Engine<'_> {
             i += 1;
         }
         match (body, lang) {
-            (Some((text, origin)), Some((l, lpos))) => self.body(&l, lpos, &text, origin, depth + 1),
+            (Some((text, origin)), Some((l, lpos))) => {
+                self.body(&l, lpos, &text, origin, depth + 1)
+            }
             (Some((text, origin)), None) => self.body("sql", start, &text, origin, depth + 1),
             (None, _) if standard_body => {}
             (None, _) => self.report(
@@ -361,7 +367,14 @@ impl Engine<'_> {
     }
 
     /// Analyse a body in `lang`.
-    pub(crate) fn body(&mut self, lang: &str, lang_pos: Pos, text: &str, origin: Origin, depth: u32) {
+    pub(crate) fn body(
+        &mut self,
+        lang: &str,
+        lang_pos: Pos,
+        text: &str,
+        origin: Origin,
+        depth: u32,
+    ) {
         match lang {
             "plpgsql" => self.plpgsql(text, origin, depth),
             "sql" => {
@@ -504,7 +517,9 @@ impl Engine<'_> {
                 "return" => {
                     match next_lex(t, l.end, end) {
                         Some(q) if is_word(t, &q, "query") => match next_lex(t, q.end, end) {
-                            Some(x) if is_word(t, &x, "execute") => self.dynamic(t, x, end, li, o, d),
+                            Some(x) if is_word(t, &x, "execute") => {
+                                self.dynamic(t, x, end, li, o, d)
+                            }
                             Some(x) => self.pl_sql(t, x.start, end, li, o, d),
                             None => {}
                         },
@@ -522,7 +537,9 @@ impl Engine<'_> {
                 "open" => {
                     match find_kw(t, l.end, end, &["for"]) {
                         Some(f) => match next_lex(t, f.end, end) {
-                            Some(x) if is_word(t, &x, "execute") => self.dynamic(t, x, end, li, o, d),
+                            Some(x) if is_word(t, &x, "execute") => {
+                                self.dynamic(t, x, end, li, o, d)
+                            }
                             Some(x) if is_word(t, &x, "scroll") || is_word(t, &x, "no") => {
                                 self.scan_expr(t, l.end, end, li, o);
                             }
@@ -537,7 +554,9 @@ impl Engine<'_> {
                 | "close" | "call" | "commit" | "rollback" => {
                     return self.scan_expr(t, l.start, end, li, o);
                 }
-                "" if l.kind == Lk::Punct && s == "(" => return self.pl_sql(t, l.start, end, li, o, d),
+                "" if l.kind == Lk::Punct && s == "(" => {
+                    return self.pl_sql(t, l.start, end, li, o, d)
+                }
                 _ => {
                     if self.is_assignment(t, l, end) {
                         return self.scan_expr(t, l.start, end, li, o);
@@ -588,7 +607,10 @@ impl Engine<'_> {
                 &rules::pc012_unreadable_text::RULE,
                 so.map(Pos::from_loc(e.location)),
                 1,
-                format!("the SQL tokenizer rejected this PL/pgSQL expression: {}", e.message),
+                format!(
+                    "the SQL tokenizer rejected this PL/pgSQL expression: {}",
+                    e.message
+                ),
                 "remove or quote the offending character",
                 None,
             ),
@@ -615,7 +637,9 @@ impl Engine<'_> {
         let after = arg.and_then(|a| next_lex(t, a.end, end));
         let constant = match (arg, after) {
             (Some(a), None) if a.kind == Lk::Str => Some(a),
-            (Some(a), Some(n)) if a.kind == Lk::Str && (is_word(t, &n, "into") || is_word(t, &n, "using")) => {
+            (Some(a), Some(n))
+                if a.kind == Lk::Str && (is_word(t, &n, "into") || is_word(t, &n, "using")) =>
+            {
                 Some(a)
             }
             _ => None,
@@ -647,14 +671,19 @@ impl Engine<'_> {
             );
             return;
         };
-        let Some(tok) = toks.into_iter().find(|x| !matches!(x.token, Token::Whitespace(_))) else {
+        let Some(tok) = toks
+            .into_iter()
+            .find(|x| !matches!(x.token, Token::Whitespace(_)))
+        else {
             return;
         };
         let mut tok = tok;
         let s = lit_origin.map(Pos::from_loc(tok.span.start));
         tok.span.start.line = s.line;
         tok.span.start.column = s.col;
-        let Some((body, bo)) = string_body(&tok) else { return };
+        let Some((body, bo)) = string_body(&tok) else {
+            return;
+        };
         let bli = LineIndex::new(&body);
         let mut sc = Scanner::new(&body, false);
         while let Some(it) = sc.next() {
@@ -716,7 +745,10 @@ fn plpgsql_into(t: &str, start: usize, end: usize) -> Option<(usize, usize)> {
                         last = n.end;
                         q = n.end;
                         match next_lex(t, q, end) {
-                            Some(x) if x.kind == Lk::Punct && (&t[x.start..x.end] == "." || &t[x.start..x.end] == ",") => {
+                            Some(x)
+                                if x.kind == Lk::Punct
+                                    && (&t[x.start..x.end] == "." || &t[x.start..x.end] == ",") =>
+                            {
                                 q = x.end;
                             }
                             _ => break,

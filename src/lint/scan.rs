@@ -373,8 +373,7 @@ impl<'a> Scanner<'a> {
             }
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
                 let mut e = p + 1;
-                while e < self.b.len() && (self.b[e].is_ascii_alphanumeric() || self.b[e] == b'_')
-                {
+                while e < self.b.len() && (self.b[e].is_ascii_alphanumeric() || self.b[e] == b'_') {
                     e += 1;
                 }
                 let with = format!("${}", &self.text[p + 1..e]);
@@ -748,7 +747,10 @@ mod tests {
 
     #[test]
     fn allow_comments() {
-        let mut s = Scanner::new("-- packetc: allow PC010, PC013 -- vendor syntax\nselect 1;", true);
+        let mut s = Scanner::new(
+            "-- packetc: allow PC010, PC013 -- vendor syntax\nselect 1;",
+            true,
+        );
         let _ = s.next();
         let a = s.take_allows();
         assert_eq!(a[0].codes, vec!["PC010", "PC013"]);

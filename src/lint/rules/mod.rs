@@ -101,13 +101,20 @@ mod tests {
     #[test]
     fn codes_and_names_are_unique_and_documented() {
         for (i, a) in RULES.iter().enumerate() {
-            assert!(a.docs().contains("## What it does"), "{} lacks docs", a.code);
+            assert!(
+                a.docs().contains("## What it does"),
+                "{} lacks docs",
+                a.code
+            );
             for b in &RULES[i + 1..] {
                 assert_ne!(a.code, b.code);
                 assert_ne!(a.name, b.name);
             }
         }
-        assert_eq!(lookup("pc001").map(|r| r.name), Some("protected-table-write"));
+        assert_eq!(
+            lookup("pc001").map(|r| r.name),
+            Some("protected-table-write")
+        );
         assert_eq!(lookup("trigger-bypass").map(|r| r.code), Some("PC004"));
     }
 }

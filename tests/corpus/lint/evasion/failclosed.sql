@@ -1,0 +1,20 @@
+SELECT 1;
+CREATE STATISTICS s ON a, b FROM governance_scopes; -- expect: PC010
+CREATE STATISTICS s2 ON a, b FROM system_issues; -- expect: PC010
+-- packetc: allow PC010 -- CREATE STATISTICS on a scratch table is read-only for our purposes
+CREATE STATISTICS s3 ON a, b FROM governance_scopes;
+-- packetc: allow PC010 -- this one names a protected table, so it stays
+CREATE STATISTICS s4 ON a, b FROM event_outbox; -- expect: PC010
+-- packetc: allow PC001 -- never suppressible: stays, and the comment itself is flagged -- expect: PC020
+DELETE FROM system_issues; -- expect: PC001
+/* expect: PC020 */ -- packetc: allow PC010
+SELECT 1;
+SELECT 1 \gexec -- expect: PC013
+\! psql -c 'DELETE FROM system_issues' -- expect: PC013
+\i does/not/exist.sql -- expect: PC015
+\ir also_missing.sql -- expect: PC015
+DELETE FROM governance_scopes WHERE id = :id; -- expect: PC016
+DELETE FROM :"target" WHERE true; -- expect: PC016
+SELECT 1 FROM governance_scopes WHERE id = 1 garbage garbage; -- expect: PC010
+SELECT 'unterminated; -- expect: PC011
+DELETE FROM system_issues;
