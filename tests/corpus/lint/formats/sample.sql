@@ -1,0 +1,9 @@
+\set ON_ERROR_STOP on
+SELECT count(*) FROM system_issues;
+UPDATE event_type_registry
+   SET active = true
+ WHERE event_type = 'governance';
+DELETE FROM "system_issues" WHERE id = 1;
+CREATE STATISTICS s ON a, b FROM governance_scopes;
+-- packetc: allow PC010
+SELECT 1;

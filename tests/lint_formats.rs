@@ -1,0 +1,123 @@
+//! Every output format, as insta snapshots (under `snapshots/lint`), plus the CLI contract:
+//! exit codes and `short` lines.
+
+use std::process::Command;
+
+use packetc::cli::Format;
+use packetc::lint::{lint_bytes, lint_source, write_report, Policy};
+
+const SAMPLE: &str = "tests/corpus/lint/formats/sample.sql";
+
+fn report(format: Format) -> String {
+    let text = std::fs::read_to_string(SAMPLE).expect("sample");
+    let findings = lint_source(SAMPLE, &text, &Policy::builtin(), None);
+    let mut out = Vec::new();
+    write_report(&mut out, &[(SAMPLE.to_string(), text, findings)], format).expect("write");
+    String::from_utf8(out).expect("utf-8")
+}
+
+macro_rules! snap {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({snapshot_path => "../snapshots/lint", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!($name, $value);
+        });
+    };
+}
+
+#[test]
+fn human_format() {
+    snap!("format_human", report(Format::Human));
+}
+
+#[test]
+fn short_format_is_path_line_col_code_message() {
+    let out = report(Format::Short);
+    for line in out.lines() {
+        let mut parts = line.splitn(4, ':');
+        assert_eq!(parts.next(), Some(SAMPLE));
+        assert!(parts.next().is_some_and(|l| l.parse::<usize>().is_ok()), "{line}");
+        assert!(parts.next().is_some_and(|c| c.parse::<usize>().is_ok()), "{line}");
+        assert!(parts.next().is_some_and(|r| r.starts_with(" PC")), "{line}");
+    }
+    snap!("format_short", out);
+}
+
+#[test]
+fn json_format() {
+    let out = report(Format::Json);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert!(v["findings"].as_array().is_some_and(|a| !a.is_empty()));
+    snap!("format_json", out);
+}
+
+#[test]
+fn github_format() {
+    let out = report(Format::Github);
+    assert!(out.lines().all(|l| l.starts_with("::error ") || l.starts_with("::warning ")));
+    snap!("format_github", out);
+}
+
+#[test]
+fn sarif_format_has_the_required_shape() {
+    let out = report(Format::Sarif);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    assert!(run["tool"]["driver"]["name"].is_string());
+    for r in run["results"].as_array().expect("results") {
+        let idx = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[idx]["id"], r["ruleId"]);
+        assert!(r["message"]["text"].is_string());
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().is_some_and(|l| l >= 1));
+        assert!(region["startColumn"].as_u64().is_some_and(|c| c >= 1));
+        assert!(["error", "warning", "note", "none"].contains(&r["level"].as_str().unwrap_or("")));
+    }
+    snap!("format_sarif", out);
+}
+
+#[test]
+fn non_utf8_is_a_finding_and_the_rest_is_analysed() {
+    let mut bytes = b"SELECT 1;\nSELECT '\xff\xfe';\nDELETE FROM system_issues;\n".to_vec();
+    bytes.extend_from_slice(b"SELECT 2;\n");
+    let (_, f) = lint_bytes("x.sql", &bytes, &Policy::builtin(), None);
+    let codes: Vec<_> = f.iter().map(|f| (f.line, f.code)).collect();
+    assert!(codes.contains(&(2, "PC012")), "{codes:?}");
+    assert!(codes.contains(&(3, "PC001")), "{codes:?}");
+}
+
+fn packetc(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_packetc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run packetc");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_exit_codes() {
+    let (code, out, _) = packetc(&["lint", "--format", "short", SAMPLE]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(":6:13: PC001 "), "{out}");
+    let (code, _, _) = packetc(&["lint", "tests/corpus/lint/lookalike"]);
+    assert_eq!(code, 0);
+    let (code, _, err) = packetc(&["lint", "does-not-exist.sql"]);
+    assert_eq!(code, 2, "{err}");
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = dir.path().join("p.yaml");
+    std::fs::write(&bad, "version: 1\nprotected_tablez: []\n").expect("write");
+    let (code, _, err) = packetc(&["lint", "--policy", &bad.display().to_string(), SAMPLE]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("p.yaml:2"), "{err}");
+    let (code, out, _) = packetc(&["rule", "PC004"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("# PC004 trigger-bypass"));
+    let (code, _, _) = packetc(&["rule", "PC999"]);
+    assert_eq!(code, 2);
+}
