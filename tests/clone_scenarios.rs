@@ -495,3 +495,17 @@ fn psql_killed_mid_seed_leaves_nothing_behind() {
     assert_eq!(tagged(&db.target), "0");
     assert_eq!(fp(&db), before, "a killed seed must leave nothing behind");
 }
+
+#[test]
+fn every_script_aborts_cleanly_on_an_empty_schema() {
+    let Some(db) = common::scratch_db(Gate::Open) else { return };
+    let empty = db.server.cluster.create_database_from_files(common::DB_NAME, &[]).expect("empty directus");
+    for name in [PREFLIGHT, SEED, VERIFY, ROLLBACK] {
+        let r = run_with(&empty, name, &vars(APR));
+        assert_eq!(r.exit_code, Some(3), "{name} must stop itself: {}", r.summary());
+        assert!(r.stderr.contains("does not exist"), "{name}: {}", r.stderr);
+        assert!(!r.stdout.lines().any(|l| l == "COMMIT"), "{name} must not commit: {}", r.stdout);
+    }
+    let tables = sql(&empty, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+    assert_eq!(tables, "0", "nothing may be created");
+}

@@ -79,7 +79,10 @@ fn every_gate_and_delta_of_the_spec_is_asserted_in_the_scripts() {
                 c.metric
             );
             assert!(
-                block.lines().nth(2).is_some_and(|l| l.contains(&compare)),
+                block
+                    .lines()
+                    .find(|l| l.starts_with("  IF observed_"))
+                    .is_some_and(|l| l.contains(&compare)),
                 "{}: {} is not compared with{compare}",
                 script.file_name,
                 c.metric
