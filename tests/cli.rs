@@ -173,11 +173,10 @@ fn invalid_spec_exits_2_and_writes_nothing() {
     let (tmp, dir) = scratch();
     let before = snapshot_sql(&dir);
     let spec = fs::read_to_string(dir.join("packet.yaml")).expect("spec");
-    fs::write(
-        dir.join("packet.yaml"),
-        spec.replacen("      gap: 210 -> 0\n", "      gap: 200 -> 0\n", 1),
-    )
-    .expect("write");
+    let broken = spec.replacen("      gap: 210 -> 0\n", "      gap: 200 -> 0\n", 1);
+    let at = broken.find("      gap: 200 -> 0").expect("edited");
+    let line = broken[..at].matches('\n').count() + 1;
+    fs::write(dir.join("packet.yaml"), &broken).expect("write");
     let out = packetc(&["render", PACKET], tmp.path());
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
@@ -185,7 +184,7 @@ fn invalid_spec_exits_2_and_writes_nothing() {
         stderr.contains("delta `gap` starts at 200, but this step's gate requires gap = 210"),
         "{stderr}"
     );
-    assert!(stderr.contains("packet.yaml:129:12"), "{stderr}");
+    assert!(stderr.contains(&format!("packet.yaml:{line}:12")), "{stderr}");
     assert_eq!(
         snapshot_sql(&dir),
         before,
