@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, Format};
 use crate::diag::{Error, Status};
+use crate::lint::{Finding, Policy, StepContext, StepRole};
 use crate::render::Script;
-use crate::spec::Loaded;
+use crate::spec::{Kind, Loaded, Role, Step};
 
 /// Where `check` looks when no packet is named.
 pub const PACKETS_DIR: &str = "packets";
@@ -108,15 +109,63 @@ fn report_drift(out: &mut dyn Write, loaded: &Loaded, drifts: &[Drift]) -> std::
     Ok(())
 }
 
+/// GitHub workflow annotations for drift (the diff itself goes to the log).
+fn annotate_drift(out: &mut dyn Write, drifts: &[Drift]) -> std::io::Result<()> {
+    for d in drifts {
+        let (path, what) = match d {
+            Drift::Changed { path, .. } => (path, "does not match what packet.yaml renders"),
+            Drift::Missing { path } => (path, "is missing: packet.yaml renders it"),
+            Drift::Stray { path } => (path, "is not rendered by packet.yaml"),
+        };
+        writeln!(out, "::error file={},title=packetc drift::{} {what}; run packetc render", path.display(), path.display())?;
+    }
+    Ok(())
+}
+
+/// The lint context of a packet step: packet-aware rules know what the step may write.
+#[must_use]
+pub fn step_context(loaded: &Loaded, step: &Step) -> StepContext {
+    let p = &loaded.packet.provenance;
+    StepContext {
+        role: match step.role {
+            Role::Preflight => StepRole::Preflight,
+            Role::Seed => StepRole::Seed,
+            Role::Verify => StepRole::Verify,
+            Role::Rollback => StepRole::Rollback,
+        },
+        read_only: step.kind == Kind::ReadOnly,
+        provenance_table: p.table.clone(),
+        tag_column: p.tag_column.clone(),
+        approval_column: p.approval_column.clone(),
+    }
+}
+
+/// One linted script: its path, the text positions refer to, and its findings.
+pub type Linted = (String, String, Vec<Finding>);
+
+/// Lint a packet's committed scripts with their step contexts, one entry per script that exists
+/// (a missing one is drift, reported separately).
+pub fn lint_scripts(loaded: &Loaded, policy: &Policy) -> Result<Vec<Linted>, Error> {
+    let mut out = Vec::new();
+    for step in &loaded.packet.steps {
+        let path = loaded.sql_dir().join(&step.script);
+        let bytes = match fs::read(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io(&path, &e)),
+            Ok(b) => b,
+        };
+        let name = path.display().to_string();
+        let (text, findings) = crate::lint::lint_bytes(&name, &bytes, policy, Some(&step_context(loaded, step)));
+        out.push((name, text, findings));
+    }
+    Ok(out)
+}
+
 /// Run `packetc check`.
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let packets = if args.packets.is_empty() {
         let root = Path::new(PACKETS_DIR);
-        let found = if root.is_dir() {
-            discover(root)?
-        } else {
-            Vec::new()
-        };
+        let found = if root.is_dir() { discover(root)? } else { Vec::new() };
         if found.is_empty() {
             return Err(Error::input(
                 format!("no packets found under ./{PACKETS_DIR}"),
@@ -127,23 +176,41 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
     } else {
         args.packets.clone()
     };
+    let policy = Policy::resolve(args.policy.as_deref())?;
     let mut status = Status::Clean;
+    let mut linted = Vec::new();
+    // Machine-readable formats keep stdout for the lint report; drift goes to stderr.
+    let stderr = std::io::stderr();
     for packet in &packets {
         let loaded = crate::spec::load(packet)?;
         let scripts = crate::render::render(&loaded)?;
         let drifts = drift(&loaded.sql_dir(), &scripts)?;
-        report_drift(out, &loaded, &drifts)?;
-        if drifts.is_empty() {
+        match args.format {
+            Format::Human | Format::Short => report_drift(out, &loaded, &drifts)?,
+            Format::Github => {
+                annotate_drift(out, &drifts)?;
+                report_drift(&mut stderr.lock(), &loaded, &drifts)?;
+            }
+            Format::Json | Format::Sarif => report_drift(&mut stderr.lock(), &loaded, &drifts)?,
+        }
+        let files = lint_scripts(&loaded, &policy)?;
+        let findings: usize = files.iter().map(|(_, _, f)| f.len()).sum();
+        if !drifts.is_empty() || findings > 0 {
+            status = Status::Failed;
+        } else if matches!(args.format, Format::Human | Format::Short) {
             writeln!(
                 out,
-                "ok: {} scripts of {} match {}",
+                "ok: {} scripts of {} match {} and lint clean",
                 scripts.len(),
                 loaded.packet.name,
                 loaded.spec_path.display()
             )?;
-        } else {
-            status = Status::Failed;
         }
+        linted.extend(files);
+    }
+    let any_findings = linted.iter().any(|(_, _, f)| !f.is_empty());
+    if any_findings || matches!(args.format, Format::Json | Format::Sarif) {
+        crate::lint::write_report(out, &linted, args.format)?;
     }
     Ok(status)
 }

@@ -89,7 +89,7 @@ fn check_passes_on_the_repository() {
         text(&out.stdout),
         text(&out.stderr)
     );
-    assert!(text(&out.stdout).contains("ok: 4 scripts of one-roof-ownership-seed"));
+    assert!(text(&out.stdout).contains("ok: 4 scripts of one-roof-ownership-seed match packets/one-roof-ownership-seed/packet.yaml and lint clean"));
 }
 
 #[test]
@@ -253,4 +253,35 @@ fn plan_prints_the_step_table() {
         stdout.contains("| 2 | F_prod_02_verify.sql | none (read-only) |"),
         "{stdout}"
     );
+}
+
+#[test]
+fn check_lints_the_committed_scripts() {
+    let (tmp, dir) = scratch();
+    let path = dir.join("sql/F_prod_01_ownership_seed_commit.sql");
+    let s = fs::read_to_string(&path).expect("script");
+    let edited = s.replacen("\nCOMMIT;\n", "\nDELETE FROM public.\"system_issues\";\nCOMMIT;\n", 1);
+    assert_ne!(edited, s);
+    fs::write(&path, &edited).expect("write");
+    let out = packetc(&["check", "--format", "short"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("drift: packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql does not match"), "{stdout}");
+    let line = edited[..edited.find("DELETE FROM public").expect("edit")].matches('\n').count() + 1;
+    assert!(
+        stdout.contains(&format!("packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql:{line}:")),
+        "finding at line {line} expected: {stdout}"
+    );
+    assert!(stdout.contains(" PC001 "), "{stdout}");
+    // GitHub annotations: one for the drift, one for the finding; the diff goes to stderr.
+    let out = packetc(&["check", "--format", "github"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("::error file=packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql,title=packetc drift::"), "{stdout}");
+    assert!(text(&out.stderr).contains("+COMMIT;") || text(&out.stderr).contains("-DELETE FROM public"), "{}", text(&out.stderr));
+    // SARIF on stdout stays valid JSON even with drift.
+    let out = packetc(&["check", "--format", "sarif"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is SARIF JSON");
+    assert_eq!(sarif["version"], "2.1.0");
 }
