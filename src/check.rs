@@ -117,7 +117,12 @@ fn annotate_drift(out: &mut dyn Write, drifts: &[Drift]) -> std::io::Result<()> 
             Drift::Missing { path } => (path, "is missing: packet.yaml renders it"),
             Drift::Stray { path } => (path, "is not rendered by packet.yaml"),
         };
-        writeln!(out, "::error file={},title=packetc drift::{} {what}; run packetc render", path.display(), path.display())?;
+        writeln!(
+            out,
+            "::error file={},title=packetc drift::{} {what}; run packetc render",
+            path.display(),
+            path.display()
+        )?;
     }
     Ok(())
 }
@@ -155,7 +160,8 @@ pub fn lint_scripts(loaded: &Loaded, policy: &Policy) -> Result<Vec<Linted>, Err
             Ok(b) => b,
         };
         let name = path.display().to_string();
-        let (text, findings) = crate::lint::lint_bytes(&name, &bytes, policy, Some(&step_context(loaded, step)));
+        let (text, findings) =
+            crate::lint::lint_bytes(&name, &bytes, policy, Some(&step_context(loaded, step)));
         out.push((name, text, findings));
     }
     Ok(out)
@@ -165,7 +171,11 @@ pub fn lint_scripts(loaded: &Loaded, policy: &Policy) -> Result<Vec<Linted>, Err
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let packets = if args.packets.is_empty() {
         let root = Path::new(PACKETS_DIR);
-        let found = if root.is_dir() { discover(root)? } else { Vec::new() };
+        let found = if root.is_dir() {
+            discover(root)?
+        } else {
+            Vec::new()
+        };
         if found.is_empty() {
             return Err(Error::input(
                 format!("no packets found under ./{PACKETS_DIR}"),

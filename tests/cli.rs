@@ -184,7 +184,10 @@ fn invalid_spec_exits_2_and_writes_nothing() {
         stderr.contains("delta `gap` starts at 200, but this step's gate requires gap = 210"),
         "{stderr}"
     );
-    assert!(stderr.contains(&format!("packet.yaml:{line}:12")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("packet.yaml:{line}:12")),
+        "{stderr}"
+    );
     assert_eq!(
         snapshot_sql(&dir),
         before,
@@ -260,16 +263,25 @@ fn check_lints_the_committed_scripts() {
     let (tmp, dir) = scratch();
     let path = dir.join("sql/F_prod_01_ownership_seed_commit.sql");
     let s = fs::read_to_string(&path).expect("script");
-    let edited = s.replacen("\nCOMMIT;\n", "\nDELETE FROM public.\"system_issues\";\nCOMMIT;\n", 1);
+    let edited = s.replacen(
+        "\nCOMMIT;\n",
+        "\nDELETE FROM public.\"system_issues\";\nCOMMIT;\n",
+        1,
+    );
     assert_ne!(edited, s);
     fs::write(&path, &edited).expect("write");
     let out = packetc(&["check", "--format", "short"], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("drift: packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql does not match"), "{stdout}");
-    let line = edited[..edited.find("DELETE FROM public").expect("edit")].matches('\n').count() + 1;
+    let line = edited[..edited.find("DELETE FROM public").expect("edit")]
+        .matches('\n')
+        .count()
+        + 1;
     assert!(
-        stdout.contains(&format!("packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql:{line}:")),
+        stdout.contains(&format!(
+            "packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql:{line}:"
+        )),
         "finding at line {line} expected: {stdout}"
     );
     assert!(stdout.contains(" PC001 "), "{stdout}");
@@ -278,10 +290,15 @@ fn check_lints_the_committed_scripts() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("::error file=packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql,title=packetc drift::"), "{stdout}");
-    assert!(text(&out.stderr).contains("+COMMIT;") || text(&out.stderr).contains("-DELETE FROM public"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("+COMMIT;") || text(&out.stderr).contains("-DELETE FROM public"),
+        "{}",
+        text(&out.stderr)
+    );
     // SARIF on stdout stays valid JSON even with drift.
     let out = packetc(&["check", "--format", "sarif"], tmp.path());
     assert_eq!(out.status.code(), Some(1));
-    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is SARIF JSON");
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is SARIF JSON");
     assert_eq!(sarif["version"], "2.1.0");
 }

@@ -498,14 +498,32 @@ fn psql_killed_mid_seed_leaves_nothing_behind() {
 
 #[test]
 fn every_script_aborts_cleanly_on_an_empty_schema() {
-    let Some(db) = common::scratch_db(Gate::Open) else { return };
-    let empty = db.server.cluster.create_database_from_files(common::DB_NAME, &[]).expect("empty directus");
+    let Some(db) = common::scratch_db(Gate::Open) else {
+        return;
+    };
+    let empty = db
+        .server
+        .cluster
+        .create_database_from_files(common::DB_NAME, &[])
+        .expect("empty directus");
     for name in [PREFLIGHT, SEED, VERIFY, ROLLBACK] {
         let r = run_with(&empty, name, &vars(APR));
-        assert_eq!(r.exit_code, Some(3), "{name} must stop itself: {}", r.summary());
+        assert_eq!(
+            r.exit_code,
+            Some(3),
+            "{name} must stop itself: {}",
+            r.summary()
+        );
         assert!(r.stderr.contains("does not exist"), "{name}: {}", r.stderr);
-        assert!(!r.stdout.lines().any(|l| l == "COMMIT"), "{name} must not commit: {}", r.stdout);
+        assert!(
+            !r.stdout.lines().any(|l| l == "COMMIT"),
+            "{name} must not commit: {}",
+            r.stdout
+        );
     }
-    let tables = sql(&empty, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+    let tables = sql(
+        &empty,
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+    );
     assert_eq!(tables, "0", "nothing may be created");
 }
