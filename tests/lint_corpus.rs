@@ -86,7 +86,10 @@ fn evasion_corpus_is_flagged_at_the_right_lines() {
 fn lookalike_corpus_passes() {
     for f in files("tests/corpus/lint/lookalike") {
         let text = std::fs::read_to_string(&f).expect("file");
-        assert!(expected(&text).is_empty(), "look-alikes carry no expectations");
+        assert!(
+            expected(&text).is_empty(),
+            "look-alikes carry no expectations"
+        );
         check(&f, None);
     }
 }

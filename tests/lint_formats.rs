@@ -35,8 +35,14 @@ fn short_format_is_path_line_col_code_message() {
     for line in out.lines() {
         let mut parts = line.splitn(4, ':');
         assert_eq!(parts.next(), Some(SAMPLE));
-        assert!(parts.next().is_some_and(|l| l.parse::<usize>().is_ok()), "{line}");
-        assert!(parts.next().is_some_and(|c| c.parse::<usize>().is_ok()), "{line}");
+        assert!(
+            parts.next().is_some_and(|l| l.parse::<usize>().is_ok()),
+            "{line}"
+        );
+        assert!(
+            parts.next().is_some_and(|c| c.parse::<usize>().is_ok()),
+            "{line}"
+        );
         assert!(parts.next().is_some_and(|r| r.starts_with(" PC")), "{line}");
     }
     snap!("format_short", out);
@@ -53,7 +59,9 @@ fn json_format() {
 #[test]
 fn github_format() {
     let out = report(Format::Github);
-    assert!(out.lines().all(|l| l.starts_with("::error ") || l.starts_with("::warning ")));
+    assert!(out
+        .lines()
+        .all(|l| l.starts_with("::error ") || l.starts_with("::warning ")));
     snap!("format_github", out);
 }
 

@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 use crate::cli::{LintArgs, RuleArgs};
 use crate::diag::{Error, Status};
-use crate::lint::{lint_bytes, rules, write_report, Finding, Policy};
+use crate::lint::report::FileReport;
+use crate::lint::{lint_bytes, rules, write_report, Policy};
 
 /// Run `packetc lint`: exit 0 clean, 1 findings, 2 when a path or the policy cannot be read.
 pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<Status, Error> {
@@ -35,12 +36,9 @@ pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<Status, Error> {
 /// Lint files in parallel (one worker per core, files handed out in order); results keep the
 /// input order. Files that cannot be read are returned separately.
 #[must_use]
-pub fn lint_files(
-    files: &[PathBuf],
-    policy: &Policy,
-) -> (Vec<(String, String, Vec<Finding>)>, Vec<Error>) {
-    let slots: Vec<Mutex<Option<Result<(String, String, Vec<Finding>), Error>>>> =
-        files.iter().map(|_| Mutex::new(None)).collect();
+pub fn lint_files(files: &[PathBuf], policy: &Policy) -> (Vec<FileReport>, Vec<Error>) {
+    type Slot = Mutex<Option<Result<FileReport, Error>>>;
+    let slots: Vec<Slot> = files.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)

@@ -134,7 +134,11 @@ fn next_lex(t: &str, mut p: usize, end: usize) -> Option<Lex> {
             }
         }
     } else {
-        let two = if p + 1 < end { &t[p..p + 2] } else { "" };
+        let two = if p + 1 < end {
+            t.get(p..p + 2).unwrap_or("")
+        } else {
+            ""
+        };
         if matches!(two, ":=" | ".." | "<<" | ">>") {
             (Lk::Punct, p + 2)
         } else {
@@ -379,8 +383,7 @@ impl Engine<'_> {
             "plpgsql" => self.plpgsql(text, origin, depth),
             "sql" => {
                 let li = LineIndex::new(text);
-                let mut sc = Scanner::new(text, false);
-                while let Some(it) = sc.next() {
+                for it in Scanner::new(text, false) {
                     match it {
                         Item::Stmt(s) => {
                             let o = origin.at(li.pos(s.start));
@@ -411,9 +414,8 @@ impl Engine<'_> {
 
     fn plpgsql(&mut self, text: &str, origin: Origin, depth: u32) {
         let li = LineIndex::new(text);
-        let mut sc = Scanner::new(text, false);
         let mut declaring = false;
-        while let Some(it) = sc.next() {
+        for it in Scanner::new(text, false) {
             match it {
                 Item::Stmt(s) => {
                     let ctx = Chunk {
@@ -447,7 +449,7 @@ impl Engine<'_> {
                     p = l.end;
                     continue;
                 }
-                if !is_word(t, &l, "declare") && !(l.kind == Lk::Punct && s == "<<") {
+                if !(is_word(t, &l, "declare") || (l.kind == Lk::Punct && s == "<<")) {
                     // `name [CONSTANT] type [NOT NULL] [:= expr]` or a cursor declaration.
                     return self.scan_expr(t, l.start, end, li, o);
                 }
@@ -685,8 +687,7 @@ impl Engine<'_> {
             return;
         };
         let bli = LineIndex::new(&body);
-        let mut sc = Scanner::new(&body, false);
-        while let Some(it) = sc.next() {
+        for it in Scanner::new(&body, false) {
             match it {
                 Item::Stmt(st) => {
                     let so = bo.at(bli.pos(st.start));
@@ -727,35 +728,36 @@ fn plpgsql_into(t: &str, start: usize, end: usize) -> Option<(usize, usize)> {
         match l.kind {
             Lk::Punct if s == "(" || s == "[" => depth += 1,
             Lk::Punct if s == ")" || s == "]" => depth -= 1,
-            Lk::Word if depth == 0 && s.eq_ignore_ascii_case("into") => {
-                if prev_word != "insert" && prev_word != "merge" {
-                    let mut q = l.end;
-                    let mut last = l.end;
-                    if let Some(n) = next_lex(t, q, end) {
-                        if is_word(t, &n, "strict") {
-                            q = n.end;
-                            last = n.end;
-                        }
-                    }
-                    loop {
-                        let Some(n) = next_lex(t, q, end) else { break };
-                        if !matches!(n.kind, Lk::Word | Lk::QWord) {
-                            break;
-                        }
-                        last = n.end;
+            Lk::Word
+                if depth == 0
+                    && s.eq_ignore_ascii_case("into")
+                    && prev_word != "insert"
+                    && prev_word != "merge" =>
+            {
+                let mut q = l.end;
+                let mut last = l.end;
+                if let Some(n) = next_lex(t, q, end) {
+                    if is_word(t, &n, "strict") {
                         q = n.end;
-                        match next_lex(t, q, end) {
-                            Some(x)
-                                if x.kind == Lk::Punct
-                                    && (&t[x.start..x.end] == "." || &t[x.start..x.end] == ",") =>
-                            {
-                                q = x.end;
-                            }
-                            _ => break,
-                        }
+                        last = n.end;
                     }
-                    return Some((l.start, last));
                 }
+                while let Some(n) = next_lex(t, q, end) {
+                    if !matches!(n.kind, Lk::Word | Lk::QWord) {
+                        break;
+                    }
+                    last = n.end;
+                    q = n.end;
+                    match next_lex(t, q, end) {
+                        Some(x)
+                            if matches!(&t[x.start..x.end], "." | ",") && x.kind == Lk::Punct =>
+                        {
+                            q = x.end;
+                        }
+                        _ => break,
+                    }
+                }
+                return Some((l.start, last));
             }
             _ => {}
         }

@@ -5,10 +5,13 @@ use std::io::Write;
 use crate::cli::Format;
 use crate::lint::finding::Finding;
 
+/// One linted file: its path, its text (what positions refer to) and its findings.
+pub type FileReport = (String, String, Vec<Finding>);
+
 /// Write the findings of every file in `format`.
 pub fn write_report(
     out: &mut dyn Write,
-    files: &[(String, String, Vec<Finding>)],
+    files: &[FileReport],
     format: Format,
 ) -> std::io::Result<()> {
     match format {
@@ -63,7 +66,7 @@ fn gh_prop(s: &str) -> String {
     gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn human(out: &mut dyn Write, files: &[(String, String, Vec<Finding>)]) -> std::io::Result<()> {
+fn human(out: &mut dyn Write, files: &[FileReport]) -> std::io::Result<()> {
     let mut total = 0;
     for (path, text, fs) in files {
         let src = std::sync::Arc::new(Src(text.clone()));
@@ -154,7 +157,7 @@ impl miette::Diagnostic for HumanDiag<'_> {
     }
 }
 
-fn json(out: &mut dyn Write, files: &[(String, String, Vec<Finding>)]) -> std::io::Result<()> {
+fn json(out: &mut dyn Write, files: &[FileReport]) -> std::io::Result<()> {
     let mut list = Vec::new();
     for (path, _, fs) in files {
         for f in fs {
@@ -182,7 +185,7 @@ fn json(out: &mut dyn Write, files: &[(String, String, Vec<Finding>)]) -> std::i
     writeln!(out)
 }
 
-fn sarif(out: &mut dyn Write, files: &[(String, String, Vec<Finding>)]) -> std::io::Result<()> {
+fn sarif(out: &mut dyn Write, files: &[FileReport]) -> std::io::Result<()> {
     let rules: Vec<_> = crate::lint::rules::RULES
         .iter()
         .map(|r| {

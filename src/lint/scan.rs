@@ -190,13 +190,23 @@ impl<'a> Scanner<'a> {
             Some(i) => self.pos + i + 1,
             None => self.b.len(),
         };
+        let data_start = p;
+        let mut terminated = false;
         while p < self.b.len() {
             let line_end = self.text[p..].find('\n').map_or(self.b.len(), |i| p + i);
             let line = self.text[p..line_end].trim_end_matches('\r');
             p = (line_end + 1).min(self.b.len());
             if line == "\\." {
+                terminated = true;
                 break;
             }
+        }
+        if !terminated && !self.text[data_start.min(self.b.len())..].trim().is_empty() {
+            // psql would read everything to the end as data; nothing after it can be checked.
+            self.queue.push_back(Item::Unterminated {
+                start: data_start,
+                what: "COPY data (no `\\.` line before the end of the file)",
+            });
         }
         self.pos = p;
     }
@@ -407,7 +417,9 @@ impl<'a> Scanner<'a> {
         let after = &self.text[close..];
         let ws = after.len() - after.trim_start().len();
         let t = &after[ws..];
-        if t.len() >= 7 && t[..7].eq_ignore_ascii_case("uescape") {
+        if t.get(..7)
+            .is_some_and(|k| k.eq_ignore_ascii_case("uescape"))
+        {
             let t2 = t[7..].trim_start();
             let mut cs = t2.chars();
             if let (Some('\''), Some(c), Some('\'')) = (cs.next(), cs.next(), cs.next()) {
