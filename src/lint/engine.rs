@@ -476,51 +476,68 @@ impl<'a> Engine<'a> {
     /// walker does not model, and for unparseable ones).
     fn mentions(&self, toks: &[TokenWithSpan]) -> Vec<NameRef> {
         let mut out = Vec::new();
+        let is_protected_word = |w: &sqlparser::tokenizer::Word| {
+            let hit = |name: &str| {
+                if w.quote_style.is_some() {
+                    w.value == name
+                } else {
+                    w.value.eq_ignore_ascii_case(name)
+                }
+            };
+            self.policy.tables.iter().any(|t| hit(&t.table))
+                || self.policy.columns.iter().any(|c| hit(&c.table))
+        };
         let sig: Vec<&TokenWithSpan> = toks
             .iter()
-            .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+            .filter(|t| matches!(t.token, Token::Word(_) | Token::Period))
             .collect();
-        let mut i = 0;
-        while i < sig.len() {
-            if let Token::Word(w) = &sig[i].token {
-                let start = i;
-                let mut parts = vec![w];
-                while i + 2 < sig.len() && sig[i + 1].token == Token::Period {
-                    if let Token::Word(w2) = &sig[i + 2].token {
-                        parts.push(w2);
-                        i += 2;
-                    } else {
-                        break;
-                    }
-                }
-                let fold = |w: &sqlparser::tokenizer::Word| {
-                    if w.quote_style.is_some() {
-                        w.value.clone()
-                    } else {
-                        w.value.to_ascii_lowercase()
-                    }
-                };
-                let name = fold(parts[parts.len() - 1]);
-                let schema = (parts.len() >= 2).then(|| fold(parts[parts.len() - 2]));
-                let protected = self.policy.table(schema.as_deref(), &name).is_some()
-                    || self
-                        .policy
-                        .columns_of(schema.as_deref(), &name)
-                        .next()
-                        .is_some();
-                if protected {
-                    out.push(NameRef {
-                        schema,
-                        name,
-                        pos: Pos::from_loc(sig[start].span.start),
-                        len: parts.iter().map(|p| p.value.chars().count()).sum::<usize>()
-                            + parts.len()
-                            - 1,
-                        from_var: false,
-                    });
-                }
+        for (i, t) in sig.iter().enumerate() {
+            let Token::Word(w) = &t.token else { continue };
+            if !is_protected_word(w) {
+                continue;
             }
-            i += 1;
+            // Walk back over `schema .` to the start of the qualified name.
+            let mut start = i;
+            while start >= 2
+                && sig[start - 1].token == Token::Period
+                && matches!(sig[start - 2].token, Token::Word(_))
+            {
+                start -= 2;
+            }
+            let fold = |w: &sqlparser::tokenizer::Word| {
+                if w.quote_style.is_some() {
+                    w.value.clone()
+                } else {
+                    w.value.to_ascii_lowercase()
+                }
+            };
+            let schema = match (i >= 2).then(|| (&sig[i - 1].token, &sig[i - 2].token)) {
+                Some((Token::Period, Token::Word(s))) => Some(fold(s)),
+                _ => None,
+            };
+            let name = fold(w);
+            let protected = self.policy.table(schema.as_deref(), &name).is_some()
+                || self
+                    .policy
+                    .columns_of(schema.as_deref(), &name)
+                    .next()
+                    .is_some();
+            if protected {
+                let first = Pos::from_loc(sig[start].span.start);
+                let last = Pos::from_loc(t.span.end);
+                let len = if first.line == last.line {
+                    (last.col.saturating_sub(first.col)) as usize
+                } else {
+                    w.value.chars().count()
+                };
+                out.push(NameRef {
+                    schema,
+                    name,
+                    pos: first,
+                    len: len.max(1),
+                    from_var: false,
+                });
+            }
         }
         out
     }
@@ -528,6 +545,16 @@ impl<'a> Engine<'a> {
     /// Token-level checks that hold inside any expression: `session_replication_role` and
     /// `set_config(…)`.
     pub(crate) fn scan_tokens(&mut self, toks: &[TokenWithSpan], inert: bool) {
+        let relevant = toks.iter().any(|t| match &t.token {
+            Token::Word(w) => {
+                w.value.eq_ignore_ascii_case("set_config")
+                    || w.value.eq_ignore_ascii_case("session_replication_role")
+            }
+            _ => false,
+        });
+        if !relevant {
+            return;
+        }
         let sig: Vec<&TokenWithSpan> = toks
             .iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_)))
@@ -1010,6 +1037,28 @@ impl<'a> Engine<'a> {
             );
         }
     }
+}
+
+/// Whether `hay` may contain something [`Engine::scan_tokens`] looks for (a cheap, ASCII
+/// case-insensitive substring test that lets expressions skip tokenizing).
+pub(crate) fn may_need_token_scan(hay: &str) -> bool {
+    contains_ci(hay.as_bytes(), b"set_config") || contains_ci(hay.as_bytes(), b"replication_role")
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    let (first, rest) = match needle.split_first() {
+        Some(x) => x,
+        None => return true,
+    };
+    let n = needle.len();
+    let mut i = 0;
+    while i + n <= hay.len() {
+        if hay[i].eq_ignore_ascii_case(first) && hay[i + 1..i + n].eq_ignore_ascii_case(rest) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 fn find_word_ci(s: &str, word: &str) -> Option<usize> {

@@ -595,6 +595,9 @@ impl Engine<'_> {
 
     /// Token-level checks on an expression.
     fn scan_expr(&mut self, t: &str, start: usize, end: usize, li: &LineIndex, o: Origin) {
+        if !crate::lint::engine::may_need_token_scan(&t[start..end]) {
+            return;
+        }
         let so = o.at(li.pos(start));
         match Tokenizer::new(&self.dialect, &t[start..end]).tokenize_with_location() {
             Ok(mut toks) => {

@@ -1,0 +1,260 @@
+//! Benchmark of `packetc lint` (not a timed test).
+//!
+//! `cargo run --release --bin lint_bench [MiB]` generates a realistic script (DML, DO blocks,
+//! psql meta-commands, COPY data; default 10 MiB) and reports, each measured in a fresh child
+//! process so that peak memory (VmHWM) belongs to one measurement:
+//!
+//! - `lint`: the full linter, one thread;
+//! - `split+parse`: the same statement splitter feeding sqlparser, no analysis (the linter's
+//!   own floor);
+//! - `bare parse`: sqlparser alone, as its users run it: one `Parser` over the whole input,
+//!   `parse_statement` in a loop, skipping to the next `;` on error;
+//! - linearity: `lint` at 1/4, 1/2 and all of the input;
+//! - parallel: several files linted by `packetc lint`'s worker pool (wall clock).
+
+use std::io::Write;
+use std::process::Command;
+use std::time::Instant;
+
+use packetc::lint::scan::{edited, Item, Scanner};
+use packetc::lint::{lint_source, Policy};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+fn vm_hwm_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// A deterministic, realistic packet-like script of about `bytes` bytes.
+fn generate(bytes: usize) -> String {
+    let mut s = String::with_capacity(bytes + 4096);
+    s.push_str(
+        "\\set ON_ERROR_STOP on\n\\set VERBOSITY verbose\nSET standard_conforming_strings = on;\n",
+    );
+    let mut i = 0u64;
+    while s.len() < bytes {
+        i += 1;
+        let k = i % 9;
+        match k {
+            0 => s.push_str(&format!(
+                "\\echo 'step {i}'\n\\if :{{?ratified_apr}}\n\\else\n  \\echo 'missing'\n\\endif\nSELECT set_config('packetc.ratified_apr', :'ratified_apr', false) AS ratified_apr;\n"
+            )),
+            1 => s.push_str(&format!(
+                "-- gate {i}\nSELECT count(*) AS n FROM governance_object_ownership o JOIN governance_scopes s ON s.scope_key = o.scope_key WHERE o.created_by = 'F6_{i}' AND s.scope_key <> 'x{i}';\n"
+            )),
+            2 => {
+                s.push_str("INSERT INTO governance_object_ownership (object_kind, object_key, scope_key, owner_role, created_by, approval_ref) VALUES\n");
+                for r in 0..8 {
+                    s.push_str(&format!(
+                        "  ('domain', 'd{i}_{r}', 's{r}', 'steward_{r}', current_setting('packetc.provenance_tag'), current_setting('packetc.ratified_apr')){}\n",
+                        if r == 7 { ";" } else { "," }
+                    ));
+                }
+            }
+            3 => s.push_str(&format!(
+                "UPDATE governance_scopes AS g SET label = 'scope {i}', updated_at = now() WHERE g.scope_key IN (SELECT scope_key FROM governance_domains WHERE domain_key = 'd{i}');\n"
+            )),
+            4 => s.push_str(&format!(
+                "DO $packetc$\nDECLARE\n  observed bigint;\nBEGIN\n  observed := (SELECT count(*) FROM v_governance_ownership_gap);\n  IF observed IS NULL OR NOT (observed = {i}) THEN\n    RAISE EXCEPTION 'packetc: % failed: expected %, observed %', 'gap', '= {i}', coalesce(observed::text, 'NULL');\n  END IF;\n  FOR r IN SELECT scope_key FROM governance_scopes LOOP\n    PERFORM 1 FROM governance_domains WHERE domain_key = r.scope_key;\n  END LOOP;\n  RAISE NOTICE 'packetc: observed % = %', 'gap', observed;\nEND\n$packetc$;\n"
+            )),
+            5 => s.push_str(&format!(
+                "WITH c AS (SELECT object_key, count(*) AS n FROM governance_object_ownership GROUP BY object_key HAVING count(*) > 1) SELECT coalesce(sum(n), 0) AS conflict_{i} FROM c;\n"
+            )),
+            6 => {
+                s.push_str("COPY governance_staging (k, v) FROM STDIN;\n");
+                for r in 0..6 {
+                    s.push_str(&format!("k{i}_{r}\tvalue {r}\n"));
+                }
+                s.push_str("\\.\n");
+            }
+            7 => s.push_str(&format!(
+                "BEGIN;\nSET LOCAL lock_timeout = '10s';\nLOCK TABLE governance_object_ownership IN SHARE ROW EXCLUSIVE MODE;\nDELETE FROM governance_staging WHERE k LIKE 'k{i}%';\nCOMMIT;\n"
+            )),
+            _ => s.push_str(&format!(
+                "SELECT o.object_kind, o.object_key, s.scope_key, d.steward_role FROM governance_domains d CROSS JOIN governance_scopes s LEFT JOIN governance_object_ownership o ON o.object_key = d.domain_key AND o.scope_key = s.scope_key WHERE o.object_key IS NULL ORDER BY 1, 2 LIMIT {i};\n"
+            )),
+        }
+    }
+    s
+}
+
+/// Statements counted the way the linter sees them.
+fn count_statements(text: &str) -> usize {
+    Scanner::new(text, true)
+        .filter(|i| matches!(i, Item::Stmt(_)))
+        .count()
+}
+
+fn child(mode: &str, path: &str) {
+    let text = std::fs::read_to_string(path).expect("read bench input");
+    let policy = Policy::builtin();
+    let dialect = PostgreSqlDialect {};
+    let t0 = Instant::now();
+    let (units, note) = match mode {
+        "lint" => {
+            let f = lint_source(path, &text, &policy, None);
+            let secs = t0.elapsed().as_secs_f64();
+            let n = count_statements(&text);
+            println!(
+                "{mode}\t{secs}\t{n}\t{}\t{} findings",
+                vm_hwm_kib(),
+                f.len()
+            );
+            return;
+        }
+        "split" => {
+            let mut n = 0usize;
+            let mut errors = 0usize;
+            for it in Scanner::new(&text, true) {
+                if let Item::Stmt(s) = it {
+                    n += 1;
+                    let sql = edited(&text, &s);
+                    match Tokenizer::new(&dialect, &sql).tokenize_with_location() {
+                        Ok(toks) => {
+                            let mut p = Parser::new(&dialect).with_tokens_with_locations(toks);
+                            if p.parse_statement().is_err() {
+                                errors += 1;
+                            }
+                        }
+                        Err(_) => errors += 1,
+                    }
+                }
+            }
+            (n, format!("{errors} parse errors"))
+        }
+        "bare" => {
+            let mut n = 0usize;
+            let mut errors = 0usize;
+            match Parser::new(&dialect).try_with_sql(&text) {
+                Ok(mut p) => loop {
+                    while p.consume_token(&Token::SemiColon) {}
+                    if p.peek_token().token == Token::EOF {
+                        break;
+                    }
+                    n += 1;
+                    if p.parse_statement().is_err() {
+                        errors += 1;
+                        loop {
+                            let t = p.next_token();
+                            if t.token == Token::SemiColon || t.token == Token::EOF {
+                                break;
+                            }
+                        }
+                    }
+                },
+                Err(e) => return println!("bare\t0\t0\t0\ttokenizer failed: {e}"),
+            }
+            (n, format!("{errors} parse errors"))
+        }
+        _ => return,
+    };
+    let secs = t0.elapsed().as_secs_f64();
+    println!("{mode}\t{secs}\t{units}\t{}\t{note}", vm_hwm_kib());
+}
+
+fn run_child(mode: &str, path: &str) -> (f64, usize, u64, String) {
+    let exe = std::env::current_exe().expect("current exe");
+    let out = Command::new(exe)
+        .args(["--child", mode, path])
+        .output()
+        .expect("spawn child");
+    let s = String::from_utf8_lossy(&out.stdout).to_string();
+    let f: Vec<&str> = s.trim().split('\t').collect();
+    let secs = f.get(1).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let units = f.get(2).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let kib = f.get(3).and_then(|v| v.parse().ok()).unwrap_or(0);
+    (secs, units, kib, f.get(4).unwrap_or(&"").to_string())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child") {
+        child(&args[2], &args[3]);
+        return;
+    }
+    let mib: f64 = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(10.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = generate((mib * 1024.0 * 1024.0) as usize);
+    let size = text.len() as f64 / (1024.0 * 1024.0);
+    let main_path = dir.path().join("bench.sql");
+    std::fs::write(&main_path, &text).expect("write input");
+    let p = main_path.display().to_string();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "input: {size:.2} MiB, {} statements\n",
+        count_statements(&text)
+    );
+    let _ = writeln!(
+        out,
+        "{:<14} {:>9} {:>9} {:>12} {:>9}  note",
+        "mode", "seconds", "MiB/s", "stmts/s", "peak MB"
+    );
+    let mut rows = Vec::new();
+    for (mode, label) in [
+        ("lint", "lint"),
+        ("split", "split+parse"),
+        ("bare", "bare parse"),
+    ] {
+        let (secs, units, kib, note) = run_child(mode, &p);
+        let _ = writeln!(
+            out,
+            "{label:<14} {secs:>9.3} {:>9.2} {:>12.0} {:>9.1}  {note}",
+            size / secs,
+            units as f64 / secs,
+            kib as f64 / 1024.0
+        );
+        rows.push((mode, secs));
+    }
+    let lint = rows[0].1;
+    let _ = writeln!(
+        out,
+        "\nlint speed vs split+parse: {:.0}%, vs bare parse: {:.0}%",
+        100.0 * rows[1].1 / lint,
+        100.0 * rows[2].1 / lint
+    );
+    let _ = writeln!(out, "\nlinearity (lint, one thread):");
+    for frac in [0.25, 0.5, 1.0] {
+        let part = generate((mib * frac * 1024.0 * 1024.0) as usize);
+        let path = dir.path().join(format!("part{frac}.sql"));
+        std::fs::write(&path, &part).expect("write part");
+        let (secs, _, kib, _) = run_child("lint", &path.display().to_string());
+        let sz = part.len() as f64 / (1024.0 * 1024.0);
+        let _ = writeln!(
+            out,
+            "  {sz:>6.2} MiB  {secs:>7.3} s  {:>7.2} MiB/s  peak {:>5.1} MB",
+            sz / secs,
+            kib as f64 / 1024.0
+        );
+    }
+    // Parallel: the CLI's worker pool over several files.
+    let nfiles = 8;
+    let per = generate((mib * 1024.0 * 1024.0 / nfiles as f64) as usize);
+    let files: Vec<_> = (0..nfiles)
+        .map(|i| {
+            let p = dir.path().join(format!("f{i}.sql"));
+            std::fs::write(&p, &per).expect("write file");
+            p
+        })
+        .collect();
+    let policy = Policy::builtin();
+    let t0 = Instant::now();
+    let (res, _) = packetc::lint::cmd::lint_files(&files, &policy);
+    let secs = t0.elapsed().as_secs_f64();
+    let total = (per.len() * nfiles) as f64 / (1024.0 * 1024.0);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let _ = writeln!(
+        out,
+        "\nparallel: {nfiles} files, {total:.2} MiB on {threads} threads: {secs:.3} s wall, {:.2} MiB/s wall ({} reports)",
+        total / secs,
+        res.len()
+    );
+}
