@@ -11,6 +11,9 @@
 //!   `parse_statement` in a loop, skipping to the next `;` on error;
 //! - linearity: `lint` at 1/4, 1/2 and all of the input;
 //! - parallel: several files linted by `packetc lint`'s worker pool (wall clock).
+//!
+//! `lint_bench --gen PATH MIB` writes the generated input (for profiling);
+//! `lint_bench --child lint|split|bare PATH` runs one measurement.
 
 use std::io::Write;
 use std::process::Command;
@@ -176,7 +179,13 @@ fn run_child(mode: &str, path: &str) -> (f64, usize, u64, String) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("--child") {
+    if args.get(1).map(String::as_str) == Some("--gen") && args.len() == 4 {
+        // `lint_bench --gen PATH MIB`: write the generated input for profiling.
+        let mib: f64 = args[3].parse().unwrap_or(10.0);
+        std::fs::write(&args[2], generate((mib * 1024.0 * 1024.0) as usize)).expect("write");
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("--child") && args.len() == 4 {
         child(&args[2], &args[3]);
         return;
     }

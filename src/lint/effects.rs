@@ -8,10 +8,10 @@
 
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, Assignment, AssignmentTarget, BinaryOperator,
-    CommentObject, CopySource, CreateRuleAction, Expr, FromTable, FunctionArg, FunctionArgExpr,
-    FunctionArguments, GrantObjects, Ident, MergeAction, MergeInsertKind, MergeUpdateKind,
-    ObjectName, ObjectNamePart, ObjectType, OnConflictAction, OnInsert, Query, SelectItem, SetExpr,
-    Statement, TableFactor, TableObject, TableWithJoins, Value,
+    CommentObject, CopySource, CopyTarget, CreateRuleAction, Expr, FromTable, FunctionArg,
+    FunctionArgExpr, FunctionArguments, GrantObjects, Ident, MergeAction, MergeInsertKind,
+    MergeUpdateKind, ObjectName, ObjectNamePart, ObjectType, OnConflictAction, OnInsert, Query,
+    SelectItem, SetExpr, Statement, TableFactor, TableObject, TableWithJoins, Value,
 };
 
 use crate::lint::finding::Pos;
@@ -208,6 +208,8 @@ pub struct Effects {
     /// A statement that cannot change anything (SHOW, RESET …): its tokens need no scan for
     /// `session_replication_role`.
     pub inert_setting: bool,
+    /// `COPY … PROGRAM`: runs a shell command on the server.
+    pub runs_program: bool,
 }
 
 impl Effects {
@@ -220,6 +222,13 @@ impl Effects {
 
 /// Walk one statement.
 pub fn statement(st: &Statement, fx: &mut Effects) {
+    if let Statement::Copy {
+        target: CopyTarget::Program { .. },
+        ..
+    } = st
+    {
+        fx.runs_program = true;
+    }
     match st {
         Statement::Insert(i) => {
             let TableObject::TableName(name) = &i.table else {

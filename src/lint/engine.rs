@@ -388,6 +388,16 @@ impl<'a> Engine<'a> {
                 }
                 let mut fx = effects::Effects::default();
                 effects::statement(&st, &mut fx);
+                if fx.runs_program {
+                    self.report(
+                        &rules::pc013_dynamic_sql::RULE,
+                        start,
+                        4,
+                        "COPY … PROGRAM runs a shell command on the server, which cannot be proven safe".into(),
+                        "load the data with COPY … FROM STDIN",
+                        None,
+                    );
+                }
                 if fx.other_ddl {
                     for m in mentions {
                         fx.writes.push(Write {

@@ -22,3 +22,11 @@ ALTER TABLE system_issues DISABLE TRIGGER ALL; -- expect: PC004
 ALTER TABLE event_outbox DISABLE TRIGGER validate_outbox; -- expect: PC004
 DROP TRIGGER validate_outbox ON event_outbox; -- expect: PC004
 SELECT set_config(:'which', 'replica', true); -- expect: PC013
+MERGE INTO event_type_registry t USING governance_scopes s ON t.event_type = s.scope_key
+  WHEN MATCHED THEN UPDATE SET active = true; -- expect: PC003
+MERGE INTO event_type_registry t USING governance_scopes s ON t.event_type = s.scope_key -- expect: PC003
+  WHEN NOT MATCHED THEN INSERT VALUES (s.scope_key, 'd', true);
+MERGE INTO event_type_registry t USING governance_scopes s ON t.event_type = s.scope_key
+  WHEN NOT MATCHED THEN INSERT (event_type, description) VALUES (s.scope_key, 'd');
+ALTER TABLE event_type_registry DROP COLUMN active; -- expect: PC003
+ALTER TABLE event_type_registry RENAME COLUMN active TO was_active; -- expect: PC003
