@@ -178,15 +178,7 @@ impl<'a> Engine<'a> {
         let mut prev_end_line = 0u64;
         while let Some(item) = scanner.next() {
             self.region += 1;
-            for a in scanner.take_allows() {
-                let line = self.idx.pos(a.start).line;
-                let region = if line == prev_end_line {
-                    self.region - 1
-                } else {
-                    self.region
-                };
-                self.allows.push((region, a));
-            }
+            self.take_allows(&mut scanner, prev_end_line);
             match item {
                 Item::Stmt(s) => {
                     prev_end_line = self.idx.pos(s.term.saturating_sub(1)).line;
@@ -209,7 +201,24 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        // Comments after the last statement (e.g. a trailing allow on its line).
+        self.region += 1;
+        self.take_allows(&mut scanner, prev_end_line);
         self.finish()
+    }
+
+    /// Attribute the scanner's pending allow comments: one on the line where the previous
+    /// item ended belongs to that item, any other to the item about to be analysed.
+    fn take_allows(&mut self, scanner: &mut Scanner, prev_end_line: u64) {
+        for a in scanner.take_allows() {
+            let line = self.idx.pos(a.start).line;
+            let region = if line == prev_end_line {
+                self.region - 1
+            } else {
+                self.region
+            };
+            self.allows.push((region, a));
+        }
     }
 
     fn finish(mut self) -> Vec<Finding> {

@@ -118,3 +118,47 @@ mod tests {
         assert_eq!(lookup("trigger-bypass").map(|r| r.code), Some("PC004"));
     }
 }
+
+/// Helpers for the tests next to each rule, in both directions (squawk's `lint_ok` /
+/// `lint_errors`): they fail loudly when misused.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::lint::{lint_source, Policy, StepContext, StepRole};
+
+    /// The codes found in `sql` (built-in policy, no packet context).
+    pub fn codes(sql: &str) -> Vec<&'static str> {
+        lint_source("t.sql", sql, &Policy::builtin(), None)
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    /// `sql` must produce no finding at all.
+    #[track_caller]
+    pub fn lint_ok(sql: &str) {
+        let f = lint_source("t.sql", sql, &Policy::builtin(), None);
+        assert!(f.is_empty(), "expected no findings for {sql:?}, got {f:#?}");
+    }
+
+    /// `sql` must produce `code` (and may produce others).
+    #[track_caller]
+    pub fn lint_errors(sql: &str, code: &str) {
+        let c = codes(sql);
+        assert!(c.contains(&code), "expected {code} for {sql:?}, got {c:?}");
+    }
+
+    /// The codes found in `sql` linted as the given packet step.
+    pub fn step_codes(sql: &str, role: StepRole) -> Vec<&'static str> {
+        let ctx = StepContext {
+            role,
+            read_only: matches!(role, StepRole::Preflight | StepRole::Verify),
+            provenance_table: "governance_object_ownership".into(),
+            tag_column: "created_by".into(),
+            approval_column: "approval_ref".into(),
+        };
+        lint_source("t.sql", sql, &Policy::builtin(), Some(&ctx))
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+    }
+}

@@ -34,3 +34,30 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc001_protected_table_write.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{lint_errors, lint_ok};
+
+    #[test]
+    fn flags_writes_however_spelled() {
+        lint_errors("DELETE FROM system_issues;", "PC001");
+        lint_errors("update \"system_issues\" s set x = 1;", "PC001");
+        lint_errors("TRUNCATE a, public.event_outbox;", "PC001");
+        lint_errors(
+            "WITH d AS (DELETE FROM event_outbox RETURNING 1) SELECT 1;",
+            "PC001",
+        );
+        lint_errors(
+            "PREPARE p AS INSERT INTO os_proposal_approvals VALUES (1);",
+            "PC001",
+        );
+    }
+
+    #[test]
+    fn passes_reads_and_look_alikes() {
+        lint_ok("SELECT count(*) FROM system_issues;");
+        lint_ok("DELETE FROM os_proposal_approvals_archive;");
+        lint_ok("SELECT 'DELETE FROM system_issues';");
+    }
+}

@@ -27,3 +27,24 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc002_protected_table_ddl.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{lint_errors, lint_ok};
+
+    #[test]
+    fn flags_ddl_and_grants() {
+        lint_errors("ALTER TABLE system_issues ADD COLUMN x int;", "PC002");
+        lint_errors("GRANT INSERT ON os_proposal_approvals TO x;", "PC002");
+        lint_errors(
+            "CREATE TRIGGER t BEFORE INSERT ON event_outbox FOR EACH ROW EXECUTE FUNCTION f();",
+            "PC002",
+        );
+    }
+
+    #[test]
+    fn passes_ddl_elsewhere() {
+        lint_ok("CREATE INDEX ON governance_scopes (scope_key);");
+        lint_ok("GRANT SELECT ON governance_scopes TO x;");
+    }
+}

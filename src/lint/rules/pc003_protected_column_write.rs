@@ -32,3 +32,29 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc003_protected_column_write.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{lint_errors, lint_ok};
+
+    #[test]
+    fn flags_the_column() {
+        lint_errors("UPDATE event_type_registry SET active = true;", "PC003");
+        lint_errors(
+            "INSERT INTO event_type_registry VALUES ('x', true);",
+            "PC003",
+        );
+        lint_errors(
+            "ALTER TABLE event_type_registry ALTER COLUMN active SET DEFAULT true;",
+            "PC003",
+        );
+        lint_errors("COPY event_type_registry FROM '/tmp/x';", "PC003");
+    }
+
+    #[test]
+    fn passes_other_columns_and_tables() {
+        lint_ok("UPDATE event_type_registry SET description = 'x';");
+        lint_ok("UPDATE governance_scopes SET active = true;");
+        lint_ok("SELECT active FROM event_type_registry;");
+    }
+}

@@ -27,3 +27,30 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc004_trigger_bypass.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{lint_errors, lint_ok};
+
+    #[test]
+    fn flags_every_bypass() {
+        lint_errors("SET session_replication_role = replica;", "PC004");
+        lint_errors(
+            "SELECT 1 WHERE set_config('session_replication_role', 'replica', true) <> '';",
+            "PC004",
+        );
+        lint_errors(
+            "DO $$ BEGIN PERFORM set_config('session_replication_role','replica',true); END $$;",
+            "PC004",
+        );
+        lint_errors("ALTER TABLE system_issues DISABLE TRIGGER ALL;", "PC004");
+        lint_errors("DROP TRIGGER t ON event_outbox;", "PC004");
+    }
+
+    #[test]
+    fn passes_reads_of_the_setting() {
+        lint_ok("SHOW session_replication_role;");
+        lint_ok("SELECT current_setting('session_replication_role');");
+        lint_ok("SELECT set_config('packetc.tag', 'x', false);");
+    }
+}

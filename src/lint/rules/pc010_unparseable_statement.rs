@@ -29,3 +29,22 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc010_unparseable_statement.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{codes, lint_errors, lint_ok};
+
+    #[test]
+    fn unparseable_is_a_finding_and_suppressible_with_a_reason() {
+        lint_errors("CREATE STATISTICS s ON a, b FROM t;", "PC010");
+        lint_ok("-- packetc: allow PC010 -- statistics object on a scratch table\nCREATE STATISTICS s ON a, b FROM t;");
+    }
+
+    #[test]
+    fn unparseable_naming_a_protected_table_is_never_suppressed() {
+        let c = codes(
+            "-- packetc: allow PC010 -- please\nCREATE STATISTICS s ON a, b FROM system_issues;",
+        );
+        assert_eq!(c, vec!["PC010"]);
+    }
+}

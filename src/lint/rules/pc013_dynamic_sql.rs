@@ -27,3 +27,22 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc013_dynamic_sql.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{lint_errors, lint_ok};
+
+    #[test]
+    fn computed_execute_is_a_finding_constant_is_analysed() {
+        lint_errors(
+            "DO $$ BEGIN EXECUTE format('DELETE FROM %I', t); END $$;",
+            "PC013",
+        );
+        lint_errors("SELECT 1 \\gexec", "PC013");
+        lint_errors(
+            "DO $$ BEGIN EXECUTE 'DELETE FROM system_issues'; END $$;",
+            "PC001",
+        );
+        lint_ok("DO $$ BEGIN EXECUTE 'SELECT 1'; END $$;");
+    }
+}

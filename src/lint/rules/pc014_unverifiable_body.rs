@@ -26,3 +26,18 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc014_unverifiable_body.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{lint_errors, lint_ok};
+
+    #[test]
+    fn other_languages_are_findings() {
+        lint_errors("DO LANGUAGE plpython3u $$ pass $$;", "PC014");
+        lint_errors(
+            "CREATE FUNCTION f() RETURNS int LANGUAGE c AS 'lib', 'sym';",
+            "PC014",
+        );
+        lint_ok("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;");
+    }
+}

@@ -27,3 +27,15 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc016_raw_psql_interpolation.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{lint_errors, lint_ok};
+
+    #[test]
+    fn raw_and_identifier_interpolation_are_findings() {
+        lint_errors("SELECT :x;", "PC016");
+        lint_errors("DELETE FROM :\"t\";", "PC016");
+        lint_ok("SELECT :'x', a::int FROM t;");
+    }
+}

@@ -28,3 +28,16 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     source: include_str!("pc020_bad_suppression.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{codes, lint_errors};
+
+    #[test]
+    fn reasons_are_required() {
+        lint_errors("-- packetc: allow PC010\nSELECT 1;", "PC020");
+        lint_errors("-- packetc: allow PC999 -- why\nSELECT 1;", "PC020");
+        let c = codes("CREATE STATISTICS s ON a FROM t; -- packetc: allow PC010 -- scratch table");
+        assert!(c.is_empty(), "{c:?}");
+    }
+}

@@ -25,3 +25,24 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc030_read_only_step_write.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::step_codes;
+    use crate::lint::StepRole;
+
+    #[test]
+    fn read_only_steps_do_not_write() {
+        let head = "\\set ON_ERROR_STOP on\nBEGIN;\n";
+        assert!(step_codes(
+            &format!("{head}UPDATE t SET a = 1;\nCOMMIT;"),
+            StepRole::Verify
+        )
+        .contains(&"PC030"));
+        assert!(step_codes(
+            &format!("{head}CREATE TEMP TABLE s AS SELECT 1;\nINSERT INTO s VALUES (2);\nCOMMIT;"),
+            StepRole::Preflight
+        )
+        .is_empty());
+    }
+}

@@ -21,3 +21,18 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc031_seed_foreign_write.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::step_codes;
+    use crate::lint::StepRole;
+
+    #[test]
+    fn seed_writes_only_the_provenance_table() {
+        let c = step_codes(
+            "\\set ON_ERROR_STOP on\nBEGIN;\nDELETE FROM governance_scopes;\nCOMMIT;",
+            StepRole::Seed,
+        );
+        assert_eq!(c, vec!["PC031"]);
+    }
+}

@@ -24,3 +24,20 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc032_seed_unstamped_insert.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::step_codes;
+    use crate::lint::StepRole;
+
+    #[test]
+    fn seed_inserts_carry_the_stamps() {
+        let head = "\\set ON_ERROR_STOP on\nBEGIN;\n";
+        let bad = format!(
+            "{head}INSERT INTO governance_object_ownership (object_key) VALUES ('x');\nCOMMIT;"
+        );
+        assert_eq!(step_codes(&bad, StepRole::Seed), vec!["PC032"]);
+        let good = format!("{head}INSERT INTO governance_object_ownership (object_key, created_by, approval_ref) VALUES ('x', current_setting('packetc.provenance_tag'), current_setting('packetc.ratified_apr'));\nCOMMIT;");
+        assert!(step_codes(&good, StepRole::Seed).is_empty());
+    }
+}

@@ -25,3 +25,18 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc033_rollback_unscoped_delete.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::step_codes;
+    use crate::lint::StepRole;
+
+    #[test]
+    fn rollback_deletes_only_tagged_rows() {
+        let head = "\\set ON_ERROR_STOP on\nBEGIN;\n";
+        let or = format!("{head}DELETE FROM governance_object_ownership WHERE created_by = 'T' OR true;\nCOMMIT;");
+        assert_eq!(step_codes(&or, StepRole::Rollback), vec!["PC033"]);
+        let and = format!("{head}DELETE FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag') AND approval_ref = 'A';\nCOMMIT;");
+        assert!(step_codes(&and, StepRole::Rollback).is_empty());
+    }
+}

@@ -24,3 +24,15 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc034_write_outside_transaction.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::step_codes;
+    use crate::lint::StepRole;
+
+    #[test]
+    fn writes_need_begin_commit() {
+        let sql = "\\set ON_ERROR_STOP on\nDELETE FROM governance_object_ownership WHERE created_by = 'T';";
+        assert_eq!(step_codes(sql, StepRole::Rollback), vec!["PC034"]);
+    }
+}

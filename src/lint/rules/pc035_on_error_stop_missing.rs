@@ -22,3 +22,18 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc035_on_error_stop_missing.rs"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::step_codes;
+    use crate::lint::StepRole;
+
+    #[test]
+    fn on_error_stop_comes_first() {
+        assert_eq!(
+            step_codes("SELECT 1;\n\\set ON_ERROR_STOP on", StepRole::Verify),
+            vec!["PC035"]
+        );
+        assert!(step_codes("\\set ON_ERROR_STOP on\nSELECT 1;", StepRole::Verify).is_empty());
+    }
+}
