@@ -129,3 +129,31 @@ fn cli_exit_codes() {
     let (code, _, _) = packetc(&["rule", "PC999"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn evasion_corpus_short_report() {
+    let dir = "tests/corpus/lint/evasion";
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    names.sort();
+    let policy = Policy::builtin();
+    let files: Vec<_> = names
+        .iter()
+        .map(|n| {
+            let path = format!("{dir}/{n}");
+            let text = std::fs::read_to_string(&path).expect("file");
+            let f = lint_source(&path, &text, &policy, None);
+            (path, text, f)
+        })
+        .collect();
+    let mut out = Vec::new();
+    write_report(&mut out, &files, Format::Short).expect("write");
+    let out = String::from_utf8(out).expect("utf-8");
+    // The include error text comes from the OS; keep the snapshot portable.
+    let out = out.replace("No such file or directory (os error 2)", "<not found>");
+    snap!("evasion_short", out);
+}

@@ -190,13 +190,15 @@ impl<'a> Engine<'a> {
                 }
                 Item::Unterminated { start, what } => {
                     let pos = self.idx.pos(start);
-                    self.report(
+                    let may = !self.text_mentions_protected(&self.text[start..]);
+                    self.report_full(
                         &rules::pc011_unterminated_literal::RULE,
                         pos,
                         1,
                         format!("unterminated {what}: everything after it is swallowed"),
                         "close it (the same tag for dollar quotes)",
                         None,
+                        may,
                     );
                 }
             }
@@ -342,13 +344,15 @@ impl<'a> Engine<'a> {
             Ok(t) => t,
             Err(e) => {
                 let pos = origin.map(Pos::from_loc(e.location));
-                self.report(
+                let may = !self.text_mentions_protected(sql);
+                self.report_full(
                     &rules::pc012_unreadable_text::RULE,
                     pos,
                     1,
                     format!("the SQL tokenizer rejected this statement: {}", e.message),
                     "remove or quote the offending character",
                     None,
+                    may,
                 );
                 return None;
             }
@@ -478,6 +482,21 @@ impl<'a> Engine<'a> {
             None,
             may,
         );
+    }
+
+    /// Whether unanalysable text contains a protected name anywhere (ASCII case-insensitive):
+    /// such text can never be suppressed.
+    fn text_mentions_protected(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        self.policy
+            .tables
+            .iter()
+            .any(|t| contains_ci(b, t.table.as_bytes()))
+            || self
+                .policy
+                .columns
+                .iter()
+                .any(|c| contains_ci(b, c.table.as_bytes()))
     }
 
     fn mark_temp(&mut self, w: &mut Write) {
@@ -1011,7 +1030,12 @@ impl<'a> Engine<'a> {
             );
             return;
         }
-        if self.includes.contains(&path) || self.includes.len() >= MAX_INCLUDES {
+        let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        let seen = self
+            .includes
+            .iter()
+            .any(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) == canonical);
+        if seen || self.includes.len() >= MAX_INCLUDES {
             self.report(
                 &rules::pc015_missing_include::RULE,
                 pos,

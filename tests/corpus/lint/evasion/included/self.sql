@@ -1,0 +1,2 @@
+-- includes itself: the cycle is reported, not followed forever
+\ir self.sql
