@@ -376,7 +376,7 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
             }
         }
         Statement::CreateTable(ct) => {
-            if let Some(w) = fx.push(WriteKind::Ddl("CREATE TABLE"), &ct.name) {
+            if let Some(w) = fx.push(WriteKind::Ddl("CREATE TABLE named like"), &ct.name) {
                 w.temp = ct.temporary;
             }
             if let Some(q) = &ct.query {
@@ -384,7 +384,7 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
             }
         }
         Statement::CreateView(cv) => {
-            if let Some(w) = fx.push(WriteKind::Ddl("CREATE VIEW"), &cv.name) {
+            if let Some(w) = fx.push(WriteKind::Ddl("CREATE VIEW named like"), &cv.name) {
                 w.temp = cv.temporary;
             }
             // A view over a protected table can be written through: treat the tables it
@@ -426,7 +426,7 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                     AlterTableOperation::RenameColumn {
                         old_column_name, ..
                     } => ("RENAME COLUMN on", named_ident(old_column_name), false),
-                    _ => ("ALTER TABLE", Cols::None, false),
+                    _ => ("ALTER TABLE on", Cols::None, false),
                 };
                 if let Some(w) = fx.push(WriteKind::Ddl(kind), &at.name) {
                     w.cols = cols;
@@ -434,7 +434,7 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                 }
             }
             if at.operations.is_empty() {
-                fx.push(WriteKind::Ddl("ALTER TABLE"), &at.name);
+                fx.push(WriteKind::Ddl("ALTER TABLE on"), &at.name);
             }
         }
         Statement::CreateIndex(ci) => {
@@ -481,7 +481,7 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                             s.schema = Some(s.name.clone());
                             s.name = "*".into();
                             fx.writes
-                                .push(Write::new(WriteKind::Ddl("DROP SCHEMA … CASCADE of"), s));
+                                .push(Write::new(WriteKind::Ddl("DROP SCHEMA … CASCADE drops"), s));
                         }
                     }
                 }

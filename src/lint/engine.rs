@@ -829,11 +829,12 @@ impl<'a> Engine<'a> {
         if let Some(p) = hit {
             let shown = if t.name == "*" {
                 format!(
-                    "every table in schema {}",
-                    t.schema.as_deref().unwrap_or("?")
+                    "every table in schema `{}`, including protected table `{}`",
+                    t.schema.as_deref().unwrap_or("?"),
+                    p.table
                 )
             } else {
-                t.display()
+                format!("protected table `{}`", t.display())
             };
             if w.trigger_off {
                 let reason = self.policy.trigger_bypass_reason.clone();
@@ -841,10 +842,7 @@ impl<'a> Engine<'a> {
                     &rules::pc004_trigger_bypass::RULE,
                     t.pos,
                     t.len,
-                    format!(
-                        "{} protected table `{shown}` switches its triggers off",
-                        w.kind.describe()
-                    ),
+                    format!("{} {shown} switches its triggers off", w.kind.describe()),
                     "remove it: a packet never bypasses triggers",
                     Some(&reason),
                 );
@@ -853,7 +851,7 @@ impl<'a> Engine<'a> {
                     &rules::pc001_protected_table_write::RULE,
                     t.pos,
                     t.len,
-                    format!("{} protected table `{shown}`", w.kind.describe()),
+                    format!("{} {shown}", w.kind.describe()),
                     "remove the write; this table is changed only by the governed human process",
                     Some(&p.reason),
                 );
@@ -862,7 +860,7 @@ impl<'a> Engine<'a> {
                     &rules::pc002_protected_table_ddl::RULE,
                     t.pos,
                     t.len,
-                    format!("{} protected table `{shown}`", w.kind.describe()),
+                    format!("{} {shown}", w.kind.describe()),
                     "remove it; definitions and grants of this table are governed",
                     Some(&p.reason),
                 );
