@@ -1,0 +1,59 @@
+//! Ctrl-C and SIGTERM become a flag the step loop polls, instead of killing packetc outright.
+//!
+//! Dying on the signal would leave the running channel (psql, ssh) behind in its own process
+//! group and the journal without its last records. With the flag, packetc starts no new step,
+//! ends the running channel so its transaction aborts, and journals what happened.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::SigId;
+
+use crate::diag::Error;
+
+/// Which stop signals have arrived since [`Interrupt::install`].
+pub struct Interrupt {
+    int: Arc<AtomicBool>,
+    term: Arc<AtomicBool>,
+    ids: Vec<SigId>,
+}
+
+impl Interrupt {
+    /// Catch SIGINT and SIGTERM until this value is dropped.
+    pub fn install() -> Result<Interrupt, Error> {
+        let int = Arc::new(AtomicBool::new(false));
+        let term = Arc::new(AtomicBool::new(false));
+        let mut ids = Vec::new();
+        for (signal, flag) in [(SIGINT, &int), (SIGTERM, &term)] {
+            let id = signal_hook::flag::register(signal, Arc::clone(flag)).map_err(|e| {
+                Error::input(
+                    format!("cannot install the Ctrl-C / SIGTERM handler: {e}"),
+                    "apply needs it to stop a running step cleanly; report this as a bug",
+                )
+            })?;
+            ids.push(id);
+        }
+        Ok(Interrupt { int, term, ids })
+    }
+
+    /// The name of the first stop signal received, if any.
+    #[must_use]
+    pub fn requested(&self) -> Option<&'static str> {
+        if self.int.load(Ordering::SeqCst) {
+            Some("SIGINT")
+        } else if self.term.load(Ordering::SeqCst) {
+            Some("SIGTERM")
+        } else {
+            None
+        }
+    }
+}
+
+impl Drop for Interrupt {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
