@@ -512,7 +512,7 @@ impl<'a> Engine<'a> {
 
     /// Names in the statement's tokens that are protected relations (for statements the
     /// walker does not model, and for unparseable ones).
-    fn mentions(&self, toks: &[TokenWithSpan]) -> Vec<NameRef> {
+    pub(crate) fn mentions(&self, toks: &[TokenWithSpan]) -> Vec<NameRef> {
         let mut out = Vec::new();
         let is_protected_word = |w: &sqlparser::tokenizer::Word| {
             let hit = |name: &str| {

@@ -337,14 +337,7 @@ impl Engine<'_> {
                     } else if v == "return" || v == "atomic" {
                         standard_body = v == "return" || standard_body;
                         if v == "atomic" {
-                            self.report(
-                                &rules::pc014_unverifiable_body::RULE,
-                                Pos::from_loc(sig[i].span.start),
-                                6,
-                                "BEGIN ATOMIC bodies are not analysed".into(),
-                                "use LANGUAGE sql AS $$ … $$ or plpgsql",
-                                None,
-                            );
+                            self.begin_atomic(toks);
                             return;
                         }
                     }
@@ -367,6 +360,40 @@ impl Engine<'_> {
                 "write … LANGUAGE plpgsql AS $$ … $$",
                 None,
             ),
+        }
+    }
+
+    /// `… BEGIN ATOMIC stmt; … END`: sqlparser parses these; analyse the statements.
+    fn begin_atomic(&mut self, toks: &[TokenWithSpan]) {
+        use sqlparser::ast::{CreateFunctionBody, Statement};
+        let start = toks
+            .iter()
+            .find(|t| !matches!(t.token, Token::Whitespace(_)))
+            .map_or(Pos::default(), |t| Pos::from_loc(t.span.start));
+        let mut parser =
+            sqlparser::parser::Parser::new(&self.dialect).with_tokens_with_locations(toks.to_vec());
+        match parser.parse_statement() {
+            Ok(Statement::CreateFunction(cf)) => {
+                if let Some(CreateFunctionBody::BeginAtomic(b)) = &cf.function_body {
+                    let mut fx = crate::lint::effects::Effects::default();
+                    for st in &b.statements {
+                        crate::lint::effects::statement(st, &mut fx);
+                    }
+                    self.writes.extend(fx.writes);
+                }
+            }
+            _ => {
+                let may = self.mentions(toks).is_empty();
+                self.report_full(
+                    &rules::pc014_unverifiable_body::RULE,
+                    start,
+                    6,
+                    "this BEGIN ATOMIC body could not be parsed, so it cannot be analysed".into(),
+                    "use LANGUAGE sql AS $$ … $$ or plpgsql",
+                    None,
+                    may,
+                );
+            }
         }
     }
 

@@ -121,6 +121,11 @@ pub struct Scanner<'a> {
     prev_from: bool,
     done: bool,
     last_sig: usize,
+    /// psql's heuristic for `CREATE [OR REPLACE] FUNCTION|PROCEDURE … BEGIN ATOMIC … END`:
+    /// the first identifiers' initials, how many identifiers were seen, the BEGIN depth.
+    idents: [u8; 4],
+    ident_count: usize,
+    begin_depth: u32,
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -156,6 +161,9 @@ impl<'a> Scanner<'a> {
             prev_from: false,
             done: false,
             last_sig: 0,
+            idents: [0; 4],
+            ident_count: 0,
+            begin_depth: 0,
         }
     }
 
@@ -173,6 +181,37 @@ impl<'a> Scanner<'a> {
             self.depth = 0;
             self.first_word_copy = None;
             self.prev_from = false;
+            self.idents = [0; 4];
+            self.ident_count = 0;
+            self.begin_depth = 0;
+        }
+    }
+
+    /// psql (psqlscan.l) keeps `;` inside `BEGIN … END` of a
+    /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE` from ending the statement; do the same.
+    fn track_begin_atomic(&mut self, w: &str) {
+        let lw = |k: &str| w.eq_ignore_ascii_case(k);
+        if self.ident_count < 4
+            && (lw("create") || lw("function") || lw("procedure") || lw("or") || lw("replace"))
+        {
+            self.idents[self.ident_count] = w.as_bytes()[0].to_ascii_lowercase();
+        }
+        self.ident_count += 1;
+        let i = self.idents;
+        let routine = i[0] == b'c'
+            && (i[1] == b'f'
+                || i[1] == b'p'
+                || (i[1] == b'o' && i[2] == b'r' && (i[3] == b'f' || i[3] == b'p')));
+        if routine && self.depth == 0 {
+            if lw("begin") {
+                self.begin_depth += 1;
+            } else if lw("case") {
+                if self.begin_depth >= 1 {
+                    self.begin_depth += 1;
+                }
+            } else if lw("end") {
+                self.begin_depth = self.begin_depth.saturating_sub(1);
+            }
         }
     }
 
@@ -452,6 +491,7 @@ impl<'a> Scanner<'a> {
         }
         let w = &self.text[start..p];
         self.mark(start);
+        self.track_begin_atomic(w);
         match self.first_word_copy {
             None => self.first_word_copy = Some(w.eq_ignore_ascii_case("copy")),
             Some(true) => {
@@ -539,7 +579,7 @@ impl<'a> Scanner<'a> {
             }
             b'\\' if self.psql => self.meta(),
             b':' if self.psql => self.var(),
-            b';' if self.depth == 0 => {
+            b';' if self.depth == 0 && self.begin_depth == 0 => {
                 let at = self.pos;
                 self.pos += 1;
                 if let Some(s) = self.finish(at, at + 1) {
@@ -714,6 +754,18 @@ mod tests {
             stmts("create rule r as on insert to t do (insert into a values (1); delete from b);"),
             vec!["create rule r as on insert to t do (insert into a values (1); delete from b)"]
         );
+    }
+
+    #[test]
+    fn begin_atomic_bodies_stay_one_statement() {
+        assert_eq!(
+            stmts("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 1 END; END; SELECT 2;"),
+            vec![
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 1 END; END",
+                "SELECT 2"
+            ]
+        );
+        assert_eq!(stmts("create table t (begin int); select 1;").len(), 2);
     }
 
     #[test]

@@ -51,3 +51,9 @@ DO LANGUAGE plperl $$ spi_exec_query('DELETE FROM event_outbox') $$; -- expect: 
 CREATE FUNCTION f_quoted() RETURNS void LANGUAGE plpgsql AS 'BEGIN DELETE FROM event_outbox; END'; -- expect: PC001
 DO $$ BEGIN EXECUTE 'DO $x$ BEGIN DELETE FROM system_issues; END $x$'; END $$; -- expect: PC001
 CREATE FUNCTION f_set() RETURNS void LANGUAGE sql SET session_replication_role = replica AS 'SELECT 1'; -- expect: PC004
+CREATE FUNCTION f_atomic() RETURNS void LANGUAGE sql
+BEGIN ATOMIC
+  SELECT 1;
+  DELETE FROM event_outbox WHERE id = 1; -- expect: PC001
+END;
+SELECT 'after the atomic body';

@@ -48,3 +48,9 @@ CREATE FUNCTION count_issues() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT c
 COPY (SELECT * FROM system_issues) TO STDOUT;
 COPY system_issues TO STDOUT;
 \copy system_issues to 'issues.csv' csv
+CREATE FUNCTION count_outbox() RETURNS bigint LANGUAGE sql
+BEGIN ATOMIC
+  SELECT count(*) FROM event_outbox;
+END;
+CREATE TABLE scratch2 (begin_at int, "end" int);
+SELECT 1;
