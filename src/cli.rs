@@ -4,12 +4,41 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The version `--version` prints: the crate version and the git commit it was built from
+/// (`unknown` when built outside a git checkout, e.g. from a source tarball; see build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("PACKETC_GIT_COMMIT"),
+    ")"
+);
+
 /// Compile, lint, check, prove and apply self-guarding PostgreSQL change packets.
 #[derive(Debug, Parser)]
-#[command(name = "packetc", version, about, long_about = None)]
+#[command(name = "packetc", version = VERSION, about, long_about = None)]
+#[command(
+    after_help = "Docs: docs/README.md. Exit codes: 0 clean, 1 findings/drift/failed gate, 2 bad input or usage."
+)]
 pub struct Cli {
+    /// When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only findings, drift and errors (no "wrote ..." / "ok: ..." lines).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// When to colour diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout and stderr are terminals and NO_COLOR is not set.
+    Auto,
+    /// Always colour (e.g. CI logs that render ANSI colours).
+    Always,
+    /// Never colour.
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,6 +71,22 @@ pub enum Command {
     ///
     /// Example: packetc rule PC001
     Rule(RuleArgs),
+    /// Scaffold a new packet: a commented packet.yaml (valid as written) and its four scripts.
+    ///
+    /// Example: packetc new add-feature-flags
+    New(NewArgs),
+    /// Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/).
+    ///
+    /// Example: packetc schema packet > docs/schema/packet.schema.json
+    Schema(SchemaArgs),
+    /// Print a shell completion script.
+    ///
+    /// Example: packetc completions bash > ~/.local/share/bash-completion/completions/packetc
+    Completions(CompletionsArgs),
+    /// Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory.
+    ///
+    /// Example: packetc man --dir docs/man
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +188,52 @@ pub struct ApplyArgs {
 pub struct RuleArgs {
     /// Rule code (e.g. PC001) or kebab-case name; omit to list all rules.
     pub code: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The packet's name: letters, digits, - and _ (it names the directory).
+    pub name: String,
+    /// The directory that holds packets.
+    #[arg(long, default_value = "packets")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file's schema.
+    #[arg(value_enum)]
+    pub kind: SchemaKind,
+}
+
+/// The YAML files packetc reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// packets/NAME/packet.yaml.
+    Packet,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// Shells with completion scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write packetc.1 and one page per subcommand into this directory instead of printing
+    /// packetc.1.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
@@ -90,10 +91,46 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Render one diagnostic as plain unicode text with source snippets and no colours or links, so
-/// the output is stable for snapshots and readable in CI logs.
+/// Whether [`render`] colours its output. Off unless the binary turns it on (`--color`), so
+/// library callers and snapshot tests always get plain text.
+static COLOR: AtomicBool = AtomicBool::new(false);
+
+/// Turn colour on or off for every later [`render`] (set once by the binary, from `--color`).
+pub fn set_color(on: bool) {
+    COLOR.store(on, Ordering::Relaxed);
+}
+
+/// Decide `--color`: `always` and `never` win; `auto` colours only when both output streams are
+/// terminals (findings go to stdout, errors to stderr: a pipe or a file must stay free of escape
+/// codes), `NO_COLOR` is unset or empty (<https://no-color.org>), and `TERM` is not `dumb`.
+#[must_use]
+pub fn color_wanted(
+    choice: crate::cli::ColorChoice,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+    terminals: bool,
+) -> bool {
+    use crate::cli::ColorChoice;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            no_color.is_none_or(std::ffi::OsStr::is_empty)
+                && term.is_none_or(|t| t != "dumb")
+                && terminals
+        }
+    }
+}
+
+/// Render one diagnostic as unicode text with source snippets and no links. Without colour
+/// (the default) the output is stable for snapshots and readable in CI logs.
 pub fn render(diag: &dyn Diagnostic) -> String {
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+    let theme = if COLOR.load(Ordering::Relaxed) {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(100);
     let mut out = String::new();
@@ -101,4 +138,44 @@ pub fn render(diag: &dyn Diagnostic) -> String {
         out = format!("{diag}\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::color_wanted;
+    use crate::cli::ColorChoice;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn color_auto_needs_terminals_and_no_no_color() {
+        let xterm = Some(OsStr::new("xterm"));
+        assert!(color_wanted(ColorChoice::Auto, None, xterm, true));
+        assert!(!color_wanted(ColorChoice::Auto, None, xterm, false));
+        assert!(!color_wanted(
+            ColorChoice::Auto,
+            Some(OsStr::new("1")),
+            xterm,
+            true
+        ));
+        // An empty NO_COLOR does not count (no-color.org).
+        assert!(color_wanted(
+            ColorChoice::Auto,
+            Some(OsStr::new("")),
+            xterm,
+            true
+        ));
+        assert!(!color_wanted(
+            ColorChoice::Auto,
+            None,
+            Some(OsStr::new("dumb")),
+            true
+        ));
+        assert!(color_wanted(
+            ColorChoice::Always,
+            Some(OsStr::new("1")),
+            None,
+            false
+        ));
+        assert!(!color_wanted(ColorChoice::Never, None, xterm, true));
+    }
 }

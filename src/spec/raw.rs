@@ -4,9 +4,11 @@
 //! reported at its line and column. Unknown keys are rejected (`deny_unknown_fields`): a typo in a
 //! gate name must never be silently ignored.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_saphyr::Spanned;
@@ -42,123 +44,319 @@ impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Ordered
 }
 
 /// A scalar as YAML typed it; `Spanned<Scalar>` keeps its position.
-#[derive(Debug, Clone, Deserialize)]
+///
+/// A condition: a number (`210`: equal), text (`directus`), a comparison (`'>= 1'`, `'<> 0'`),
+/// or in `deltas` a change (`'0 -> 30'`, `-30`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Scalar {
+    /// A whole number.
     Int(i64),
+    /// A decimal number.
     Float(f64),
+    /// `true` / `false` (accepted by YAML; no condition uses it).
     Bool(bool),
+    /// Text, a comparison such as `>= 1`, or a change such as `0 -> 30`.
     Str(String),
 }
 
 pub type Name = Spanned<String>;
 pub type Conditions = OrderedMap<Name, Spanned<Scalar>>;
 
-#[derive(Debug, Deserialize)]
+/// A packet: the spec packetc compiles into four self-guarding psql scripts
+/// (preflight, seed, verify, rollback). Reference: docs/spec.md.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "packetc packet.yaml")]
 pub struct RawPacket {
+    /// The packet's name (letters, digits, `-`, `_`); printed in every script header.
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9_-]+$"))]
     pub packet: Name,
+    /// One line for humans.
     pub title: String,
+    /// Where the packet comes from (a document, a ticket).
     #[serde(default)]
     pub source: Option<String>,
+    /// The target database: every script refuses to run anywhere else (`current_database()`).
+    #[schemars(with = "String", length(min = 1))]
     pub database: Name,
+    /// How operators run a script: a command that runs psql reading the script on stdin.
     pub channel: RawChannel,
+    /// psql variables the operator passes with `-v NAME=VALUE`, by name (lower-case identifier).
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": IDENT_PATTERN }))]
     pub variables: OrderedMap<Name, RawVariable>,
+    /// The gate people open; packetc only ever checks it (preflight and seed both gate it).
     pub human_gate: RawHumanGate,
+    /// Named read-only scalar queries that gates, deltas and the final state talk about.
+    #[schemars(extend("propertyNames" = { "pattern": IDENT_PATTERN }))]
     pub metrics: OrderedMap<Name, RawMetric>,
+    /// The table the seed writes and the tag that marks its rows (the rollback deletes by it).
     pub provenance: RawProvenance,
+    /// Exactly four steps, in this order: preflight, seed, verify, rollback.
+    #[schemars(with = "Vec<RawStep>", length(min = 4, max = 4))]
     pub steps: Spanned<Vec<RawStep>>,
+    /// The state after verify, by metric; must follow from the preflight gate plus the seed's
+    /// deltas. `prove` measures it directly after verify.
     #[serde(default)]
+    #[schemars(schema_with = "conditions_schema")]
     pub final_state: Conditions,
+    /// What may run unattended (`may`) and what must stay human (`never`).
     pub automation: RawAutomation,
+    /// Notes carried from the clone, shown to operators in the plan.
     #[serde(default)]
     pub risks: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// How operators run a script.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Channel")]
 pub struct RawChannel {
+    /// The channel in words, for operators.
     #[serde(default)]
     pub description: Option<String>,
+    /// The command that runs psql reading the script on stdin, e.g. `psql -d mydb -f -`.
+    #[schemars(with = "String", length(min = 1))]
     pub command: Name,
 }
 
-#[derive(Debug, Deserialize)]
+/// A psql variable the operator passes with `-v NAME=VALUE`.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Variable")]
 pub struct RawVariable {
+    /// What the value is; shown in the script next to the check.
     pub description: String,
+    /// POSIX regular expression (PostgreSQL `~`): a value that does not match makes the script
+    /// refuse to start.
+    #[schemars(with = "String", length(min = 1))]
     pub pattern: Spanned<String>,
+    /// An example value: shown in the "pass -v NAME=..." hint and the header's run line; used by
+    /// `prove`.
+    #[schemars(with = "String", length(min = 1))]
     pub example: Spanned<String>,
+    /// Roles of the steps that need it (default: every step).
     #[serde(default)]
+    #[schemars(schema_with = "roles_schema")]
     pub used_by: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// The human gate: a metric only people can change.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "HumanGate")]
 pub struct RawHumanGate {
+    /// The metric that measures the gate (it must be declared under `metrics`).
+    #[schemars(with = "String")]
     pub metric: Name,
+    /// The condition under which the gate is open, e.g. `'>= 1'`.
+    #[schemars(with = "Scalar")]
     pub open_when: Spanned<Scalar>,
+    /// Who opens the gate and how, in words.
     pub description: String,
+    /// Must be `false`: nothing in packetc opens the human gate.
+    #[schemars(schema_with = "false_schema")]
     pub automatable: Spanned<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A named read-only scalar query.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Metric")]
 pub struct RawMetric {
+    /// What the number means.
     #[serde(default)]
     pub description: Option<String>,
+    /// The value's type: `integer` (default), `numeric` or `text` (compared with `=`/`<>` only).
     #[serde(default, rename = "type")]
+    #[schemars(schema_with = "metric_type_schema")]
     pub ty: Option<Spanned<String>>,
+    /// Exactly one read-only SELECT returning one value, evaluated as a scalar subquery.
+    #[schemars(with = "String", length(min = 1))]
     pub query: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Where the seed writes and how its rows are marked.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Provenance")]
 pub struct RawProvenance {
+    /// The only table the seed may write (lower-case, optionally `schema.table`).
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+    )]
     pub table: Name,
+    /// The column the seed fills with the tag (`current_setting('packetc.provenance_tag')`).
+    #[schemars(with = "String", regex(pattern = r"^[a-z_][a-z0-9_]*$"))]
     pub tag_column: Name,
+    /// The tag that marks the seed's rows; the rollback deletes exactly these (letters, digits,
+    /// `_ - . :`).
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9_.:-]+$"))]
     pub tag: Spanned<String>,
+    /// The column the seed fills with the approval id.
+    #[schemars(with = "String", regex(pattern = r"^[a-z_][a-z0-9_]*$"))]
     pub approval_column: Name,
+    /// The declared variable that carries the approval id.
+    #[schemars(with = "String", regex(pattern = r"^[a-z_][a-z0-9_]*$"))]
     pub approval_variable: Name,
 }
 
-#[derive(Debug, Deserialize)]
+/// One of the four steps.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Step")]
 pub struct RawStep {
+    /// `preflight`, `seed`, `verify`, `rollback`: exactly these four, in this order.
+    #[schemars(schema_with = "role_schema")]
     pub role: Spanned<String>,
+    /// The script's file name under `sql/` (no directories), e.g. `F_prod_00_preflight.sql`.
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.sql$")
+    )]
     pub script: Spanned<String>,
+    /// `read-only` (preflight, verify) or `transaction` (seed, rollback).
+    #[schemars(schema_with = "kind_schema")]
     pub kind: Spanned<String>,
+    /// Transaction steps: `SET LOCAL lock_timeout`, e.g. `10s`, `500ms`, `1min`.
     #[serde(default)]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+(ms|s|min)?$"))]
     pub lock_timeout: Option<Spanned<String>>,
+    /// Transaction steps: tables locked (with a mode) before anything is read.
     #[serde(default)]
     pub locks: Vec<RawLock>,
+    /// Conditions checked first, by metric; the step aborts unless all hold.
     #[serde(default)]
+    #[schemars(schema_with = "conditions_schema")]
     pub gate: Conditions,
+    /// Read-only steps: the state to verify, by metric.
     #[serde(default)]
+    #[schemars(schema_with = "conditions_schema")]
     pub expect: Conditions,
+    /// Transaction steps: the SQL of the change (or use `write_file`).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub write: Option<Spanned<String>>,
+    /// Transaction steps: a file holding the write, relative to the packet directory.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub write_file: Option<Spanned<String>>,
+    /// Transaction steps: expected changes by metric, `'FROM -> TO'` (asserted before and after
+    /// the write) or a signed change (`-30`: after = before - 30).
     #[serde(default)]
+    #[schemars(schema_with = "conditions_schema")]
     pub deltas: Conditions,
+    /// What a failure means: `stop`, or `stop_and_rollback` (verify only).
+    #[schemars(schema_with = "stop_schema")]
     pub stop: Spanned<String>,
+    /// The stop condition as people say it; shown in the plan and in the failure hint.
     #[serde(default)]
     pub stop_note: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A table lock taken at the start of a transaction step.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Lock")]
 pub struct RawLock {
+    /// The table (lower-case, optionally `schema.table`).
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+    )]
     pub table: Name,
+    /// The PostgreSQL lock mode, e.g. `SHARE ROW EXCLUSIVE`.
+    #[schemars(schema_with = "lock_mode_schema")]
     pub mode: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// What may be automated and what must stay human.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Automation")]
 pub struct RawAutomation {
+    /// What may run unattended.
     #[serde(default)]
     pub may: Vec<String>,
+    /// What must never be automated (carried into the plan for operators).
     pub never: Vec<String>,
+}
+
+// --- JSON Schema helpers ------------------------------------------------------------------
+//
+// The model keeps strings (with spans) where validation decides meaning, so the schema's enums
+// are written here, next to the fields, from the same lists validation accepts; a test in
+// `crate::schema` checks them against validation's own lists.
+
+/// Metric and variable names: lower-case identifiers.
+const IDENT_PATTERN: &str = "^[a-z_][a-z0-9_]*$";
+
+/// The step roles, in order.
+pub const ROLES: [&str; 4] = ["preflight", "seed", "verify", "rollback"];
+/// The step kinds.
+pub const KINDS: [&str; 2] = ["read-only", "transaction"];
+/// The stop actions.
+pub const STOPS: [&str; 2] = ["stop", "stop_and_rollback"];
+/// The metric types.
+pub const METRIC_TYPES: [&str; 3] = ["integer", "numeric", "text"];
+
+fn string_enum(values: &[&str]) -> Schema {
+    json_schema!({ "type": "string", "enum": values })
+}
+
+fn role_schema(_: &mut SchemaGenerator) -> Schema {
+    string_enum(&ROLES)
+}
+
+fn roles_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "array", "items": { "type": "string", "enum": ROLES } })
+}
+
+fn kind_schema(_: &mut SchemaGenerator) -> Schema {
+    string_enum(&KINDS)
+}
+
+fn stop_schema(_: &mut SchemaGenerator) -> Schema {
+    string_enum(&STOPS)
+}
+
+fn metric_type_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "string", "enum": METRIC_TYPES, "default": "integer" })
+}
+
+fn lock_mode_schema(_: &mut SchemaGenerator) -> Schema {
+    // packetc also accepts these in lower case; editors suggest the canonical spelling.
+    string_enum(&super::validate::LOCK_MODES)
+}
+
+fn false_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "boolean", "const": false })
+}
+
+/// Conditions by metric name: a number, text, a comparison or a change.
+fn conditions_schema(generator: &mut SchemaGenerator) -> Schema {
+    let value = generator.subschema_for::<Scalar>();
+    json_schema!({
+        "type": "object",
+        "propertyNames": { "pattern": IDENT_PATTERN },
+        "additionalProperties": value,
+    })
+}
+
+/// An ordered mapping is a JSON object; its values follow `V` (keys are names).
+impl<K, V: JsonSchema> JsonSchema for OrderedMap<K, V> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        format!("Map_of_{}", V::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let value = generator.subschema_for::<V>();
+        json_schema!({ "type": "object", "additionalProperties": value })
+    }
 }

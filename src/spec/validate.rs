@@ -20,7 +20,7 @@ use super::{sqlcheck, value};
 /// Reads a `write_file` fragment named relative to the packet directory.
 pub type FragmentReader<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 
-const LOCK_MODES: [&str; 8] = [
+pub const LOCK_MODES: [&str; 8] = [
     "ACCESS SHARE",
     "ROW SHARE",
     "ROW EXCLUSIVE",

@@ -1,0 +1,181 @@
+//! `packetc new NAME`: scaffold a packet that is valid as written.
+//!
+//! The scaffold is a small but complete packet (four steps, its own metrics, a human gate, a
+//! clone fixture) so a newcomer starts from something `packetc check` and `packetc prove`
+//! accept, and learns the format from its comments. The templates are plain files under
+//! `templates/new/` compiled in; the only substitution is the packet's name (and the tag derived
+//! from it), which is validated to letters, digits, `-` and `_` first, so it is safe in YAML, in a
+//! SQL literal and in a path.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::NewArgs;
+use crate::diag::{Error, Status};
+
+/// The heading of the next-steps block (`--quiet` drops the block).
+pub const NEXT_STEPS_HEADING: &str = "Next steps:";
+
+const PACKET_YAML: &str = include_str!("../templates/new/packet.yaml");
+const FIXTURE_SCHEMA: &str = include_str!("../templates/new/fixture/schema.sql");
+const FIXTURE_GATE_OPEN: &str = include_str!("../templates/new/fixture/gate-open.sql");
+
+/// The modeline the template starts with (pointing at the schema from `packets/NAME/`).
+const MODELINE: &str = "# yaml-language-server: $schema=../../docs/schema/packet.schema.json";
+
+/// Whether `name` can name a packet: letters, digits, `-`, `_`, starting with a letter or digit.
+#[must_use]
+pub fn valid_name(name: &str) -> bool {
+    name.len() <= 100
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The provenance tag derived from the name: `add-flags` → `ADD_FLAGS`.
+#[must_use]
+pub fn tag_for(name: &str) -> String {
+    name.to_ascii_uppercase().replace('-', "_")
+}
+
+/// The files of a new packet (path relative to the packet directory, text). `schema_ref` is the
+/// `$schema` path of the yaml-language-server modeline, or `None` when no schema file was found
+/// (the modeline then becomes a hint on how to get one).
+#[must_use]
+pub fn files(name: &str, schema_ref: Option<&str>) -> Vec<(PathBuf, String)> {
+    let fill = |t: &str| {
+        t.replace("__NAME__", name)
+            .replace("__TAG__", &tag_for(name))
+    };
+    let modeline = match schema_ref {
+        Some(path) => format!("# yaml-language-server: $schema={path}"),
+        None => "# Editor completion: `packetc schema packet > packet.schema.json`, then start this file\n\
+                 # with `# yaml-language-server: $schema=<path to packet.schema.json>`."
+            .to_owned(),
+    };
+    let yaml = fill(PACKET_YAML).replacen(MODELINE, &modeline, 1);
+    vec![
+        (PathBuf::from("packet.yaml"), yaml),
+        (PathBuf::from("fixture/schema.sql"), fill(FIXTURE_SCHEMA)),
+        (
+            PathBuf::from("fixture/gate-open.sql"),
+            fill(FIXTURE_GATE_OPEN),
+        ),
+    ]
+}
+
+/// The `$schema` reference for a packet in `packet_dir`: the nearest
+/// `docs/schema/packet.schema.json` from there up, as a relative path.
+fn schema_ref(packet_dir: &Path) -> Option<String> {
+    let abs = std::path::absolute(packet_dir).ok()?;
+    let mut ups = String::new();
+    let mut at = abs.as_path();
+    loop {
+        ups.push_str("../");
+        at = at.parent()?;
+        if at.join("docs/schema/packet.schema.json").is_file() {
+            return Some(format!("{ups}docs/schema/packet.schema.json"));
+        }
+    }
+}
+
+/// Run `packetc new`.
+pub fn run(args: &NewArgs, out: &mut dyn Write) -> Result<Status, Error> {
+    if !valid_name(&args.name) {
+        return Err(Error::input(
+            format!("`{}` is not a usable packet name", args.name),
+            "use letters, digits, - and _, starting with a letter or digit (e.g. add-feature-flags)",
+        ));
+    }
+    let dir = args.dir.join(&args.name);
+    if dir.exists() {
+        return Err(Error::input(
+            format!("{} already exists", dir.display()),
+            "packetc new never overwrites: pick another name, or remove the directory first",
+        ));
+    }
+    std::fs::create_dir_all(&args.dir).map_err(|e| Error::io(&args.dir, &e))?;
+    // create_dir (not _all): fails if someone created it since the check above.
+    std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, &e))?;
+    match write_packet(&args.name, &dir) {
+        Ok(written) => {
+            for path in &written {
+                writeln!(out, "wrote {}", path.display())?;
+            }
+            next_steps(out, &dir)?;
+            Ok(Status::Clean)
+        }
+        Err(e) => {
+            // Leave nothing half-made behind: the directory is ours, we just created it.
+            let _ = std::fs::remove_dir_all(&dir);
+            Err(e)
+        }
+    }
+}
+
+/// Write the spec and fixture, then render the scripts; returns every path written.
+fn write_packet(name: &str, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let reference = schema_ref(dir);
+    let mut files: Vec<(PathBuf, String)> = files(name, reference.as_deref())
+        .into_iter()
+        .map(|(rel, text)| (dir.join(rel), text))
+        .collect();
+    crate::fsio::write_all_atomic(&files)?;
+    let loaded = crate::spec::load(dir)?;
+    let scripts = crate::render::render(&loaded)?;
+    let sql: Vec<_> = scripts
+        .iter()
+        .map(|s| (loaded.sql_dir().join(&s.file_name), s.text.clone()))
+        .collect();
+    crate::fsio::write_all_atomic(&sql)?;
+    files.extend(sql);
+    Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+fn next_steps(out: &mut dyn Write, dir: &Path) -> std::io::Result<()> {
+    let d = dir.display();
+    writeln!(out, "{NEXT_STEPS_HEADING}")?;
+    writeln!(
+        out,
+        "  1. edit {d}/packet.yaml: every field is commented (reference: docs/spec.md)"
+    )?;
+    writeln!(
+        out,
+        "  2. packetc render {d}      re-write the scripts after every edit"
+    )?;
+    writeln!(
+        out,
+        "  3. packetc check {d}       the scripts match the spec and lint clean"
+    )?;
+    writeln!(
+        out,
+        "  4. edit {d}/fixture/schema.sql and gate-open.sql to mirror the real tables"
+    )?;
+    writeln!(
+        out,
+        "  5. packetc prove {d}       run every step on a scratch PostgreSQL clone"
+    )?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{tag_for, valid_name};
+
+    #[test]
+    fn names() {
+        assert!(valid_name("demo"));
+        assert!(valid_name("add-flags_2"));
+        assert!(!valid_name(""));
+        assert!(!valid_name("-x"));
+        assert!(!valid_name("a/b"));
+        assert!(!valid_name("a b"));
+        assert!(!valid_name(".."));
+        assert!(!valid_name("é"));
+        assert_eq!(tag_for("add-flags_2"), "ADD_FLAGS_2");
+    }
+}

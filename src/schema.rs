@@ -1,0 +1,43 @@
+//! `packetc schema packet|policy`: JSON Schemas generated from the serde models.
+//!
+//! The schemas are derived (schemars) from the very types packetc deserializes, so an editor
+//! using them (yaml-language-server, via the modeline at the top of packet.yaml) completes and
+//! checks the same fields packetc reads. They are committed under `docs/schema/`; a test fails
+//! when the committed files drift from the models.
+//!
+//! Draft-07 is emitted on purpose: it is the draft every YAML/JSON editor integration supports
+//! fully (yaml-language-server's support for 2019-09/2020-12 keywords is partial).
+
+use std::io::Write;
+
+use schemars::generate::SchemaSettings;
+
+use crate::cli::{SchemaArgs, SchemaKind};
+use crate::diag::{Error, Status};
+
+/// The committed location of each schema, relative to the repository root.
+#[must_use]
+pub fn committed_path(kind: SchemaKind) -> &'static str {
+    match kind {
+        SchemaKind::Packet => "docs/schema/packet.schema.json",
+    }
+}
+
+/// The schema of `kind` as pretty JSON with a trailing newline (the committed form).
+#[must_use]
+pub fn schema_json(kind: SchemaKind) -> String {
+    let generator = SchemaSettings::draft07().into_generator();
+    let schema = match kind {
+        SchemaKind::Packet => generator.into_root_schema_for::<crate::spec::raw::RawPacket>(),
+    };
+    let mut text =
+        serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// Run `packetc schema`.
+pub fn run(args: &SchemaArgs, out: &mut dyn Write) -> Result<Status, Error> {
+    out.write_all(schema_json(args.kind).as_bytes())?;
+    Ok(Status::Clean)
+}
