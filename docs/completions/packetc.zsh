@@ -1,0 +1,415 @@
+#compdef packetc
+
+autoload -U is-at-least
+
+_packetc() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_packetc_commands" \
+"*::: :->packetc" \
+&& ret=0
+    case $state in
+    (packetc)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:packetc-command-$line[1]:"
+        case $line[1] in
+            (render)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':packet -- Packet directory or its packet.yaml:_files' \
+&& ret=0
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+'--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
+'--format=[Output format for lint findings]:FORMAT:((human\:"Rich diagnostics with source snippets"
+short\:"One line per finding\: PATH\:LINE\:COL\: CODE message"
+json\:"A JSON document"
+sarif\:"SARIF 2.1.0 for code scanning"
+github\:"GitHub Actions workflow annotations"))' \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::packets -- Packet directories or packet.yaml files (default\: every packet under ./packets):_files' \
+&& ret=0
+;;
+(lint)
+_arguments "${_arguments_options[@]}" : \
+'--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
+'--format=[Output format]:FORMAT:((human\:"Rich diagnostics with source snippets"
+short\:"One line per finding\: PATH\:LINE\:COL\: CODE message"
+json\:"A JSON document"
+sarif\:"SARIF 2.1.0 for code scanning"
+github\:"GitHub Actions workflow annotations"))' \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::paths -- SQL files or directories (every *.sql inside, recursively):_files' \
+&& ret=0
+;;
+(plan)
+_arguments "${_arguments_options[@]}" : \
+'--format=[Output format]:FORMAT:((text\:"An aligned text table for terminals"
+markdown\:"A Markdown table for docs and reviews"))' \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':packet -- Packet directory or its packet.yaml:_files' \
+&& ret=0
+;;
+(prove)
+_arguments "${_arguments_options[@]}" : \
+'--database-url=[Use this server instead of a scratch cluster (also PACKETC_DATABASE_URL)]:DATABASE_URL:_default' \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':packet -- Packet directory or its packet.yaml:_files' \
+&& ret=0
+;;
+(apply)
+_arguments "${_arguments_options[@]}" : \
+'*--var=[psql variables for the scripts, NAME=VALUE (e.g. ratified_apr=APR-BOOT-AUTHMODEL-1)]:NAME=VALUE:_default' \
+'(--channel)--database-url=[Run psql locally against this connection string instead of the packet'\''s channel]:DATABASE_URL:_default' \
+'--channel=[Channel command that runs psql reading the script on stdin (overrides the packet'\''s)]:CHANNEL:_default' \
+'--journal=[Journal file (JSON Lines; default\: PACKET/journal/apply-<time>.jsonl)]:JOURNAL:_files' \
+'--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'--dry-run[Print exactly what would run, in order, and run nothing]' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':packet -- Packet directory or its packet.yaml:_files' \
+&& ret=0
+;;
+(rule)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::code -- Rule code (e.g. PC001) or kebab-case name; omit to list all rules:_default' \
+&& ret=0
+;;
+(new)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[The directory that holds packets]:DIR:_files' \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- The packet'\''s name\: letters, digits, - and _ (it names the directory):_default' \
+&& ret=0
+;;
+(schema)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':kind -- Which file'\''s schema:((packet\:"packets/NAME/packet.yaml"))' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':shell -- The shell:(bash zsh fish)' \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[Write packetc.1 and one page per subcommand into this directory instead of printing packetc.1]:DIR:_files' \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_packetc__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:packetc-help-command-$line[1]:"
+        case $line[1] in
+            (render)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(lint)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(plan)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(prove)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(apply)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rule)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(new)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(schema)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_packetc_commands] )) ||
+_packetc_commands() {
+    local commands; commands=(
+'render:Render a packet'\''s four scripts into PACKET/sql/ (atomically)' \
+'check:Re-render every packet in memory, fail on drift from the committed scripts, lint them' \
+'lint:Lint SQL scripts against the write policy' \
+'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
+'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
+'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
+'rule:Print the documentation of a lint rule' \
+'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
+'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
+'completions:Print a shell completion script' \
+'man:Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'packetc commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__apply_commands] )) ||
+_packetc__subcmd__apply_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc apply commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__check_commands] )) ||
+_packetc__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc check commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__completions_commands] )) ||
+_packetc__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc completions commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help_commands] )) ||
+_packetc__subcmd__help_commands() {
+    local commands; commands=(
+'render:Render a packet'\''s four scripts into PACKET/sql/ (atomically)' \
+'check:Re-render every packet in memory, fail on drift from the committed scripts, lint them' \
+'lint:Lint SQL scripts against the write policy' \
+'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
+'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
+'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
+'rule:Print the documentation of a lint rule' \
+'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
+'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
+'completions:Print a shell completion script' \
+'man:Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'packetc help commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__apply_commands] )) ||
+_packetc__subcmd__help__subcmd__apply_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help apply commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__check_commands] )) ||
+_packetc__subcmd__help__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help check commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__completions_commands] )) ||
+_packetc__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help completions commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__help_commands] )) ||
+_packetc__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help help commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__lint_commands] )) ||
+_packetc__subcmd__help__subcmd__lint_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help lint commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__man_commands] )) ||
+_packetc__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help man commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__new_commands] )) ||
+_packetc__subcmd__help__subcmd__new_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help new commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__plan_commands] )) ||
+_packetc__subcmd__help__subcmd__plan_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help plan commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__prove_commands] )) ||
+_packetc__subcmd__help__subcmd__prove_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help prove commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__render_commands] )) ||
+_packetc__subcmd__help__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help render commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__rule_commands] )) ||
+_packetc__subcmd__help__subcmd__rule_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help rule commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__schema_commands] )) ||
+_packetc__subcmd__help__subcmd__schema_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help schema commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__lint_commands] )) ||
+_packetc__subcmd__lint_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc lint commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__man_commands] )) ||
+_packetc__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc man commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__new_commands] )) ||
+_packetc__subcmd__new_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc new commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__plan_commands] )) ||
+_packetc__subcmd__plan_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc plan commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__prove_commands] )) ||
+_packetc__subcmd__prove_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc prove commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__render_commands] )) ||
+_packetc__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc render commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__rule_commands] )) ||
+_packetc__subcmd__rule_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc rule commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__schema_commands] )) ||
+_packetc__subcmd__schema_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc schema commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_packetc" ]; then
+    _packetc "$@"
+else
+    compdef _packetc packetc
+fi
