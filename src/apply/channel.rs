@@ -167,7 +167,11 @@ enum Stream {
     Stderr,
 }
 
-fn drain(mut pipe: impl Read + Send + 'static, stream: Stream, tx: mpsc::Sender<(Stream, Vec<u8>)>) {
+fn drain(
+    mut pipe: impl Read + Send + 'static,
+    stream: Stream,
+    tx: mpsc::Sender<(Stream, Vec<u8>)>,
+) {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = pipe.read_to_end(&mut buf);
@@ -229,20 +233,21 @@ impl Running {
     /// Wait for the channel to exit. On SIGINT/SIGTERM, or past `limit`, the whole process group
     /// is sent SIGTERM, then SIGKILL after a grace period: psql's connection closes and the
     /// server rolls back its open transaction.
-    pub fn wait(mut self, interrupt: &Interrupt, limit: Option<Duration>) -> Result<Finished, Error> {
+    pub fn wait(
+        mut self,
+        interrupt: &Interrupt,
+        limit: Option<Duration>,
+    ) -> Result<Finished, Error> {
         let mut ended = None;
         let status = loop {
             if let Some(status) = self.child.try_wait().map_err(wait_error)? {
                 break status;
             }
-            let stop = interrupt
-                .requested()
-                .map(Ended::Interrupted)
-                .or_else(|| {
-                    limit
-                        .filter(|l| self.started.elapsed() >= *l)
-                        .map(|_| Ended::TimedOut)
-                });
+            let stop = interrupt.requested().map(Ended::Interrupted).or_else(|| {
+                limit
+                    .filter(|l| self.started.elapsed() >= *l)
+                    .map(|_| Ended::TimedOut)
+            });
             if let Some(stop) = stop {
                 ended = Some(stop);
                 break self.terminate()?;
@@ -294,7 +299,8 @@ impl Running {
             }
         }
         let complete = out.is_some() && err.is_some();
-        let text = |b: Option<Vec<u8>>| String::from_utf8_lossy(&b.unwrap_or_default()).into_owned();
+        let text =
+            |b: Option<Vec<u8>>| String::from_utf8_lossy(&b.unwrap_or_default()).into_owned();
         (text(out), text(err), complete)
     }
 }
@@ -309,7 +315,12 @@ fn wait_error(e: std::io::Error) -> Error {
 /// Send a signal to a whole process group, with the shell's `kill` builtin (no unsafe code).
 fn signal_group(pgid: u32, signal: &str) {
     let _ = Command::new("sh")
-        .args(["-c", "kill -s \"$1\" -- \"-$2\" 2>/dev/null", "packetc-kill", signal])
+        .args([
+            "-c",
+            "kill -s \"$1\" -- \"-$2\" 2>/dev/null",
+            "packetc-kill",
+            signal,
+        ])
         .arg(pgid.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -357,7 +368,10 @@ mod tests {
             .expect("wait");
         assert_eq!(run.ended, Some(Ended::TimedOut));
         std::thread::sleep(Duration::from_millis(2500));
-        assert!(!marker.exists(), "a process of the group outlived the channel");
+        assert!(
+            !marker.exists(),
+            "a process of the group outlived the channel"
+        );
     }
 
     #[test]

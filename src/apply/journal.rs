@@ -25,7 +25,11 @@ pub struct Journal {
 impl Journal {
     /// Open `explicit` for appending (created if missing), or create a new
     /// `PACKET/journal/apply-<UTC stamp>.jsonl` that no earlier run wrote.
-    pub fn open(explicit: Option<&Path>, packet_dir: &Path, now: SystemTime) -> Result<Journal, Error> {
+    pub fn open(
+        explicit: Option<&Path>,
+        packet_dir: &Path,
+        now: SystemTime,
+    ) -> Result<Journal, Error> {
         if let Some(path) = explicit {
             let file = OpenOptions::new()
                 .append(true)
@@ -93,7 +97,11 @@ fn civil(days: i64) -> (i64, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     // Both are in range by construction (1..=31, 1..=12).
-    (year, u32::try_from(day).unwrap_or(1), u32::try_from(month).unwrap_or(1))
+    (
+        year,
+        u32::try_from(day).unwrap_or(1),
+        u32::try_from(month).unwrap_or(1),
+    )
 }
 
 fn parts(t: SystemTime) -> (i64, u32, u32, u64, u64, u64, u32) {
@@ -142,11 +150,17 @@ mod tests {
     fn records_are_appended_one_per_line() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut j = Journal::open(None, dir.path(), UNIX_EPOCH).expect("open");
-        j.record(&serde_json::json!({"record": "a"})).expect("write");
+        j.record(&serde_json::json!({"record": "a"}))
+            .expect("write");
         let again = Journal::open(None, dir.path(), UNIX_EPOCH).expect("open");
-        assert_ne!(j.path(), again.path(), "a second run never reuses a journal");
+        assert_ne!(
+            j.path(),
+            again.path(),
+            "a second run never reuses a journal"
+        );
         let mut same = Journal::open(Some(j.path()), dir.path(), UNIX_EPOCH).expect("open");
-        same.record(&serde_json::json!({"record": "b"})).expect("write");
+        same.record(&serde_json::json!({"record": "b"}))
+            .expect("write");
         let text = std::fs::read_to_string(j.path()).expect("read");
         assert_eq!(text, "{\"record\":\"a\"}\n{\"record\":\"b\"}\n");
     }

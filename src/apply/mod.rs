@@ -76,7 +76,12 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let interrupt = Interrupt::install()?;
     let journal = Journal::open(args.journal.as_deref(), &loaded.dir, SystemTime::now())?;
     writeln!(out, "journal: {}", journal.path().display())?;
-    writeln!(out, "channel: {} (from {})", channel.describe(), channel.source())?;
+    writeln!(
+        out,
+        "channel: {} (from {})",
+        channel.describe(),
+        channel.source()
+    )?;
     out.flush()?;
     let mut apply = Apply {
         loaded: &loaded,
@@ -117,13 +122,20 @@ struct Apply<'a> {
 }
 
 impl Apply<'_> {
-    fn execute(&mut self, forward: &[Committed], rollback: Option<&Committed>) -> Result<Status, Error> {
+    fn execute(
+        &mut self,
+        forward: &[Committed],
+        rollback: Option<&Committed>,
+    ) -> Result<Status, Error> {
         let start = self.start_record(forward, rollback);
         if let Err(e) = self.journal.record(&start) {
             return Err(Error::io(self.journal.path(), &e));
         }
         if let Some(sig) = self.interrupt.requested() {
-            return self.finish("interrupted", &format!("{sig} before the probe; nothing was run"));
+            return self.finish(
+                "interrupted",
+                &format!("{sig} before the probe; nothing was run"),
+            );
         }
         match self.probe()? {
             Ok(()) => {}
@@ -140,7 +152,10 @@ impl Apply<'_> {
             if let Some(e) = self.journal_error.clone() {
                 return self.finish(
                     "journal_failed",
-                    &format!("the journal could not be written ({e}); stopped before {}", c.step.script),
+                    &format!(
+                        "the journal could not be written ({e}); stopped before {}",
+                        c.step.script
+                    ),
                 );
             }
             let run = self.step(&format!("[{}/{total}]", i + 1), c)?;
@@ -206,7 +221,11 @@ impl Apply<'_> {
     }
 
     fn finish(&mut self, outcome: &str, message: &str) -> Result<Status, Error> {
-        let status = if outcome == "applied" { Status::Clean } else { Status::Failed };
+        let status = if outcome == "applied" {
+            Status::Clean
+        } else {
+            Status::Failed
+        };
         let code = if status == Status::Clean { 0 } else { 1 };
         self.log(&json!({
             "record": "end",
@@ -215,7 +234,11 @@ impl Apply<'_> {
             "exit_code": code,
             "message": message,
         }));
-        writeln!(self.out, "journal: {} ({outcome})", self.journal.path().display())?;
+        writeln!(
+            self.out,
+            "journal: {} ({outcome})",
+            self.journal.path().display()
+        )?;
         Ok(status)
     }
 
@@ -233,7 +256,12 @@ impl Apply<'_> {
         let ended = SystemTime::now();
         let judged = match finished.ended {
             Some(Ended::Interrupted(_)) => None,
-            _ => Some(probe::judge(&finished, packet, self.vars, &self.channel.describe())),
+            _ => Some(probe::judge(
+                &finished,
+                packet,
+                self.vars,
+                &self.channel.describe(),
+            )),
         };
         let mut record = run_record("probe", &finished, started, ended);
         record["result"] = json!(match &judged {
@@ -257,7 +285,10 @@ impl Apply<'_> {
                     Some(Ended::Interrupted(s)) => s,
                     _ => "a signal",
                 };
-                Ok(Err(self.finish("interrupted", &format!("{sig} during the probe; no step was run"))?))
+                Ok(Err(self.finish(
+                    "interrupted",
+                    &format!("{sig} during the probe; no step was run"),
+                )?))
             }
             Some(Ok(p)) => {
                 writeln!(
@@ -266,7 +297,11 @@ impl Apply<'_> {
                     p.database,
                     p.user,
                     finished.duration.as_secs_f64(),
-                    if self.vars.all().next().is_some() { "; variables arrived intact and match their patterns" } else { "" }
+                    if self.vars.all().next().is_some() {
+                        "; variables arrived intact and match their patterns"
+                    } else {
+                        ""
+                    }
                 )?;
                 Ok(Ok(()))
             }
@@ -279,7 +314,11 @@ impl Apply<'_> {
                     "exit_code": 2,
                     "message": e.to_string(),
                 }));
-                writeln!(self.out, "journal: {} (refused)", self.journal.path().display())?;
+                writeln!(
+                    self.out,
+                    "journal: {} (refused)",
+                    self.journal.path().display()
+                )?;
                 Err(e)
             }
         }
@@ -327,11 +366,13 @@ impl Apply<'_> {
         };
         let ended = SystemTime::now();
         let report = observe::parse(&format!("{}\n{}", finished.stderr, finished.stdout));
-        let commit_acknowledged =
-            c.step.kind == Kind::Transaction && finished.stdout.lines().any(|l| l.trim() == "COMMIT");
+        let commit_acknowledged = c.step.kind == Kind::Transaction
+            && finished.stdout.lines().any(|l| l.trim() == "COMMIT");
         let outcome = match finished.ended {
             Some(Ended::Interrupted(sig)) => Outcome::Interrupted(sig),
-            _ if finished.success() && report.failure.is_none() && report.other_error.is_none() => Outcome::Ok,
+            _ if finished.success() && report.failure.is_none() && report.other_error.is_none() => {
+                Outcome::Ok
+            }
             _ => Outcome::Failed,
         };
         let why = why_failed(&finished, &report);
@@ -360,15 +401,28 @@ impl Apply<'_> {
         })
     }
 
-    fn print_step(&mut self, outcome: Outcome, f: &Finished, report: &Report, why: &str) -> std::io::Result<()> {
+    fn print_step(
+        &mut self,
+        outcome: Outcome,
+        f: &Finished,
+        report: &Report,
+        why: &str,
+    ) -> std::io::Result<()> {
         let secs = f.duration.as_secs_f64();
         match outcome {
             Outcome::Ok => writeln!(self.out, "ok ({secs:.2}s)")?,
             Outcome::Failed => writeln!(self.out, "FAILED ({secs:.2}s, {})", f.status_text())?,
-            Outcome::Interrupted(sig) => writeln!(self.out, "INTERRUPTED by {sig} ({secs:.2}s): the channel was ended")?,
+            Outcome::Interrupted(sig) => writeln!(
+                self.out,
+                "INTERRUPTED by {sig} ({secs:.2}s): the channel was ended"
+            )?,
         }
         for o in &report.observations {
-            writeln!(self.out, "      {} {} = {} (expected {})", o.phase, o.metric, o.observed, o.expected)?;
+            writeln!(
+                self.out,
+                "      {} {} = {} (expected {})",
+                o.phase, o.metric, o.observed, o.expected
+            )?;
         }
         if outcome != Outcome::Ok {
             if let Some(fail) = &report.failure {
@@ -376,7 +430,11 @@ impl Apply<'_> {
                     writeln!(self.out, "      FAILED {}: {}", fail.phase, fail.message)?;
                 }
                 for c in &fail.checks {
-                    writeln!(self.out, "      FAILED {} {}: expected {}, observed {}", fail.phase, c.metric, c.expected, c.observed)?;
+                    writeln!(
+                        self.out,
+                        "      FAILED {} {}: expected {}, observed {}",
+                        fail.phase, c.metric, c.expected, c.observed
+                    )?;
                 }
             } else {
                 writeln!(self.out, "      {why}")?;
@@ -385,7 +443,12 @@ impl Apply<'_> {
         self.out.flush()
     }
 
-    fn interrupted(&mut self, c: &Committed, run: &StepRun, sig: &'static str) -> Result<Status, Error> {
+    fn interrupted(
+        &mut self,
+        c: &Committed,
+        run: &StepRun,
+        sig: &'static str,
+    ) -> Result<Status, Error> {
         let state = if c.step.kind == Kind::ReadOnly {
             "it was read-only: nothing changed".to_owned()
         } else if run.commit_acknowledged {
@@ -403,10 +466,18 @@ impl Apply<'_> {
             "      with a remote channel, confirm the remote psql is gone and check the state with the preflight (read-only):\n      {}",
             self.channel.rerun_command("", &self.loaded.sql_dir().join(first_script(self.loaded, Role::Preflight)))
         )?;
-        self.finish("interrupted", &format!("{sig} during {}: {state}", c.step.script))
+        self.finish(
+            "interrupted",
+            &format!("{sig} during {}: {state}", c.step.script),
+        )
     }
 
-    fn failed(&mut self, c: &Committed, run: &StepRun, rollback: Option<&Committed>) -> Result<Status, Error> {
+    fn failed(
+        &mut self,
+        c: &Committed,
+        run: &StepRun,
+        rollback: Option<&Committed>,
+    ) -> Result<Status, Error> {
         let note = c.step.stop_note.clone().unwrap_or_default();
         match c.step.stop {
             StopAction::Stop => {
@@ -415,20 +486,40 @@ impl Apply<'_> {
                     (Kind::Transaction, false) => "its transaction aborted before COMMIT: nothing was changed",
                     (Kind::Transaction, true) => "its COMMIT was acknowledged before the failure: the change may be in; run the verify step by hand",
                 };
-                writeln!(self.out, "stopped: {} failed ({}); {state}. {note}", c.step.script, run.why)?;
-                self.finish("stopped", &format!("{} failed: {}; {state}", c.step.script, run.why))
+                writeln!(
+                    self.out,
+                    "stopped: {} failed ({}); {state}. {note}",
+                    c.step.script, run.why
+                )?;
+                self.finish(
+                    "stopped",
+                    &format!("{} failed: {}; {state}", c.step.script, run.why),
+                )
             }
             StopAction::StopAndRollback => {
-                writeln!(self.out, "STOP + rollback: {} failed ({}). {note}", c.step.script, run.why)?;
+                writeln!(
+                    self.out,
+                    "STOP + rollback: {} failed ({}). {note}",
+                    c.step.script, run.why
+                )?;
                 let Some(rb) = rollback else {
                     writeln!(self.out, "ROLLBACK MISSING: the packet has no rollback step; undo the change by hand")?;
                     self.rollback_help(None, "the packet has no rollback step")?;
-                    return self.finish("rollback_failed", "verify failed and the packet has no rollback step");
+                    return self.finish(
+                        "rollback_failed",
+                        "verify failed and the packet has no rollback step",
+                    );
                 };
                 if let Some(e) = self.journal_error.clone() {
-                    writeln!(self.out, "ROLLBACK NOT RUN: the journal could not be written ({e})")?;
+                    writeln!(
+                        self.out,
+                        "ROLLBACK NOT RUN: the journal could not be written ({e})"
+                    )?;
                     self.rollback_help(Some(rb), "the journal could not be written")?;
-                    return self.finish("rollback_failed", "verify failed; the journal failed before the rollback");
+                    return self.finish(
+                        "rollback_failed",
+                        "verify failed; the journal failed before the rollback",
+                    );
                 }
                 let rb_run = self.step("[rollback]", rb)?;
                 match rb_run.outcome {
@@ -440,7 +531,10 @@ impl Apply<'_> {
                         )?;
                         self.finish(
                             "rolled_back",
-                            &format!("{} failed: {}; rollback {} succeeded", c.step.script, run.why, rb.step.script),
+                            &format!(
+                                "{} failed: {}; rollback {} succeeded",
+                                c.step.script, run.why, rb.step.script
+                            ),
                         )
                     }
                     Outcome::Failed | Outcome::Interrupted(_) => {
@@ -451,14 +545,21 @@ impl Apply<'_> {
                         writeln!(self.out, "\n!!! ROLLBACK FAILED: {why}")?;
                         self.rollback_help(Some(rb), &why)?;
                         if let Some(f) = &rb_run.finished {
-                            writeln!(self.out, "  psql output of the rollback ({}):", f.status_text())?;
+                            writeln!(
+                                self.out,
+                                "  psql output of the rollback ({}):",
+                                f.status_text()
+                            )?;
                             for l in f.stderr.lines().chain(f.stdout.lines()) {
                                 writeln!(self.out, "    | {l}")?;
                             }
                         }
                         self.finish(
                             "rollback_failed",
-                            &format!("{} failed: {}; rollback {} FAILED: {why}", c.step.script, run.why, rb.step.script),
+                            &format!(
+                                "{} failed: {}; rollback {} FAILED: {why}",
+                                c.step.script, run.why, rb.step.script
+                            ),
                         )
                     }
                 }
@@ -483,20 +584,36 @@ impl Apply<'_> {
             "  rows:    {} WHERE {} = {tag}{}",
             prov.table,
             prov.tag_column,
-            apr.map(|a| format!(" (their {} = {})", prov.approval_column, crate::pg::quote_literal(&a)))
-                .unwrap_or_default()
+            apr.map(|a| format!(
+                " (their {} = {})",
+                prov.approval_column,
+                crate::pg::quote_literal(&a)
+            ))
+            .unwrap_or_default()
         )?;
-        writeln!(self.out, "  count:   SELECT count(*) FROM {} WHERE {} = {tag};", prov.table, prov.tag_column)?;
+        writeln!(
+            self.out,
+            "  count:   SELECT count(*) FROM {} WHERE {} = {tag};",
+            prov.table, prov.tag_column
+        )?;
         if let Some(rb) = rb {
             writeln!(
                 self.out,
                 "  rerun:   once the cause is fixed, rerun the rollback (it re-checks its gate and deletes exactly the tagged rows, or nothing):\n           {}",
                 self.channel.rerun_command(&self.vars.prelude(rb.step.role), &rb.path)
             )?;
-            writeln!(self.out, "  script:  {} (sha256 {})", rb.path.display(), rb.sha256)?;
+            writeln!(
+                self.out,
+                "  script:  {} (sha256 {})",
+                rb.path.display(),
+                rb.sha256
+            )?;
         }
         writeln!(self.out, "  journal: {}", self.journal.path().display())?;
-        writeln!(self.out, "  docs:    docs/apply.md, \"When the rollback fails\"")
+        writeln!(
+            self.out,
+            "  docs:    docs/apply.md, \"When the rollback fails\""
+        )
     }
 }
 
@@ -537,7 +654,12 @@ fn why_failed(f: &Finished, report: &Report) -> String {
     if let Some(e) = &report.other_error {
         return format!("{} ({})", e, f.status_text());
     }
-    let last = f.stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let last = f
+        .stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     if last.is_empty() {
         format!("channel {}", f.status_text())
     } else {
@@ -554,7 +676,12 @@ fn dry_run(
     vars: &Vars,
 ) -> std::io::Result<()> {
     writeln!(out, "dry run: nothing is run and no journal is written")?;
-    writeln!(out, "channel: {} (from {}; run as sh -c, script on stdin)", channel.describe(), channel.source())?;
+    writeln!(
+        out,
+        "channel: {} (from {}; run as sh -c, script on stdin)",
+        channel.describe(),
+        channel.source()
+    )?;
     writeln!(out, "0. probe (read-only): SELECT current_database(), current_user; each variable read back and matched against its pattern")?;
     let describe = |out: &mut dyn Write, n: &str, c: &Committed| -> std::io::Result<()> {
         writeln!(
@@ -562,7 +689,10 @@ fn dry_run(
             "{n}. {} ({}, {}; sha256 {})",
             c.step.script,
             c.step.role,
-            match c.step.kind { Kind::ReadOnly => "read-only", Kind::Transaction => "one transaction" },
+            match c.step.kind {
+                Kind::ReadOnly => "read-only",
+                Kind::Transaction => "one transaction",
+            },
             c.sha256
         )?;
         let prelude = vars.prelude(c.step.role);
@@ -570,22 +700,46 @@ fn dry_run(
             writeln!(out, "   stdin: {l}")?;
         }
         writeln!(out, "   stdin: {}", c.path.display())?;
-        writeln!(out, "   as:    {}", channel.rerun_command(&prelude, &c.path))?;
+        writeln!(
+            out,
+            "   as:    {}",
+            channel.rerun_command(&prelude, &c.path)
+        )?;
         Ok(())
     };
     for (i, c) in forward.iter().enumerate() {
         describe(out, &(i + 1).to_string(), c)?;
         let on_failure = match (c.step.stop, rollback) {
             (StopAction::Stop, _) => "stop".to_owned(),
-            (StopAction::StopAndRollback, Some(rb)) => format!("run {} (below), then stop", rb.step.script),
-            (StopAction::StopAndRollback, None) => "stop (the packet has no rollback step!)".to_owned(),
+            (StopAction::StopAndRollback, Some(rb)) => {
+                format!("run {} (below), then stop", rb.step.script)
+            }
+            (StopAction::StopAndRollback, None) => {
+                "stop (the packet has no rollback step!)".to_owned()
+            }
         };
-        writeln!(out, "   on failure: {on_failure}{}", c.step.stop_note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default())?;
+        writeln!(
+            out,
+            "   on failure: {on_failure}{}",
+            c.step
+                .stop_note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        )?;
     }
     if let Some(rb) = rollback {
-        describe(out, "rollback, only if a stop_and_rollback step fails", rb)?;
+        describe(out, "R", rb)?;
+        writeln!(
+            out,
+            "   runs only when a stop_and_rollback step fails; never on its own"
+        )?;
     }
-    writeln!(out, "never automated: opening the human gate ({} {}); anything the lint policy forbids", loaded.packet.human_gate.metric, loaded.packet.human_gate.open_when)?;
+    writeln!(
+        out,
+        "never automated: opening the human gate ({} {}); anything the lint policy forbids",
+        loaded.packet.human_gate.metric, loaded.packet.human_gate.open_when
+    )?;
     for n in &loaded.packet.automation_never {
         writeln!(out, "  - {n}")?;
     }

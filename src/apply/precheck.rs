@@ -68,7 +68,10 @@ pub fn committed_scripts(
     }
     if !linted.is_empty() {
         let n: usize = linted.iter().map(|(_, _, f)| f.len()).sum();
-        writeln!(out, "refused: the committed scripts have {n} lint finding(s); nothing was run")?;
+        writeln!(
+            out,
+            "refused: the committed scripts have {n} lint finding(s); nothing was run"
+        )?;
         crate::lint::write_report(out, &linted, Format::Human)?;
         return Ok(None);
     }
@@ -84,7 +87,11 @@ fn report_drift(out: &mut dyn Write, loaded: &Loaded, drifts: &[Drift]) -> std::
     for d in drifts {
         match d {
             Drift::Changed { path, diff } => {
-                writeln!(out, "drift: {} differs from what the spec renders", path.display())?;
+                writeln!(
+                    out,
+                    "drift: {} differs from what the spec renders",
+                    path.display()
+                )?;
                 out.write_all(diff.as_bytes())?;
             }
             Drift::Missing { path } => writeln!(out, "drift: {} is missing", path.display())?,

@@ -95,7 +95,11 @@ pub fn judge(run: &Finished, packet: &Packet, vars: &Vars, shown: &str) -> Resul
             _ => ("the channel did not run psql on the script", "the channel must run psql reading the script on stdin (… psql … -f -)"),
         };
         return Err(Error::input(
-            format!("channel `{shown}`: {what} ({}); no step was run{}", run.status_text(), output()),
+            format!(
+                "channel `{shown}`: {what} ({}); no step was run{}",
+                run.status_text(),
+                output()
+            ),
             help,
         ));
     };
@@ -137,7 +141,11 @@ pub fn judge(run: &Finished, packet: &Packet, vars: &Vars, shown: &str) -> Resul
     }
     if !run.success() {
         return Err(Error::input(
-            format!("channel `{shown}` failed the probe ({}); no step was run{}", run.status_text(), output()),
+            format!(
+                "channel `{shown}` failed the probe ({}); no step was run{}",
+                run.status_text(),
+                output()
+            ),
             "fix the channel; the probe only runs SELECTs",
         ));
     }
@@ -150,7 +158,10 @@ fn unhex(hex: &str) -> Option<Vec<u8>> {
     }
     (0..hex.len())
         .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|b| u8::from_str_radix(b, 16).ok())
+        })
         .collect()
 }
 

@@ -146,10 +146,7 @@ mod tests {
         assert_eq!(psql_quote("APR-1"), "'APR-1'");
         assert_eq!(psql_quote(r"a'b\c"), r"'a''b\\c'");
         assert_eq!(psql_quote("$(x);`y` :z"), "'$(x);`y` :z'");
-        assert_eq!(
-            set_lines([("v", "o'k")].into_iter()),
-            "\\set v 'o''k'\n"
-        );
+        assert_eq!(set_lines([("v", "o'k")].into_iter()), "\\set v 'o''k'\n");
     }
 
     #[test]
