@@ -369,9 +369,18 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
         Statement::Explain {
             analyze,
             statement: s,
+            options,
             ..
         } => {
-            if *analyze {
+            // `EXPLAIN ANALYZE` and `EXPLAIN (ANALYZE [true|on|1])` execute the statement.
+            let analyze_opt = options.iter().flatten().any(|o| {
+                o.name.value.eq_ignore_ascii_case("analyze")
+                    && !matches!(&o.arg, Some(a) if {
+                        let v = a.to_string().to_ascii_lowercase();
+                        v == "false" || v == "off" || v == "0"
+                    })
+            });
+            if *analyze || analyze_opt {
                 statement(s, fx);
             }
         }

@@ -151,7 +151,8 @@ impl<'a> Scanner<'a> {
         Scanner {
             text,
             b: text.as_bytes(),
-            pos: 0,
+            // A UTF-8 byte order mark is not SQL.
+            pos: if text.starts_with('\u{feff}') { 3 } else { 0 },
             psql,
             queue: VecDeque::new(),
             allows: Vec::new(),

@@ -25,6 +25,14 @@ SELECT * INTO system_issues FROM governance_scopes; -- expect: PC001
 CREATE RULE r AS ON INSERT TO governance_scopes DO ALSO INSERT INTO event_outbox VALUES (1); -- expect: PC001
 PREPARE p AS DELETE FROM os_proposal_approvals WHERE id = $1; -- expect: PC001
 EXPLAIN ANALYZE DELETE FROM system_issues; -- expect: PC001
+EXPLAIN (ANALYZE) DELETE FROM system_issues; -- expect: PC001
+EXPLAIN (ANALYZE true, BUFFERS) UPDATE system_issues SET title = 'x'; -- expect: PC001
+EXPLAIN (ANALYZE false) DELETE FROM system_issues;
+EXPLAIN DELETE FROM system_issues;
+INSERT INTO system_issues DEFAULT VALUES; -- expect: PC001
+WITH x AS MATERIALIZED (DELETE FROM system_issues RETURNING 1) SELECT 1; -- expect: PC001
+COPY (DELETE FROM system_issues RETURNING *) TO STDOUT; -- expect: PC001
+INSERT INTO governance_scopes WITH d AS (DELETE FROM event_outbox RETURNING *) SELECT * FROM d; -- expect: PC001
 INSERT INTO governance_scopes SELECT * FROM system_issues ON CONFLICT DO NOTHING;
 COPY event_outbox FROM STDIN; -- expect: PC001
 1	{}
