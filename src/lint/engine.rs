@@ -363,8 +363,15 @@ impl<'a> Engine<'a> {
         }
         let first = first_words(&toks, 4);
         let inert = matches!(first.first().map(String::as_str), Some("show" | "reset"));
-        self.scan_tokens(&toks, inert);
-        let mentions = self.mentions(&toks);
+        // Cheap substring pre-checks keep the token-level passes off the common path.
+        if may_need_token_scan(sql) {
+            self.scan_tokens(&toks, inert);
+        }
+        let mentions = if self.text_mentions_protected(sql) {
+            self.mentions(&toks)
+        } else {
+            Vec::new()
+        };
         match first.first().map(String::as_str) {
             Some("do") => {
                 self.do_block(&toks, depth);
@@ -1120,7 +1127,7 @@ fn find_word_ci(s: &str, word: &str) -> Option<usize> {
 
 /// Lowercased first `n` significant words (unquoted words only; stops at anything else).
 pub(crate) fn first_words(toks: &[TokenWithSpan], n: usize) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(n);
     for t in toks {
         match &t.token {
             Token::Whitespace(_) => {}

@@ -409,6 +409,7 @@ impl Engine<'_> {
         match lang {
             "plpgsql" => self.plpgsql(text, origin, depth),
             "sql" => {
+                let text = &*unicode_edited(text);
                 let li = LineIndex::new(text);
                 for it in Scanner::new(text, false) {
                     match it {
@@ -440,6 +441,7 @@ impl Engine<'_> {
     }
 
     fn plpgsql(&mut self, text: &str, origin: Origin, depth: u32) {
+        let text = &*unicode_edited(text);
         let li = LineIndex::new(text);
         let mut declaring = false;
         for it in Scanner::new(text, false) {
@@ -735,6 +737,32 @@ impl Engine<'_> {
             }
         }
     }
+}
+
+/// A body with its `U&"…"` identifiers decoded (same character count per line, so positions
+/// still map to the file), borrowed unchanged when it has none.
+fn unicode_edited(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("U&") && !text.contains("u&") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut edits = Vec::new();
+    for it in Scanner::new(text, false) {
+        if let Item::Stmt(s) = it {
+            edits.extend(s.edits);
+        }
+    }
+    if edits.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let whole = crate::lint::scan::Stmt {
+        start: 0,
+        end: text.len(),
+        term: text.len(),
+        edits,
+        vars: Vec::new(),
+        copy_stdin: false,
+    };
+    std::borrow::Cow::Owned(crate::lint::scan::edited(text, &whole).into_owned())
 }
 
 fn find_punct(t: &str, mut from: usize, end: usize, p: &str) -> Option<usize> {

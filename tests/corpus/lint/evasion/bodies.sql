@@ -57,3 +57,6 @@ BEGIN ATOMIC
   DELETE FROM event_outbox WHERE id = 1; -- expect: PC001
 END;
 SELECT 'after the atomic body';
+DO $$ BEGIN
+  UPDATE U&"event\005foutbox" SET status = 'x'; -- expect: PC001
+END $$;
