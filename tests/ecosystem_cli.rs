@@ -42,10 +42,18 @@ fn new_scaffolds_a_packet_that_check_accepts() {
     let out = packetc(&["new", "demo"], tmp.path());
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("wrote packets/demo/packet.yaml"), "{stdout}");
+    assert!(
+        stdout.contains("wrote packets/demo/packet.yaml"),
+        "{stdout}"
+    );
     assert!(stdout.contains("wrote packets/demo/sql/F_prod_00_preflight.sql"));
     assert!(stdout.contains("Next steps:"));
-    for step in ["packetc render", "packetc check", "fixture", "packetc prove"] {
+    for step in [
+        "packetc render",
+        "packetc check",
+        "fixture",
+        "packetc prove",
+    ] {
         assert!(stdout.contains(step), "next steps lack {step}: {stdout}");
     }
     for f in [
@@ -72,7 +80,12 @@ fn new_scaffolds_a_packet_that_check_accepts() {
     assert_eq!(code(&packetc(&["check"], tmp.path())), 0);
     // Every field is explained: each key line of the spec has a comment nearby.
     let spec = fs::read_to_string(tmp.path().join("packets/demo/packet.yaml")).expect("spec");
-    assert!(spec.lines().filter(|l| l.trim_start().starts_with('#')).count() > 40);
+    assert!(
+        spec.lines()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .count()
+            > 40
+    );
 }
 
 #[test]
@@ -91,7 +104,12 @@ fn new_refuses_to_overwrite_and_bad_names() {
     for bad in ["a b", "../x", "x/y", "", "ünï"] {
         let out = packetc(&["new", bad], tmp.path());
         assert_eq!(code(&out), 2, "{bad:?}");
-        assert!(!tmp.path().join("packets").join(bad).join("packet.yaml").exists());
+        assert!(!tmp
+            .path()
+            .join("packets")
+            .join(bad)
+            .join("packet.yaml")
+            .exists());
     }
 }
 
@@ -104,7 +122,9 @@ fn new_honours_dir_and_points_at_the_schema() {
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let spec = fs::read_to_string(tmp.path().join("ops/packets/x1/packet.yaml")).expect("spec");
     assert!(
-        spec.starts_with("# yaml-language-server: $schema=../../../docs/schema/packet.schema.json\n"),
+        spec.starts_with(
+            "# yaml-language-server: $schema=../../../docs/schema/packet.schema.json\n"
+        ),
         "{}",
         spec.lines().next().unwrap_or_default()
     );
@@ -134,7 +154,11 @@ fn quiet_keeps_findings_drops_progress() {
     fs::write(&script, sql).expect("write");
     let out = packetc(&["check", "--quiet"], tmp.path());
     assert_eq!(code(&out), 1);
-    assert!(text(&out.stdout).contains("drift:"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("drift:"),
+        "{}",
+        text(&out.stdout)
+    );
     // Errors still print.
     let out = packetc(&["--quiet", "render", "nowhere"], tmp.path());
     assert_eq!(code(&out), 2);
@@ -146,9 +170,11 @@ fn color_follows_flag_no_color_and_tty() {
     let tmp = tempfile::tempdir().expect("tempdir");
     assert_eq!(code(&packetc(&["new", "demo"], tmp.path())), 0);
     let spec = tmp.path().join("packets/demo/packet.yaml");
-    let broken = fs::read_to_string(&spec)
-        .expect("spec")
-        .replacen("flags_tagged: 0 -> 2", "flags_tagged: 1 -> 2", 1);
+    let broken = fs::read_to_string(&spec).expect("spec").replacen(
+        "flags_tagged: 0 -> 2",
+        "flags_tagged: 1 -> 2",
+        1,
+    );
     fs::write(&spec, broken).expect("write");
     let esc = |o: &Output| text(&o.stderr).contains('\u{1b}');
     // Not a terminal (captured): auto means no colour.
@@ -179,7 +205,12 @@ fn version_names_the_commit() {
         v.starts_with(&format!("packetc {} (", env!("CARGO_PKG_VERSION"))),
         "{v}"
     );
-    let commit = v.trim().rsplit('(').next().unwrap_or("").trim_end_matches(')');
+    let commit = v
+        .trim()
+        .rsplit('(')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(')');
     assert!(
         commit == "unknown" || (commit.len() >= 7 && commit.chars().all(|c| c.is_ascii_hexdigit())),
         "{v}"
@@ -199,7 +230,10 @@ fn version_names_the_commit() {
                 .current_dir(root())
                 .status()
                 .is_ok_and(|s| s.success());
-            assert!(known, "version commit {commit} is not in this repo (HEAD {head})");
+            assert!(
+                known,
+                "version commit {commit} is not in this repo (HEAD {head})"
+            );
         }
     }
 }
@@ -277,7 +311,10 @@ fn completions_are_generated_and_committed() {
 fn man_pages_are_generated_and_committed() {
     let pages = packetc::completions::man_pages().expect("man pages");
     let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
-    assert!(names.contains(&"packetc.1") && names.contains(&"packetc-new.1"), "{names:?}");
+    assert!(
+        names.contains(&"packetc.1") && names.contains(&"packetc-new.1"),
+        "{names:?}"
+    );
     let mut stale = Vec::new();
     for (name, page) in &pages {
         assert!(text(page).starts_with(".ie \\n(.g .ds Aq") || text(page).contains(".TH"));

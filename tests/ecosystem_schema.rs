@@ -128,7 +128,10 @@ fn validate(root: &Value, schema: &Value, value: &Value, at: &str, errors: &mut 
         }
     }
     if let Some(n) = obj.get("minLength").and_then(Value::as_u64) {
-        if value.as_str().is_some_and(|s| (s.chars().count() as u64) < n) {
+        if value
+            .as_str()
+            .is_some_and(|s| (s.chars().count() as u64) < n)
+        {
             errors.push(format!("{at}: shorter than {n}"));
         }
     }
@@ -223,17 +226,36 @@ fn schema_rejects_what_packetc_rejects() {
     let cases = [
         ("packet: one-roof", "pakcet: one-roof", "unknown key"),
         ("role: verify", "role: verification", "is not one of"),
-        ("kind: read-only\n    gate", "kind: readonly\n    gate", "is not one of"),
+        (
+            "kind: read-only\n    gate",
+            "kind: readonly\n    gate",
+            "is not one of",
+        ),
         ("stop: stop_and_rollback", "stop: rollback", "is not one of"),
         ("type: numeric", "type: decimal", "is not one of"),
-        ("mode: SHARE ROW EXCLUSIVE", "mode: SHARE ROW", "is not one of"),
+        (
+            "mode: SHARE ROW EXCLUSIVE",
+            "mode: SHARE ROW",
+            "is not one of",
+        ),
         ("automatable: false", "automatable: true", "must be false"),
-        ("  tag_column: created_by\n", "", "missing required `tag_column`"),
-        ("    stop_note: any assert", "    stop_notes: any assert", "unknown key"),
+        (
+            "  tag_column: created_by\n",
+            "",
+            "missing required `tag_column`",
+        ),
+        (
+            "    stop_note: any assert",
+            "    stop_notes: any assert",
+            "unknown key",
+        ),
         ("used_by: [seed]", "used_by: [seeding]", "is not one of"),
     ];
     for (from, to, want) in cases {
-        assert!(text.contains(from), "the bundled packet no longer contains {from:?}");
+        assert!(
+            text.contains(from),
+            "the bundled packet no longer contains {from:?}"
+        );
         let mutated = text.replacen(from, to, 1);
         let errors = errors_for(SchemaKind::Packet, &mutated);
         assert!(
@@ -261,11 +283,7 @@ fn schema_enums_are_accepted_by_packetc() {
     let reader = |_: &str| Err::<String, String>("no fragments".into());
     for m in modes {
         let m = m.as_str().expect("string");
-        let text = bundled().replacen(
-            "mode: SHARE ROW EXCLUSIVE",
-            &format!("mode: {m}"),
-            1,
-        );
+        let text = bundled().replacen("mode: SHARE ROW EXCLUSIVE", &format!("mode: {m}"), 1);
         assert!(
             packetc::spec::parse("packet.yaml", &text, &reader).is_ok(),
             "lock mode {m} offered by the schema is rejected"

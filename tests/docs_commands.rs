@@ -1,0 +1,394 @@
+//! Every `packetc ...` command shown in the docs (docs/**/*.md, README.md) and in
+//! `.pre-commit-hooks.yaml` parses with the real CLI, and every one that can run offline runs.
+//!
+//! Extraction, per fenced code block (```text blocks are output and skipped):
+//! - shell blocks (sh, bash, console, shell, none): when the block uses `$ ` prompts, only the
+//!   prompt lines are commands; otherwise every line starting with `packetc `;
+//! - YAML blocks (CI recipes, pre-commit configs): lines whose value is a packetc command —
+//!   `run: packetc ...`, `- packetc ...`, `entry: packetc ...`, and `packetc ...` lines inside a
+//!   `run: |` block.
+//!
+//! A command line is cut at the first unquoted pipe, redirect, `;`, `&&` or `||` (the shell
+//! around it is not packetc's), leading `NAME=value` assignments are dropped, and a trailing
+//! `# exit N` comment states the expected exit code (default 0).
+//!
+//! Running: each page's commands run in order in a fresh scratch copy of the repository's
+//! `packets/` and `docs/schema/` (so `packetc new` followed by `render` and `check` works as a
+//! reader would run it). `prove` and `apply` need PostgreSQL or a channel and are only parsed;
+//! their own test suites run them. The only other shell the runner understands is
+//! `echo '...' >> FILE` (used to show drift).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use clap::Parser;
+use packetc::cli::Cli;
+
+/// The file a pre-commit `entry:` is shown running on (pre-commit appends staged file names).
+const STAGED_SQL: &str = "packets/one-roof-ownership-seed/sql/F_prod_00_preflight.sql";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One step a page shows.
+#[derive(Debug, Clone)]
+enum Step {
+    /// A packetc invocation (argv without the program), expected exit code, source line.
+    Packetc {
+        args: Vec<String>,
+        exit: i32,
+        origin: String,
+    },
+    /// `echo 'TEXT' >> FILE`.
+    Append { text: String, file: String },
+}
+
+/// Split a shell line into words (single and double quotes, backslash escapes outside single
+/// quotes); stops at the first unquoted `|`, `>`, `<`, `;`, `&` or `#` comment. Returns the words
+/// and the comment text, if any.
+fn shell_words(line: &str) -> (Vec<String>, Option<String>) {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars().peekable();
+    let mut comment = None;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    cur.push(q);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(q) = chars.next() {
+                    match q {
+                        '"' => break,
+                        '\\' => {
+                            if let Some(n) = chars.next() {
+                                cur.push(n);
+                            }
+                        }
+                        _ => cur.push(q),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '#' if !in_word => {
+                comment = Some(chars.collect::<String>().trim().to_owned());
+                break;
+            }
+            '|' | '>' | '<' | ';' | '&' => {
+                // A redirect like `2>` glued to a word: drop the descriptor digit.
+                if c == '>' && in_word && cur.chars().all(|d| d.is_ascii_digit()) {
+                    cur.clear();
+                    in_word = false;
+                }
+                let rest: String = chars.collect();
+                if let Some(at) = rest.find(" #") {
+                    comment = Some(rest[at + 2..].trim().to_owned());
+                }
+                break;
+            }
+            _ => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    (words, comment)
+}
+
+/// The packetc step on a command line, if it is one.
+fn packetc_step(line: &str, origin: String) -> Option<Step> {
+    let (mut words, comment) = shell_words(line);
+    while words
+        .first()
+        .is_some_and(|w| w.contains('=') && !w.starts_with('-') && w != "packetc")
+    {
+        words.remove(0);
+    }
+    if words.first().map(String::as_str) == Some("echo") {
+        let rest = line.split_once(">>")?;
+        let (text, _) = shell_words(rest.0.trim_start().strip_prefix("echo")?);
+        let (file, _) = shell_words(rest.1);
+        return Some(Step::Append {
+            text: text.join(" "),
+            file: file.first()?.clone(),
+        });
+    }
+    if words.first().map(String::as_str) != Some("packetc") {
+        return None;
+    }
+    let exit = comment
+        .as_deref()
+        .and_then(|c| c.strip_prefix("exit "))
+        .and_then(|n| n.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    Some(Step::Packetc {
+        args: words[1..].to_vec(),
+        exit,
+        origin,
+    })
+}
+
+/// The steps a Markdown page shows, in order.
+fn steps_of(name: &str, text: &str) -> Vec<Step> {
+    let mut out = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((_, line)) = lines.next() {
+        let Some(lang) = line.trim_start().strip_prefix("```") else {
+            continue;
+        };
+        let lang = lang.trim().to_ascii_lowercase();
+        let mut block = Vec::new();
+        for (n, l) in lines.by_ref() {
+            if l.trim_start().starts_with("```") {
+                break;
+            }
+            block.push((n + 1, l));
+        }
+        let origin = |n: usize| format!("{name}:{n}");
+        match lang.as_str() {
+            "" | "sh" | "bash" | "shell" | "console" => {
+                let prompts = block.iter().any(|(_, l)| l.starts_with("$ "));
+                for (n, l) in &block {
+                    let cmd = if prompts {
+                        l.strip_prefix("$ ")
+                    } else {
+                        Some(l.trim_start())
+                    };
+                    if let Some(step) = cmd.and_then(|c| packetc_step(c, origin(*n))) {
+                        out.push(step);
+                    }
+                }
+            }
+            "yaml" | "yml" => {
+                for (n, l) in &block {
+                    let t = l.trim_start();
+                    let t = t.strip_prefix("- ").unwrap_or(t).trim_start();
+                    let t = t
+                        .strip_prefix("run:")
+                        .or_else(|| t.strip_prefix("entry:"))
+                        .unwrap_or(t)
+                        .trim_start();
+                    if t.starts_with("packetc ") {
+                        if let Some(mut step) = packetc_step(t, origin(*n)) {
+                            let is_entry = l.trim_start().starts_with("entry:");
+                            if let Step::Packetc { args, .. } = &mut step {
+                                if is_entry && args.first().map(String::as_str) == Some("lint") {
+                                    // pre-commit appends the staged files.
+                                    args.push(STAGED_SQL.to_owned());
+                                }
+                            }
+                            out.push(step);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn pages() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "md") {
+                out.push(p);
+            }
+        }
+    }
+    let mut paths = vec![root().join("README.md")];
+    walk(&root().join("docs"), &mut paths);
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(root()).unwrap_or(&p).display().to_string();
+            (rel, fs::read_to_string(&p).unwrap_or_default())
+        })
+        .collect()
+}
+
+/// Parse like the binary; `--help`, `help CMD` and `--version` count as parsed.
+fn parse(args: &[String]) -> Result<(), clap::Error> {
+    match Cli::try_parse_from(std::iter::once("packetc".to_owned()).chain(args.iter().cloned())) {
+        Ok(_) => Ok(()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[test]
+fn extraction_understands_the_shapes_docs_use() {
+    let steps = steps_of(
+        "t.md",
+        "```sh\n$ packetc check --format short   # one line\nok: fine\n```\n\
+         ```yaml\n  run: packetc lint --format github sql > out.txt || [ $? -eq 1 ]\n  entry: packetc check\n```\n\
+         ```sh\nPACKETC_DATABASE_URL=x packetc prove p 2>&1 | tee log  # exit 1\necho '-- x' >> a.sql\n```\n\
+         ```text\npacketc lint: 1 file(s) clean\n```\n",
+    );
+    let shown: Vec<String> = steps
+        .iter()
+        .map(|s| match s {
+            Step::Packetc { args, exit, .. } => format!("{} ={exit}", args.join(" ")),
+            Step::Append { text, file } => format!("append {text} {file}"),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "check --format short =0",
+            "lint --format github sql =0",
+            "check =0",
+            "prove p =1",
+            "append -- x a.sql",
+        ]
+    );
+}
+
+#[test]
+fn every_documented_command_parses() {
+    let mut bad = Vec::new();
+    let mut count = 0;
+    for (name, text) in pages() {
+        for step in steps_of(&name, &text) {
+            if let Step::Packetc { args, origin, .. } = step {
+                count += 1;
+                if let Err(e) = parse(&args) {
+                    let first = e.to_string().lines().next().unwrap_or("").to_owned();
+                    bad.push(format!("{origin}: packetc {}: {first}", args.join(" ")));
+                }
+            }
+        }
+    }
+    // .pre-commit-hooks.yaml: each entry, with the file names pre-commit appends.
+    let hooks = fs::read_to_string(root().join(".pre-commit-hooks.yaml")).expect("hooks");
+    for line in hooks.lines() {
+        if let Some(entry) = line.trim().strip_prefix("entry:") {
+            count += 1;
+            let (mut words, _) = shell_words(entry.trim());
+            assert_eq!(words.remove(0), "packetc");
+            if words.first().map(String::as_str) == Some("lint") {
+                words.push(STAGED_SQL.into());
+            }
+            if let Err(e) = parse(&words) {
+                bad.push(format!(".pre-commit-hooks.yaml: {entry}: {e}"));
+            }
+        }
+    }
+    assert!(
+        count >= 30,
+        "only {count} commands found: is the extraction broken?"
+    );
+    assert!(
+        bad.is_empty(),
+        "documented commands that do not parse:\n{}",
+        bad.join("\n")
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for e in fs::read_dir(from).expect("read_dir").flatten() {
+        let p = e.path();
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            fs::copy(&p, &dest).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn every_documented_command_runs() {
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for (name, text) in pages() {
+        let steps = steps_of(&name, &text);
+        if steps.is_empty() {
+            continue;
+        }
+        let scratch = tempfile::tempdir().expect("tempdir");
+        copy_dir(&root().join("packets"), &scratch.path().join("packets"));
+        copy_dir(
+            &root().join("docs/schema"),
+            &scratch.path().join("docs/schema"),
+        );
+        for step in steps {
+            match step {
+                Step::Append { text, file } => {
+                    let path = scratch.path().join(&file);
+                    let mut body = fs::read_to_string(&path).unwrap_or_default();
+                    body.push_str(&text);
+                    body.push('\n');
+                    fs::write(&path, body).expect("append");
+                }
+                Step::Packetc { args, exit, origin } => {
+                    let sub = args.iter().find(|a| !a.starts_with('-'));
+                    if matches!(sub.map(String::as_str), Some("prove" | "apply")) {
+                        continue;
+                    }
+                    ran += 1;
+                    let out = Command::new(env!("CARGO_BIN_EXE_packetc"))
+                        .args(&args)
+                        .current_dir(scratch.path())
+                        .env_remove("PACKETC_DATABASE_URL")
+                        .env("NO_COLOR", "1")
+                        .output()
+                        .expect("packetc runs");
+                    let code = out.status.code().unwrap_or(-1);
+                    if code != exit {
+                        failures.push(format!(
+                            "{origin}: packetc {} exited {code}, the page expects {exit}\n{}{}",
+                            args.join(" "),
+                            String::from_utf8_lossy(&out.stdout),
+                            String::from_utf8_lossy(&out.stderr)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        ran >= 20,
+        "only {ran} commands ran: is the extraction broken?"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
