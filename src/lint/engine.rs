@@ -361,35 +361,31 @@ impl<'a> Engine<'a> {
             t.span.start = map_loc(origin, t.span.start);
             t.span.end = map_loc(origin, t.span.end);
         }
-        let first = first_words(&toks, 4);
-        let inert = matches!(first.first().map(String::as_str), Some("show" | "reset"));
-        // Cheap substring pre-checks keep the token-level passes off the common path.
-        if may_need_token_scan(sql) {
+        let first = first_words(&toks);
+        let kw = |i: usize, k: &str| first[i].is_some_and(|w| w.eq_ignore_ascii_case(k));
+        let inert = kw(0, "show") || kw(0, "reset");
+        let first_len = first[0].map_or(1, str::len);
+        // One cheap pass (length filter first) keeps the token-level checks off the common path.
+        let (needs_scan, mentions_any) = self.word_flags(&toks);
+        if needs_scan {
             self.scan_tokens(&toks, inert);
         }
-        let mentions = if self.text_mentions_protected(sql) {
+        let mentions = if mentions_any {
             self.mentions(&toks)
         } else {
             Vec::new()
         };
-        match first.first().map(String::as_str) {
-            Some("do") => {
-                self.do_block(&toks, depth);
-                return None;
-            }
-            Some("create") => {
-                let rest: Vec<&str> = first[1..].iter().map(String::as_str).collect();
-                let is_fn = matches!(
-                    rest.as_slice(),
-                    ["function" | "procedure", ..]
-                        | ["or", "replace", "function" | "procedure", ..]
-                );
-                if is_fn {
-                    self.function(&toks, depth);
-                    return None;
-                }
-            }
-            _ => {}
+        if kw(0, "do") {
+            self.do_block(&toks, depth);
+            return None;
+        }
+        if kw(0, "create")
+            && (kw(1, "function")
+                || kw(1, "procedure")
+                || (kw(1, "or") && kw(2, "replace") && (kw(3, "function") || kw(3, "procedure"))))
+        {
+            self.function(&toks, depth);
+            return None;
         }
         let start = toks
             .iter()
@@ -438,7 +434,7 @@ impl<'a> Engine<'a> {
                                 schema: None,
                                 name: String::new(),
                                 pos: start,
-                                len: first.first().map_or(1, String::len),
+                                len: first_len,
                                 from_var: false,
                             },
                             cols: Cols::None,
@@ -489,6 +485,30 @@ impl<'a> Engine<'a> {
             None,
             may,
         );
+    }
+
+    /// (whether a token-level scan is needed, whether a protected name may be mentioned):
+    /// one pass over the words, comparing only words of a matching length.
+    fn word_flags(&self, toks: &[TokenWithSpan]) -> (bool, bool) {
+        let (mut scan, mut mention) = (false, false);
+        for t in toks {
+            let Token::Word(w) = &t.token else { continue };
+            let v = w.value.as_str();
+            let eq = |n: &str| n.len() == v.len() && n.eq_ignore_ascii_case(v);
+            if !scan && (eq("set_config") || eq("session_replication_role")) {
+                scan = true;
+            }
+            if !mention
+                && (self.policy.tables.iter().any(|p| eq(&p.table))
+                    || self.policy.columns.iter().any(|c| eq(&c.table)))
+            {
+                mention = true;
+            }
+            if scan && mention {
+                break;
+            }
+        }
+        (scan, mention)
     }
 
     /// Whether unanalysable text contains a protected name anywhere (ASCII case-insensitive):
@@ -1125,15 +1145,17 @@ fn find_word_ci(s: &str, word: &str) -> Option<usize> {
     None
 }
 
-/// Lowercased first `n` significant words (unquoted words only; stops at anything else).
-pub(crate) fn first_words(toks: &[TokenWithSpan], n: usize) -> Vec<String> {
-    let mut out = Vec::with_capacity(n);
+/// The first four significant words (unquoted words only; stops at anything else).
+pub(crate) fn first_words(toks: &[TokenWithSpan]) -> [Option<&str>; 4] {
+    let mut out = [None; 4];
+    let mut n = 0;
     for t in toks {
         match &t.token {
             Token::Whitespace(_) => {}
             Token::Word(w) if w.quote_style.is_none() => {
-                out.push(w.value.to_ascii_lowercase());
-                if out.len() == n {
+                out[n] = Some(w.value.as_str());
+                n += 1;
+                if n == out.len() {
                     break;
                 }
             }
