@@ -476,10 +476,17 @@ impl<'a> Engine<'a> {
                 false,
             )
         };
+        // Underline what the parser tripped over (`… found: X` / `unexpected `X` …`).
+        let len = msg
+            .rsplit_once("found: ")
+            .map(|(_, f)| f)
+            .or_else(|| msg.split('`').nth(1))
+            .filter(|f| *f != "EOF")
+            .map_or(1, |f| f.chars().count().max(1));
         self.report_full(
             &rules::pc010_unparseable_statement::RULE,
             pos,
-            1,
+            len,
             format!("cannot parse this statement, so it cannot be proven safe: {msg}"),
             &help,
             None,
