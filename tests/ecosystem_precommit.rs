@@ -33,6 +33,8 @@ struct Hook {
     #[serde(default)]
     types: Vec<String>,
     #[serde(default)]
+    exclude: Option<String>,
+    #[serde(default)]
     description: Option<String>,
     #[serde(default)]
     require_serial: bool,
@@ -84,6 +86,15 @@ fn scratch_repo() -> tempfile::TempDir {
         tmp.path().join("packets/policy.yaml"),
     )
     .expect("policy");
+    // The fixture writes protected tables by design; the lint hook must skip it.
+    fs::create_dir_all(dir.join("fixture")).expect("mkdir");
+    for f in ["schema.sql", "gate-open.sql"] {
+        fs::copy(
+            root().join(PACKET).join("fixture").join(f),
+            dir.join("fixture").join(f),
+        )
+        .expect("fixture");
+    }
     assert!(git(tmp.path(), &["init", "-q"]).status.success());
     tmp
 }
@@ -120,6 +131,7 @@ fn manifest_offers_both_hooks() {
     let lint = hook(&hooks, "packetc-lint");
     assert!(lint.pass_filenames);
     assert_eq!(lint.types, ["sql"]);
+    assert_eq!(lint.exclude.as_deref(), Some("/fixture/"));
     assert!(lint.entry.starts_with("packetc lint"));
     for h in &hooks {
         assert_eq!(h.language, "rust", "{}", h.id);
@@ -172,6 +184,9 @@ fn local_config(hooks: &[Hook]) -> String {
         }
         if !h.types.is_empty() {
             s.push_str(&format!("        types: [{}]\n", h.types.join(", ")));
+        }
+        if let Some(x) = &h.exclude {
+            s.push_str(&format!("        exclude: '{x}'\n"));
         }
     }
     s
