@@ -4,6 +4,14 @@
 
 use packetc::lint::{lint_bytes, Policy};
 
+/// Iterations per property (`PACKETC_FUZZ_ITERS` raises it for a longer local run).
+fn iters() -> usize {
+    std::env::var("PACKETC_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000)
+}
+
 struct Rng(u64);
 
 impl Rng {
@@ -94,18 +102,51 @@ const PIECES: &[&str] = &[
     "-- packetc: allow PC010 -- r\n",
 ];
 
-/// Random noise; with `allow_suppressions` false it never contains an allow comment (a
-/// suppression with a reason legitimately silences what it names).
-fn noise(rng: &mut Rng, max: usize, allow_suppressions: bool) -> Vec<u8> {
+/// What noise may contain.
+#[derive(Clone, Copy, PartialEq)]
+enum Noise {
+    /// Anything, including suppression comments and raw bytes.
+    Any,
+    /// No suppressions (a suppression with a reason legitimately silences what it names) and
+    /// nothing that can close a quote, comment or COPY block opened
+    /// earlier: noise after a write cannot hide it retroactively.
+    NoClosers,
+    /// Like `NoClosers`, plus quotes, comments and meta-commands that close themselves: noise
+    /// before a write that leaves nothing open (the write's own quotes cannot pair with it).
+    SelfContained,
+}
+
+/// Quotes, comments and meta-commands that open and close within the piece.
+const CLOSED: &[&str] = &[
+    "'x;y'",
+    "\"a;b\"",
+    "$q$ ; ' \" $q$",
+    "/* ; ' */",
+    "-- ' ;\n",
+    "\\set v 'a'\n",
+    "E'\\''",
+    "U&\"d\\0061\"",
+    ":'v'",
+    ":\"v\"",
+    "$$;$$",
+];
+
+fn noise(rng: &mut Rng, max: usize, kind: Noise) -> Vec<u8> {
+    let ok = |p: &&str| match kind {
+        Noise::Any => true,
+        Noise::NoClosers | Noise::SelfContained => {
+            !p.contains("packetc") && !p.contains("*/") && !p.contains(['\'', '"', '$', '\\'])
+        }
+    };
+    let mut pieces: Vec<&str> = PIECES.iter().copied().filter(|p| ok(p)).collect();
+    if kind == Noise::SelfContained {
+        pieces.retain(|p| !p.eq_ignore_ascii_case("stdin"));
+        pieces.extend_from_slice(CLOSED);
+    }
     let mut out = Vec::new();
     let n = rng.below(max);
-    let pieces = if allow_suppressions {
-        PIECES
-    } else {
-        &PIECES[..PIECES.len() - 1]
-    };
     for _ in 0..n {
-        if rng.below(10) == 0 {
+        if kind == Noise::Any && rng.below(10) == 0 {
             out.push(rng.next() as u8); // raw byte, often invalid UTF-8
         } else {
             out.extend_from_slice(pieces[rng.below(pieces.len())].as_bytes());
@@ -118,8 +159,8 @@ fn noise(rng: &mut Rng, max: usize, allow_suppressions: bool) -> Vec<u8> {
 fn arbitrary_bytes_never_panic() {
     let policy = Policy::builtin();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    for _ in 0..3000 {
-        let bytes = noise(&mut rng, 60, true);
+    for _ in 0..iters() {
+        let bytes = noise(&mut rng, 60, Noise::Any);
         let (text, findings) = lint_bytes("fuzz.sql", &bytes, &policy, None);
         for f in findings {
             assert!(f.range.end <= text.len());
@@ -147,14 +188,17 @@ const FORBIDDEN: &[&str] = &[
 #[test]
 fn known_forbidden_writes_never_pass_whatever_surrounds_them() {
     let policy = Policy::builtin();
-    let mut rng = Rng(42);
-    for i in 0..3000 {
+    let mut rng = Rng(std::env::var("PACKETC_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(42));
+    for i in 0..iters() {
         let w = FORBIDDEN[i % FORBIDDEN.len()];
-        let mut bytes = noise(&mut rng, 30, false);
+        let mut bytes = noise(&mut rng, 30, Noise::SelfContained);
         bytes.extend_from_slice(b"\n;\n");
         bytes.extend_from_slice(w.as_bytes());
         bytes.push(b'\n');
-        bytes.extend_from_slice(&noise(&mut rng, 30, false));
+        bytes.extend_from_slice(&noise(&mut rng, 30, Noise::NoClosers));
         let (text, findings) = lint_bytes("fuzz.sql", &bytes, &policy, None);
         if findings.is_empty() {
             let _ = std::fs::write(std::env::temp_dir().join("packetc-fuzz-fail.sql"), &bytes);

@@ -176,21 +176,26 @@ impl<'a> Engine<'a> {
     pub fn run(mut self) -> Vec<Finding> {
         let mut scanner = Scanner::new(self.text, true);
         let mut prev_end_line = 0u64;
+        let mut last_term = 0usize;
         while let Some(item) = scanner.next() {
             self.region += 1;
             self.take_allows(&mut scanner, prev_end_line);
             match item {
                 Item::Stmt(s) => {
                     prev_end_line = self.idx.pos(s.term.saturating_sub(1)).line;
+                    last_term = s.term;
                     self.top_statement(&s);
                 }
                 Item::Meta(m) => {
                     prev_end_line = self.idx.pos(m.end).line;
+                    last_term = m.end;
                     self.meta(&m);
                 }
                 Item::Unterminated { start, what } => {
                     let pos = self.idx.pos(start);
-                    let may = !self.text_mentions_protected(&self.text[start..]);
+                    // The swallowed text includes the statement it interrupted.
+                    let from = last_term.min(start);
+                    let may = !self.text_mentions_protected(&self.text[from..]);
                     self.report_full(
                         &rules::pc011_unterminated_literal::RULE,
                         pos,
@@ -376,7 +381,7 @@ impl<'a> Engine<'a> {
             Vec::new()
         };
         if kw(0, "do") {
-            self.do_block(&toks, depth);
+            self.do_block(&toks, depth, &mentions);
             return None;
         }
         if kw(0, "create")
@@ -384,7 +389,7 @@ impl<'a> Engine<'a> {
                 || kw(1, "procedure")
                 || (kw(1, "or") && kw(2, "replace") && (kw(3, "function") || kw(3, "procedure"))))
         {
-            self.function(&toks, depth);
+            self.function(&toks, depth, &mentions);
             return None;
         }
         let start = toks
@@ -460,7 +465,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn unparseable(&mut self, msg: String, pos: Pos, mentions: &[NameRef]) {
+    pub(crate) fn unparseable(&mut self, msg: String, pos: Pos, mentions: &[NameRef]) {
         let names: Vec<String> = mentions.iter().map(NameRef::display).collect();
         let (help, may) = if names.is_empty() {
             (

@@ -231,7 +231,7 @@ fn lang_of(t: &Token) -> Option<String> {
 
 impl Engine<'_> {
     /// `DO [LANGUAGE l] body [LANGUAGE l]`.
-    pub(crate) fn do_block(&mut self, toks: &[TokenWithSpan], depth: u32) {
+    pub(crate) fn do_block(&mut self, toks: &[TokenWithSpan], depth: u32, mentions: &[NameRef]) {
         let sig: Vec<&TokenWithSpan> = toks
             .iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_)))
@@ -242,20 +242,30 @@ impl Engine<'_> {
         let mut lang = ("plpgsql".to_string(), do_pos);
         let mut body = None;
         let mut i = 1;
+        // Exactly `DO [LANGUAGE name] body [LANGUAGE name]`: anything else is not a DO
+        // statement PostgreSQL would run, and must not be skipped.
         while i < sig.len() {
             match &sig[i].token {
                 Token::Word(w) if w.value.eq_ignore_ascii_case("language") => {
-                    if let Some(l) = sig.get(i + 1).and_then(|t| lang_of(&t.token)) {
-                        lang = (l, Pos::from_loc(sig[i + 1].span.start));
+                    match sig.get(i + 1).and_then(|t| lang_of(&t.token)) {
+                        Some(l) => lang = (l, Pos::from_loc(sig[i + 1].span.start)),
+                        None => {
+                            return self.not_a_statement(
+                                "DO",
+                                sig.get(i + 1).copied(),
+                                do_pos,
+                                mentions,
+                            )
+                        }
                     }
                     i += 2;
                     continue;
                 }
-                _ => {
-                    if body.is_none() {
-                        body = string_body(sig[i]);
-                    }
-                }
+                _ if body.is_none() => match string_body(sig[i]) {
+                    Some(b) => body = Some(b),
+                    None => return self.not_a_statement("DO", Some(sig[i]), do_pos, mentions),
+                },
+                _ => return self.not_a_statement("DO", Some(sig[i]), do_pos, mentions),
             }
             i += 1;
         }
@@ -272,12 +282,63 @@ impl Engine<'_> {
         }
     }
 
+    /// A DO / CREATE FUNCTION statement with tokens that do not belong to it (e.g. statements
+    /// merged by an unbalanced parenthesis): unparseable, never skipped.
+    fn not_a_statement(
+        &mut self,
+        what: &str,
+        at: Option<&TokenWithSpan>,
+        fallback: Pos,
+        mentions: &[NameRef],
+    ) {
+        let (pos, found) = match at {
+            Some(t) => (Pos::from_loc(t.span.start), format!("found: {}", t.token)),
+            None => (fallback, "found: EOF".to_string()),
+        };
+        self.unparseable(
+            format!("not a valid {what} statement, {found}"),
+            pos,
+            mentions,
+        );
+    }
+
     /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE name(…) … LANGUAGE l AS 'body'`.
-    pub(crate) fn function(&mut self, toks: &[TokenWithSpan], depth: u32) {
+    pub(crate) fn function(&mut self, toks: &[TokenWithSpan], depth: u32, mentions: &[NameRef]) {
         let sig: Vec<&TokenWithSpan> = toks
             .iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_)))
             .collect();
+        // A `;` outside the body (BEGIN ATOMIC aside) or unbalanced parentheses mean several
+        // statements were merged: not a routine definition PostgreSQL would accept.
+        let atomic = sig.windows(2).any(|w| {
+            matches!((&w[0].token, &w[1].token), (Token::Word(a), Token::Word(b))
+                if a.value.eq_ignore_ascii_case("begin") && b.value.eq_ignore_ascii_case("atomic"))
+        });
+        let mut balance = 0i64;
+        for t in &sig {
+            match t.token {
+                Token::LParen => balance += 1,
+                Token::RParen => balance -= 1,
+                Token::SemiColon if !atomic => {
+                    return self.not_a_statement(
+                        "CREATE FUNCTION",
+                        Some(t),
+                        Pos::default(),
+                        mentions,
+                    );
+                }
+                _ => {}
+            }
+            if balance < 0 {
+                return self.not_a_statement("CREATE FUNCTION", Some(t), Pos::default(), mentions);
+            }
+        }
+        if balance != 0 {
+            let start = sig
+                .first()
+                .map_or(Pos::default(), |t| Pos::from_loc(t.span.start));
+            return self.not_a_statement("CREATE FUNCTION", None, start, mentions);
+        }
         let kw = sig.iter().position(|t| {
             matches!(&t.token, Token::Word(w) if w.value.eq_ignore_ascii_case("function") || w.value.eq_ignore_ascii_case("procedure"))
         });
