@@ -539,7 +539,16 @@ impl Engine<'_> {
                     p = l.end;
                     continue;
                 }
-                if !(is_word(t, &l, "declare") || (l.kind == Lk::Punct && s == "<<")) {
+                let sql_verb = [
+                    "insert", "update", "delete", "merge", "truncate", "copy", "select", "with",
+                    "perform", "execute", "alter", "drop", "create", "grant", "revoke",
+                ]
+                .iter()
+                .any(|k| is_word(t, &l, k));
+                if sql_verb {
+                    // Not a declaration: PostgreSQL would reject it, but never skip a write.
+                    *declaring = false;
+                } else if !(is_word(t, &l, "declare") || (l.kind == Lk::Punct && s == "<<")) {
                     // `name [CONSTANT] type [NOT NULL] [:= expr]` or a cursor declaration.
                     return self.scan_expr(t, l.start, end, li, o);
                 }

@@ -60,3 +60,10 @@ SELECT 'after the atomic body';
 DO $$ BEGIN
   UPDATE U&"event\005foutbox" SET status = 'x'; -- expect: PC001
 END $$;
+DO $$
+DECLARE
+  n int;
+  DELETE FROM system_issues; -- expect: PC001
+BEGIN
+  NULL;
+END $$;
