@@ -54,37 +54,72 @@ pub struct Policy {
     pub never_suppress: Vec<String>,
 }
 
-#[derive(Deserialize)]
+// JSON Schema (`packetc schema policy`, docs/schema/policy.schema.json): the derives and
+// `schemars` attributes below only describe these types for editors; they change nothing about
+// how a policy is read. `pub(crate)` lets `crate::schema` name the root type.
+
+/// A packetc lint policy: the tables, columns and trigger bypasses a script may never touch.
+/// Reference: docs/policy.md.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawPolicy {
+#[schemars(title = "packetc policy.yaml")]
+pub(crate) struct RawPolicy {
+    /// The policy format version; this packetc reads version 1.
+    #[schemars(with = "u32", range(min = 1, max = 1))]
     version: Spanned<u32>,
+    /// Tables no script may write, alter or re-grant (`table` in every schema, or `schema.table`).
     #[serde(default)]
+    #[schemars(with = "Vec<RawTable>")]
     protected_tables: Vec<Spanned<RawTable>>,
+    /// Columns no script may set.
     #[serde(default)]
+    #[schemars(with = "Vec<RawColumn>")]
     protected_columns: Vec<Spanned<RawColumn>>,
+    /// Switching triggers off (session_replication_role, DISABLE TRIGGER, DROP TRIGGER on a
+    /// protected table) is never allowed; the reason is quoted by the diagnostics.
     trigger_bypass: Option<RawBypass>,
+    /// Rule codes that a `-- packetc: allow CODE -- reason` comment can never silence.
     #[serde(default)]
+    #[schemars(with = "Vec<String>", inner(regex(pattern = r"^PC[0-9]{3}$")))]
     never_suppress: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// A protected table.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ProtectedTable")]
 struct RawTable {
+    /// `table` (matches in every schema) or `schema.table`, as the catalog stores it.
+    #[schemars(length(min = 1))]
     table: String,
+    /// Why it is protected; quoted by every finding on it.
+    #[schemars(length(min = 1))]
     reason: String,
 }
 
-#[derive(Deserialize)]
+/// A protected column.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ProtectedColumn")]
 struct RawColumn {
+    /// `table` or `schema.table`.
+    #[schemars(length(min = 1))]
     table: String,
+    /// The column name.
+    #[schemars(length(min = 1))]
     column: String,
+    /// Why it is protected; quoted by every finding on it.
+    #[schemars(length(min = 1))]
     reason: String,
 }
 
-#[derive(Deserialize)]
+/// The trigger-bypass rule.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "TriggerBypass")]
 struct RawBypass {
+    /// Why triggers must stay on; quoted by every trigger-bypass finding.
+    #[schemars(length(min = 1))]
     reason: String,
 }
 
