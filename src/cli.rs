@@ -211,6 +211,8 @@ pub struct SchemaArgs {
 pub enum SchemaKind {
     /// packets/NAME/packet.yaml.
     Packet,
+    /// packets/policy.yaml (the lint policy).
+    Policy,
 }
 
 #[derive(Debug, Args)]

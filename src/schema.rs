@@ -20,6 +20,7 @@ use crate::diag::{Error, Status};
 pub fn committed_path(kind: SchemaKind) -> &'static str {
     match kind {
         SchemaKind::Packet => "docs/schema/packet.schema.json",
+        SchemaKind::Policy => "docs/schema/policy.schema.json",
     }
 }
 
@@ -29,6 +30,7 @@ pub fn schema_json(kind: SchemaKind) -> String {
     let generator = SchemaSettings::draft07().into_generator();
     let schema = match kind {
         SchemaKind::Packet => generator.into_root_schema_for::<crate::spec::raw::RawPacket>(),
+        SchemaKind::Policy => generator.into_root_schema_for::<crate::lint::policy::RawPolicy>(),
     };
     let mut text =
         serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -2,12 +2,13 @@
 //! packets packetc accepts validate against them.
 //!
 //! Regenerate after a model change: `UPDATE_SCHEMA=1 cargo test --test ecosystem_schema`
-//! (or `packetc schema packet > docs/schema/packet.schema.json`).
+//! (or `packetc schema packet > docs/schema/packet.schema.json`, same for `policy`).
 //!
 //! The validator below is deliberately small: it implements the keywords the generated schemas
 //! use (`$ref`, `allOf`, `anyOf`, `type`, `enum`, `const`, `properties`, `required`,
-//! `additionalProperties`, `items`, `minItems`, `maxItems`, `minLength`) and checks that it met
-//! no other keyword, so a schema change that needs more fails here instead of passing unchecked.
+//! `additionalProperties`, `items`, `minItems`, `maxItems`, `minLength`, `minimum`, `maximum`)
+//! and checks that it met no other keyword, so a schema change that needs more fails here
+//! instead of passing unchecked.
 //! It does NOT evaluate `pattern` / `propertyNames` regular expressions (no regex engine in the
 //! dependencies); those are covered by packetc's own validation, which is stricter.
 
@@ -41,6 +42,11 @@ fn committed_packet_schema_matches_the_model() {
     check_committed(SchemaKind::Packet);
 }
 
+#[test]
+fn committed_policy_schema_matches_the_model() {
+    check_committed(SchemaKind::Policy);
+}
+
 /// Problems found validating `value` against `schema` (empty when valid).
 fn validate(root: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
     let Some(obj) = schema.as_object() else {
@@ -69,6 +75,8 @@ fn validate(root: &Value, schema: &Value, value: &Value, at: &str, errors: &mut 
             "minItems",
             "maxItems",
             "minLength",
+            "minimum",
+            "maximum",
             "format",
             "pattern",
             "propertyNames",
@@ -133,6 +141,16 @@ fn validate(root: &Value, schema: &Value, value: &Value, at: &str, errors: &mut 
             .is_some_and(|s| (s.chars().count() as u64) < n)
         {
             errors.push(format!("{at}: shorter than {n}"));
+        }
+    }
+    if let (Some(n), Some(min)) = (value.as_f64(), obj.get("minimum").and_then(Value::as_f64)) {
+        if n < min {
+            errors.push(format!("{at}: below the minimum {min}"));
+        }
+    }
+    if let (Some(n), Some(max)) = (value.as_f64(), obj.get("maximum").and_then(Value::as_f64)) {
+        if n > max {
+            errors.push(format!("{at}: above the maximum {max}"));
         }
     }
     if let Some(items) = value.as_array() {
@@ -312,4 +330,37 @@ fn schema_enums_are_accepted_by_packetc() {
         .filter_map(Value::as_str)
         .collect();
     assert_eq!(roles, ["preflight", "seed", "verify", "rollback"]);
+}
+
+#[test]
+fn bundled_policy_validates_and_typos_do_not() {
+    let text = std::fs::read_to_string(root().join("packets/policy.yaml")).expect("policy");
+    let errors = errors_for(SchemaKind::Policy, &text);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let cases = [
+        ("version: 1", "version: 1\nbogus: 1", "unknown key"),
+        (
+            "  - table: system_issues",
+            "  - tabel: system_issues",
+            "unknown key",
+        ),
+        ("    column: active\n", "", "missing required `column`"),
+        ("version: 1", "version: 2", "above the maximum"),
+    ];
+    for (from, to, want) in cases {
+        assert!(
+            text.contains(from),
+            "the policy no longer contains {from:?}"
+        );
+        let mutated = text.replacen(from, to, 1);
+        let errors = errors_for(SchemaKind::Policy, &mutated);
+        assert!(
+            errors.iter().any(|e| e.contains(want)),
+            "{from:?} -> {to:?}: expected {want:?}, got {errors:#?}"
+        );
+        assert!(
+            packetc::lint::Policy::from_yaml("policy.yaml", &mutated).is_err(),
+            "packetc accepted {from:?} -> {to:?}"
+        );
+    }
 }

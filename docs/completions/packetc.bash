@@ -527,7 +527,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__schema)
-            opts="-q -h --color --quiet --help packet"
+            opts="-q -h --color --quiet --help packet policy"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

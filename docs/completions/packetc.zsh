@@ -160,7 +160,8 @@ never\:"Never colour"))' \
 '--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
-':kind -- Which file'\''s schema:((packet\:"packets/NAME/packet.yaml"))' \
+':kind -- Which file'\''s schema:((packet\:"packets/NAME/packet.yaml"
+policy\:"packets/policy.yaml (the lint policy)"))' \
 && ret=0
 ;;
 (completions)
