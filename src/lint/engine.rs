@@ -11,12 +11,12 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
-use crate::lint::effects::{self, Cols, NameRef, Txn, ValueKind, Write, WriteKind};
+use crate::lint::effects::{self, Cols, NameRef, Txn, Write, WriteKind};
 use crate::lint::finding::{Finding, LineIndex, Pos};
-use crate::lint::policy::Policy;
+use crate::lint::policy::{Policy, ProtectedTable};
 use crate::lint::rules::{self, Rule};
 use crate::lint::scan::{self, Item, Meta, Scanner, VarKind};
-use crate::lint::{StepContext, StepRole};
+use crate::lint::StepContext;
 
 /// Deepest nesting of DO / function bodies / EXECUTE strings analysed.
 const MAX_DEPTH: u32 = 8;
@@ -306,19 +306,8 @@ impl<'a> Engine<'a> {
             }
         }
         if let Some(step) = self.step {
-            if !self.seen_sql && !self.on_error_stop {
-                self.report(
-                    &rules::pc035_on_error_stop_missing::RULE,
-                    origin.pos,
-                    1,
-                    format!(
-                        "the first SQL statement of the {} script runs before `\\set ON_ERROR_STOP on`",
-                        step.role.as_str()
-                    ),
-                    "put `\\set ON_ERROR_STOP on` on the first line",
-                    None,
-                );
-            }
+            let (first, on) = (!self.seen_sql, self.on_error_stop);
+            rules::pc035_on_error_stop_missing::check(self, step, first, on, origin.pos);
         }
         self.seen_sql = true;
         self.writes.clear();
@@ -694,256 +683,49 @@ impl<'a> Engine<'a> {
     }
 
     /// Apply the write rules to one top-level statement's writes.
+    /// Apply the write rules (one file each under `rules/`) to one top-level statement.
     fn check_writes(&mut self, writes: &[Write], stmt_pos: Pos) {
         for w in writes {
-            self.check_policy(w);
+            rules::pc016_raw_psql_interpolation::check_write(self, w);
+            rules::pc004_trigger_bypass::check_write(self, w);
+            let hit = self.protected_hit(&w.target);
+            if let Some((p, shown)) = &hit {
+                rules::pc001_protected_table_write::check(self, w, p, shown);
+                rules::pc002_protected_table_ddl::check(self, w, p, shown);
+            }
+            rules::pc003_protected_column_write::check(self, w);
         }
         let Some(step) = self.step else { return };
         let real: Vec<&Write> = writes.iter().filter(|w| !w.temp).collect();
-        if let Some(first) = real.first() {
-            if !self.in_txn {
-                let pos = if first.target.pos.is_known() {
-                    first.target.pos
-                } else {
-                    stmt_pos
-                };
-                self.report(
-                    &rules::pc034_write_outside_transaction::RULE,
-                    pos,
-                    first.target.len,
-                    format!(
-                        "{} `{}` is not inside an explicit BEGIN … COMMIT",
-                        first.kind.describe(),
-                        first.target.display()
-                    ),
-                    "wrap the gates and the write in BEGIN; … COMMIT;",
-                    None,
-                );
-            }
-        }
-        let prov = split_name(&step.provenance_table);
-        let is_prov = |t: &NameRef| {
-            t.name == prov.1
-                && match (&prov.0, &t.schema) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
-                }
-        };
-        let read_only =
-            step.read_only || matches!(step.role, StepRole::Preflight | StepRole::Verify);
+        rules::pc034_write_outside_transaction::check(self, &real, self.in_txn, stmt_pos);
         for w in real {
-            let t = &w.target;
-            if read_only {
-                self.report(
-                    &rules::pc030_read_only_step_write::RULE,
-                    t.pos,
-                    t.len,
-                    format!(
-                        "{} `{}` in the read-only {} step",
-                        w.kind.describe(),
-                        t.display(),
-                        step.role.as_str()
-                    ),
-                    "a gate only reads; use SELECT or a temporary table",
-                    None,
-                );
+            if rules::pc030_read_only_step_write::check(self, step, w) {
                 continue;
             }
-            match step.role {
-                StepRole::Seed => {
-                    if w.kind == WriteKind::Insert && is_prov(t) {
-                        let mut missing = Vec::new();
-                        for col in [&step.tag_column, &step.approval_column] {
-                            let tag = col == &step.tag_column;
-                            let ok = w.stamps.iter().any(|(c, k)| {
-                                c == col
-                                    && match k {
-                                        ValueKind::Literal => true,
-                                        ValueKind::TagSetting => tag,
-                                        ValueKind::Setting(_) => !tag,
-                                        ValueKind::Other => false,
-                                    }
-                            });
-                            if !ok {
-                                missing.push(col.as_str());
-                            }
-                        }
-                        if !missing.is_empty() {
-                            self.report(
-                                &rules::pc032_seed_unstamped_insert::RULE,
-                                t.pos,
-                                t.len,
-                                format!(
-                                    "INSERT into `{}` does not stamp {} with the provenance values",
-                                    t.display(),
-                                    missing.join(" and ")
-                                ),
-                                "name the columns and insert current_setting('packetc.provenance_tag') / current_setting('packetc.<var>')",
-                                None,
-                            );
-                        }
-                    } else {
-                        self.report(
-                            &rules::pc031_seed_foreign_write::RULE,
-                            t.pos,
-                            t.len,
-                            format!(
-                                "{} `{}`: the seed may only INSERT into {}",
-                                w.kind.describe(),
-                                t.display(),
-                                step.provenance_table
-                            ),
-                            "move this out of the packet or make it an INSERT of tagged rows",
-                            None,
-                        );
-                    }
-                }
-                StepRole::Rollback => {
-                    let scoped = w.kind == WriteKind::Delete
-                        && is_prov(t)
-                        && w.filter.iter().any(|(c, k)| {
-                            c == &step.tag_column
-                                && matches!(k, ValueKind::TagSetting | ValueKind::Literal)
-                        });
-                    if !scoped {
-                        self.report(
-                            &rules::pc033_rollback_unscoped_delete::RULE,
-                            t.pos,
-                            t.len,
-                            format!(
-                                "{} `{}`: the rollback may only DELETE from {} WHERE {} = current_setting('packetc.provenance_tag') [AND …]",
-                                w.kind.describe(),
-                                t.display(),
-                                step.provenance_table,
-                                step.tag_column
-                            ),
-                            "delete exactly the rows the seed tagged",
-                            None,
-                        );
-                    }
-                }
-                StepRole::Preflight | StepRole::Verify => {}
-            }
+            rules::pc031_seed_foreign_write::check(self, step, w);
+            rules::pc032_seed_unstamped_insert::check(self, step, w);
+            rules::pc033_rollback_unscoped_delete::check(self, step, w);
         }
     }
 
-    fn check_policy(&mut self, w: &Write) {
-        let t = &w.target;
-        if t.from_var {
-            self.report(
-                &rules::pc016_raw_psql_interpolation::RULE,
-                t.pos,
-                t.len,
-                format!(
-                    "{} a table named by a psql variable cannot be checked",
-                    w.kind.describe()
-                ),
-                "write the table name out",
-                None,
-            );
-        }
-        if t.name == "pg_settings" && w.kind.is_row_write() {
-            let reason = self.policy.trigger_bypass_reason.clone();
-            self.report(
-                &rules::pc004_trigger_bypass::RULE,
-                t.pos,
-                t.len,
-                format!(
-                    "{} pg_settings changes configuration (e.g. session_replication_role)",
-                    w.kind.describe()
-                ),
-                "remove it",
-                Some(&reason),
-            );
-        }
-        let hit = if t.name == "*" {
-            self.policy
+    /// The protected-table entry a write target resolves to, with the words to show for it
+    /// (`*` targets, e.g. `GRANT … ON ALL TABLES IN SCHEMA s`, hit every entry of the schema).
+    fn protected_hit(&self, t: &NameRef) -> Option<(ProtectedTable, String)> {
+        if t.name == "*" {
+            let p = self
+                .policy
                 .tables
                 .iter()
-                .find(|p| p.schema.is_none() || p.schema == t.schema)
-                .cloned()
+                .find(|p| p.schema.is_none() || p.schema == t.schema)?;
+            let shown = format!(
+                "every table in schema `{}`, including protected table `{}`",
+                t.schema.as_deref().unwrap_or("?"),
+                p.table
+            );
+            Some((p.clone(), shown))
         } else {
-            self.policy.table(t.schema.as_deref(), &t.name).cloned()
-        };
-        if let Some(p) = hit {
-            let shown = if t.name == "*" {
-                format!(
-                    "every table in schema `{}`, including protected table `{}`",
-                    t.schema.as_deref().unwrap_or("?"),
-                    p.table
-                )
-            } else {
-                format!("protected table `{}`", t.display())
-            };
-            if w.trigger_off {
-                let reason = self.policy.trigger_bypass_reason.clone();
-                self.report(
-                    &rules::pc004_trigger_bypass::RULE,
-                    t.pos,
-                    t.len,
-                    format!("{} {shown} switches its triggers off", w.kind.describe()),
-                    "remove it: a packet never bypasses triggers",
-                    Some(&reason),
-                );
-            } else if w.kind.is_row_write() {
-                self.report(
-                    &rules::pc001_protected_table_write::RULE,
-                    t.pos,
-                    t.len,
-                    format!("{} {shown}", w.kind.describe()),
-                    "remove the write; this table is changed only by the governed human process",
-                    Some(&p.reason),
-                );
-            } else {
-                self.report(
-                    &rules::pc002_protected_table_ddl::RULE,
-                    t.pos,
-                    t.len,
-                    format!("{} {shown}", w.kind.describe()),
-                    "remove it; definitions and grants of this table are governed",
-                    Some(&p.reason),
-                );
-            }
-        }
-        let cols: Vec<_> = self
-            .policy
-            .columns_of(t.schema.as_deref(), &t.name)
-            .cloned()
-            .collect();
-        for pc in cols {
-            match &w.cols {
-                Cols::All => self.report(
-                    &rules::pc003_protected_column_write::RULE,
-                    t.pos,
-                    t.len,
-                    format!(
-                        "{} `{}` without a column list sets protected column `{}`",
-                        w.kind.describe(),
-                        t.display(),
-                        pc.column
-                    ),
-                    "list the columns and leave the protected one out",
-                    Some(&pc.reason),
-                ),
-                Cols::Named(v) => {
-                    if let Some((_, pos)) = v.iter().find(|(c, _)| *c == pc.column) {
-                        self.report(
-                            &rules::pc003_protected_column_write::RULE,
-                            *pos,
-                            pc.column.chars().count(),
-                            format!(
-                                "{} `{}` sets protected column `{}`",
-                                w.kind.describe(),
-                                t.display(),
-                                pc.column
-                            ),
-                            "leave this column to the governed process",
-                            Some(&pc.reason),
-                        );
-                    }
-                }
-                Cols::None => {}
-            }
+            let p = self.policy.table(t.schema.as_deref(), &t.name)?;
+            Some((p.clone(), format!("protected table `{}`", t.display())))
         }
     }
 
@@ -1190,11 +972,4 @@ fn split_parser_error(msg: &str) -> (String, Option<Pos>) {
         }
     }
     (msg.to_string(), None)
-}
-
-fn split_name(s: &str) -> (Option<String>, String) {
-    match s.rsplit_once('.') {
-        Some((a, b)) => (Some(a.to_string()), b.to_string()),
-        None => (None, s.to_string()),
-    }
 }

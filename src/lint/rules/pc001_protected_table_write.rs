@@ -24,7 +24,10 @@
 //! ```
 
 use super::Rule;
+use crate::lint::effects::Write;
+use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
+use crate::lint::policy::ProtectedTable;
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -34,6 +37,21 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc001_protected_table_write.rs"),
 };
+
+/// A row write (not a trigger switch, which is PC004) to a protected table.
+pub(crate) fn check(cx: &mut Engine, w: &Write, p: &ProtectedTable, shown: &str) {
+    if w.trigger_off || !w.kind.is_row_write() {
+        return;
+    }
+    cx.report(
+        &RULE,
+        w.target.pos,
+        w.target.len,
+        format!("{} {shown}", w.kind.describe()),
+        "remove the write; this table is changed only by the governed human process",
+        Some(&p.reason),
+    );
+}
 
 #[cfg(test)]
 mod tests {

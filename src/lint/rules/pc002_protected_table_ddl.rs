@@ -17,7 +17,10 @@
 //! Schema and privilege changes on these tables go through the governed, human process.
 
 use super::Rule;
+use crate::lint::effects::Write;
+use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
+use crate::lint::policy::ProtectedTable;
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -27,6 +30,21 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc002_protected_table_ddl.rs"),
 };
+
+/// DDL or a privilege change on a protected table (trigger switches are PC004).
+pub(crate) fn check(cx: &mut Engine, w: &Write, p: &ProtectedTable, shown: &str) {
+    if w.trigger_off || w.kind.is_row_write() {
+        return;
+    }
+    cx.report(
+        &RULE,
+        w.target.pos,
+        w.target.len,
+        format!("{} {shown}", w.kind.describe()),
+        "remove it; definitions and grants of this table are governed",
+        Some(&p.reason),
+    );
+}
 
 #[cfg(test)]
 mod tests {

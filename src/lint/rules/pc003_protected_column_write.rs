@@ -22,6 +22,8 @@
 //! ```
 
 use super::Rule;
+use crate::lint::effects::{Cols, Write};
+use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
 
 /// Registry entry.
@@ -32,6 +34,51 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc003_protected_column_write.rs"),
 };
+
+/// A write that sets a protected column, named or through a missing column list.
+pub(crate) fn check(cx: &mut Engine, w: &Write) {
+    let t = &w.target;
+    let cols: Vec<_> = cx
+        .policy
+        .columns_of(t.schema.as_deref(), &t.name)
+        .cloned()
+        .collect();
+    for pc in cols {
+        match &w.cols {
+            Cols::All => cx.report(
+                &RULE,
+                t.pos,
+                t.len,
+                format!(
+                    "{} `{}` without a column list sets protected column `{}`",
+                    w.kind.describe(),
+                    t.display(),
+                    pc.column
+                ),
+                "list the columns and leave the protected one out",
+                Some(&pc.reason),
+            ),
+            Cols::Named(v) => {
+                if let Some((_, pos)) = v.iter().find(|(c, _)| *c == pc.column) {
+                    cx.report(
+                        &RULE,
+                        *pos,
+                        pc.column.chars().count(),
+                        format!(
+                            "{} `{}` sets protected column `{}`",
+                            w.kind.describe(),
+                            t.display(),
+                            pc.column
+                        ),
+                        "leave this column to the governed process",
+                        Some(&pc.reason),
+                    );
+                }
+            }
+            Cols::None => {}
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

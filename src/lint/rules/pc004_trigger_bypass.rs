@@ -17,6 +17,8 @@
 //! Nothing: a packet never bypasses triggers.
 
 use super::Rule;
+use crate::lint::effects::Write;
+use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
 
 /// Registry entry.
@@ -27,6 +29,50 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc004_trigger_bypass.rs"),
 };
+
+/// Write-level bypasses: writes to `pg_settings`, and DISABLE/DROP TRIGGER on a protected
+/// table. (`session_replication_role` and `set_config` are found by the token scan.)
+pub(crate) fn check_write(cx: &mut Engine, w: &Write) {
+    let t = &w.target;
+    let reason = cx.policy.trigger_bypass_reason.clone();
+    if t.name == "pg_settings" && w.kind.is_row_write() {
+        cx.report(
+            &RULE,
+            t.pos,
+            t.len,
+            format!(
+                "{} pg_settings changes configuration (e.g. session_replication_role)",
+                w.kind.describe()
+            ),
+            "remove it",
+            Some(&reason),
+        );
+    }
+    if w.trigger_off {
+        let protected = if t.name == "*" {
+            cx.policy
+                .tables
+                .iter()
+                .any(|p| p.schema.is_none() || p.schema == t.schema)
+        } else {
+            cx.policy.table(t.schema.as_deref(), &t.name).is_some()
+        };
+        if protected {
+            cx.report(
+                &RULE,
+                t.pos,
+                t.len,
+                format!(
+                    "{} protected table `{}` switches its triggers off",
+                    w.kind.describe(),
+                    t.display()
+                ),
+                "remove it: a packet never bypasses triggers",
+                Some(&reason),
+            );
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,8 @@
 //! ```
 
 use super::Rule;
+use crate::lint::effects::Write;
+use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
 
 /// Registry entry.
@@ -27,6 +29,23 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc016_raw_psql_interpolation.rs"),
 };
+
+/// A write whose target table comes from a `:"var"` interpolation.
+pub(crate) fn check_write(cx: &mut Engine, w: &Write) {
+    if w.target.from_var {
+        cx.report(
+            &RULE,
+            w.target.pos,
+            w.target.len,
+            format!(
+                "{} a table named by a psql variable cannot be checked",
+                w.kind.describe()
+            ),
+            "write the table name out",
+            None,
+        );
+    }
+}
 
 #[cfg(test)]
 mod tests {

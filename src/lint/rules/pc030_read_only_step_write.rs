@@ -15,7 +15,10 @@
 //! Compute in a `SELECT` or a temporary table.
 
 use super::Rule;
+use crate::lint::effects::Write;
+use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
+use crate::lint::{StepContext, StepRole};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -25,6 +28,29 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc030_read_only_step_write.rs"),
 };
+
+/// Any (non-temporary) write in a read-only step. Returns whether it reported.
+pub(crate) fn check(cx: &mut Engine, step: &StepContext, w: &Write) -> bool {
+    let read_only = step.read_only || matches!(step.role, StepRole::Preflight | StepRole::Verify);
+    if !read_only {
+        return false;
+    }
+    let t = &w.target;
+    cx.report(
+        &RULE,
+        t.pos,
+        t.len,
+        format!(
+            "{} `{}` in the read-only {} step",
+            w.kind.describe(),
+            t.display(),
+            step.role.as_str()
+        ),
+        "a gate only reads; use SELECT or a temporary table",
+        None,
+    );
+    true
+}
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,10 @@
 //! Only `INSERT INTO governance_object_ownership (…) SELECT …` with the provenance stamps.
 
 use super::Rule;
+use crate::lint::effects::{NameRef, Write, WriteKind};
+use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
+use crate::lint::{StepContext, StepRole};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -21,6 +24,42 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc031_seed_foreign_write.rs"),
 };
+
+/// In the seed, anything but an INSERT into the provenance table.
+pub(crate) fn check(cx: &mut Engine, step: &StepContext, w: &Write) {
+    if step.role != StepRole::Seed
+        || (w.kind == WriteKind::Insert && is_provenance(step, &w.target))
+    {
+        return;
+    }
+    let t = &w.target;
+    cx.report(
+        &RULE,
+        t.pos,
+        t.len,
+        format!(
+            "{} `{}`: the seed may only INSERT into {}",
+            w.kind.describe(),
+            t.display(),
+            step.provenance_table
+        ),
+        "move this out of the packet or make it an INSERT of tagged rows",
+        None,
+    );
+}
+
+/// Whether a target is the step's provenance table (a bare name matches any schema).
+pub(crate) fn is_provenance(step: &StepContext, t: &NameRef) -> bool {
+    let (schema, table) = match step.provenance_table.rsplit_once('.') {
+        Some((s, t)) => (Some(s), t),
+        None => (None, step.provenance_table.as_str()),
+    };
+    t.name == table
+        && match (schema, &t.schema) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+}
 
 #[cfg(test)]
 mod tests {

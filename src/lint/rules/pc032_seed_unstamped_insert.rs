@@ -13,8 +13,12 @@
 //! INSERT INTO governance_object_ownership (object_kind, object_key) VALUES ('domain', 'x');
 //! ```
 
+use super::pc031_seed_foreign_write::is_provenance;
 use super::Rule;
+use crate::lint::effects::{ValueKind, Write, WriteKind};
+use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
+use crate::lint::{StepContext, StepRole};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -24,6 +28,47 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc032_seed_unstamped_insert.rs"),
 };
+
+/// In the seed, an INSERT into the provenance table must set the tag column to the tag
+/// setting (or a literal) and the approval column to a `packetc.` setting (or a literal).
+pub(crate) fn check(cx: &mut Engine, step: &StepContext, w: &Write) {
+    if step.role != StepRole::Seed || w.kind != WriteKind::Insert || !is_provenance(step, &w.target)
+    {
+        return;
+    }
+    let mut missing = Vec::new();
+    for col in [&step.tag_column, &step.approval_column] {
+        let tag = col == &step.tag_column;
+        let ok = w.stamps.iter().any(|(c, k)| {
+            c == col
+                && match k {
+                    ValueKind::Literal => true,
+                    ValueKind::TagSetting => tag,
+                    ValueKind::Setting(_) => !tag,
+                    ValueKind::Other => false,
+                }
+        });
+        if !ok {
+            missing.push(col.as_str());
+        }
+    }
+    if missing.is_empty() {
+        return;
+    }
+    let t = &w.target;
+    cx.report(
+        &RULE,
+        t.pos,
+        t.len,
+        format!(
+            "INSERT into `{}` does not stamp {} with the provenance values",
+            t.display(),
+            missing.join(" and ")
+        ),
+        "name the columns and insert current_setting('packetc.provenance_tag') / current_setting('packetc.<var>')",
+        None,
+    );
+}
 
 #[cfg(test)]
 mod tests {

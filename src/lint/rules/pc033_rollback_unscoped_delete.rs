@@ -14,8 +14,12 @@
 //! DELETE FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag');
 //! ```
 
+use super::pc031_seed_foreign_write::is_provenance;
 use super::Rule;
+use crate::lint::effects::{ValueKind, Write, WriteKind};
+use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
+use crate::lint::{StepContext, StepRole};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -25,6 +29,37 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc033_rollback_unscoped_delete.rs"),
 };
+
+/// In the rollback, anything but a DELETE from the provenance table whose WHERE requires
+/// `tag_column = <tag>` (AND-ed conditions only).
+pub(crate) fn check(cx: &mut Engine, step: &StepContext, w: &Write) {
+    if step.role != StepRole::Rollback {
+        return;
+    }
+    let t = &w.target;
+    let scoped = w.kind == WriteKind::Delete
+        && is_provenance(step, t)
+        && w.filter.iter().any(|(c, k)| {
+            c == &step.tag_column && matches!(k, ValueKind::TagSetting | ValueKind::Literal)
+        });
+    if scoped {
+        return;
+    }
+    cx.report(
+        &RULE,
+        t.pos,
+        t.len,
+        format!(
+            "{} `{}`: the rollback may only DELETE from {} WHERE {} = current_setting('packetc.provenance_tag') [AND …]",
+            w.kind.describe(),
+            t.display(),
+            step.provenance_table,
+            step.tag_column
+        ),
+        "delete exactly the rows the seed tagged",
+        None,
+    );
+}
 
 #[cfg(test)]
 mod tests {

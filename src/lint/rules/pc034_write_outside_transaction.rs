@@ -14,6 +14,9 @@
 //! ```
 
 use super::Rule;
+use crate::lint::effects::Write;
+use crate::lint::engine::Engine;
+use crate::lint::finding::Pos;
 use crate::lint::finding::Severity;
 
 /// Registry entry.
@@ -24,6 +27,31 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc034_write_outside_transaction.rs"),
 };
+
+/// The first (non-temporary) write of a statement that runs outside BEGIN … COMMIT.
+pub(crate) fn check(cx: &mut Engine, writes: &[&Write], in_txn: bool, stmt_pos: Pos) {
+    let Some(first) = writes.first() else { return };
+    if in_txn {
+        return;
+    }
+    let pos = if first.target.pos.is_known() {
+        first.target.pos
+    } else {
+        stmt_pos
+    };
+    cx.report(
+        &RULE,
+        pos,
+        first.target.len,
+        format!(
+            "{} `{}` is not inside an explicit BEGIN … COMMIT",
+            first.kind.describe(),
+            first.target.display()
+        ),
+        "wrap the gates and the write in BEGIN; … COMMIT;",
+        None,
+    );
+}
 
 #[cfg(test)]
 mod tests {

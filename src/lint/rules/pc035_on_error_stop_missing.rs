@@ -12,7 +12,10 @@
 //! ```
 
 use super::Rule;
+use crate::lint::engine::Engine;
+use crate::lint::finding::Pos;
 use crate::lint::finding::Severity;
+use crate::lint::StepContext;
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -22,6 +25,24 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     source: include_str!("pc035_on_error_stop_missing.rs"),
 };
+
+/// The first SQL statement of a packet script, when ON_ERROR_STOP is not on yet.
+pub(crate) fn check(cx: &mut Engine, step: &StepContext, first_sql: bool, on: bool, pos: Pos) {
+    if !first_sql || on {
+        return;
+    }
+    cx.report(
+        &RULE,
+        pos,
+        1,
+        format!(
+            "the first SQL statement of the {} script runs before `\\set ON_ERROR_STOP on`",
+            step.role.as_str()
+        ),
+        "put `\\set ON_ERROR_STOP on` on the first line",
+        None,
+    );
+}
 
 #[cfg(test)]
 mod tests {
