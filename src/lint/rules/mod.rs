@@ -3,8 +3,15 @@
 //! `docs/rules/<CODE>.md` is generated from those comments (`UPDATE_DOCS=1 cargo test --test
 //! lint_docs`) and a test fails when the pages drift. `packetc rule CODE` prints the same text.
 //!
+//! Each file holds the rule's documentation (`//!`), its registry entry (`RULE`), its check
+//! (`check` / `check_write`, called by the engine's dispatcher for every write, or — for the
+//! front-end rules PC010–PC015 and PC020 — reported where the scanner or parser detects the
+//! problem) and its tests in both directions (`testing::lint_ok` / `lint_errors`).
+//!
 //! To add a rule: copy a rule file, give it the next free code, add it to [`RULES`] and
-//! `mod` below, emit it from the engine, add corpus cases, then regenerate the docs.
+//! `mod` below, call its check from `Engine::check_writes` (or where the condition is
+//! detected), add evasion and look-alike corpus lines (`tests/corpus/lint/`), then
+//! regenerate the docs.
 
 use crate::lint::finding::Severity;
 
