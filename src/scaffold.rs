@@ -54,9 +54,11 @@ pub fn files(name: &str, schema_ref: Option<&str>) -> Vec<(PathBuf, String)> {
     let modeline = match schema_ref {
         Some(path) => format!("# yaml-language-server: $schema={path}"),
         // Not the modeline syntax itself: yaml-language-server would read it as one.
-        None => "# Editor completion: save `packetc schema packet` as packet.schema.json and make the\n\
+        None => {
+            "# Editor completion: save `packetc schema packet` as packet.schema.json and make the\n\
                  # first line a yaml-language-server modeline whose $schema names that file."
-            .to_owned(),
+                .to_owned()
+        }
     };
     let yaml = fill(PACKET_YAML).replacen(MODELINE, &modeline, 1);
     vec![
