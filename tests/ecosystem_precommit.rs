@@ -195,12 +195,13 @@ fn local_config(hooks: &[Hook]) -> String {
 #[test]
 fn hooks_run_under_real_pre_commit() {
     if !pre_commit_available() {
-        eprintln!(
-            "\n==========================================================\n\
+        // To the real stderr, not eprintln! (which the test harness captures for passing
+        // tests): a skip must be visible in a plain `cargo test`.
+        let banner = "\n==========================================================\n\
              SKIPPED hooks_run_under_real_pre_commit: `pre-commit` is not on PATH\n\
              (pip install pre-commit to run the hooks for real)\n\
-             ==========================================================\n"
-        );
+             ==========================================================\n";
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), banner.as_bytes());
         return;
     }
     let hooks = hooks();
