@@ -268,6 +268,7 @@ fn schema_rejects_what_packetc_rejects() {
             "unknown key",
         ),
         ("used_by: [seed]", "used_by: [seeding]", "is not one of"),
+        ("      gap: 210\n", "      gap: true\n", "matches none of anyOf"),
     ];
     for (from, to, want) in cases {
         assert!(

@@ -49,12 +49,17 @@ impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Ordered
 /// or in `deltas` a change (`'0 -> 30'`, `-30`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(
+    description = "A condition: a number (`210`: equal), text (`directus`), a comparison (`'>= 1'`, `'<> 0'`), or in `deltas` a change (`'0 -> 30'`, `-30`)."
+)]
 pub enum Scalar {
     /// A whole number.
     Int(i64),
     /// A decimal number.
     Float(f64),
-    /// `true` / `false` (accepted by YAML; no condition uses it).
+    /// `true` / `false`: YAML reads it, validation rejects it in every condition (so the
+    /// schema does not offer it).
+    #[schemars(skip)]
     Bool(bool),
     /// Text, a comparison such as `>= 1`, or a change such as `0 -> 30`.
     Str(String),
