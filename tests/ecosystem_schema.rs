@@ -268,7 +268,11 @@ fn schema_rejects_what_packetc_rejects() {
             "unknown key",
         ),
         ("used_by: [seed]", "used_by: [seeding]", "is not one of"),
-        ("      gap: 210\n", "      gap: true\n", "matches none of anyOf"),
+        (
+            "      gap: 210\n",
+            "      gap: true\n",
+            "matches none of anyOf",
+        ),
     ];
     for (from, to, want) in cases {
         assert!(
@@ -364,4 +368,34 @@ fn bundled_policy_validates_and_typos_do_not() {
             "packetc accepted {from:?} -> {to:?}"
         );
     }
+}
+
+/// "Every field explained": each key the packet schema knows appears in the `packetc new`
+/// template, as a key or in a comment, so the scaffold teaches the whole format.
+#[test]
+fn scaffold_mentions_every_field() {
+    fn keys(v: &Value, out: &mut Vec<String>) {
+        if let Some(props) = v.get("properties").and_then(Value::as_object) {
+            out.extend(props.keys().cloned());
+        }
+        if let Some(defs) = v.get("definitions").and_then(Value::as_object) {
+            for d in defs.values() {
+                keys(d, out);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    keys(&schema(SchemaKind::Packet), &mut all);
+    let (_, template) = packetc::scaffold::files("demo", Some("x"))
+        .into_iter()
+        .find(|(p, _)| p.ends_with("packet.yaml"))
+        .expect("template");
+    let missing: Vec<&String> = all
+        .iter()
+        .filter(|k| !template.contains(&format!("{k}:")) && !template.contains(&format!("`{k}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the scaffold never mentions {missing:?}"
+    );
 }
