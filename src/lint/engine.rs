@@ -43,7 +43,7 @@ impl Origin {
         if rel.line == 1 {
             Pos {
                 line: self.pos.line,
-                col: self.pos.col + rel.col - 1,
+                col: self.pos.col + rel.col.saturating_sub(1),
             }
         } else {
             Pos {
