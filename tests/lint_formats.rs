@@ -157,3 +157,26 @@ fn evasion_corpus_short_report() {
     let out = out.replace("No such file or directory (os error 2)", "<not found>");
     snap!("evasion_short", out);
 }
+
+#[test]
+fn cli_reports_bad_bytes_per_file_and_goes_on() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("a.sql"),
+        b"SELECT '\xff';\nDELETE FROM event_outbox;\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("b.sql"), b"SELECT 1;\n").expect("write");
+    std::fs::write(dir.path().join("c.sql"), b"TRUNCATE system_issues;\n").expect("write");
+    let d = dir.path().display().to_string();
+    let (code, out, err) = packetc(&["lint", "--format", "short", &d]);
+    assert_eq!(code, 1, "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[0].ends_with("a.sql:1:9: PC012 not valid UTF-8 (first bad byte at offset 8)"),
+        "{out}"
+    );
+    assert!(lines[1].contains("a.sql:2:13: PC001 "), "{out}");
+    assert!(lines[2].contains("c.sql:1:10: PC001 "), "{out}");
+}
