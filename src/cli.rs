@@ -16,6 +16,7 @@ pub const VERSION: &str = concat!(
 /// Compile, lint, check, prove and apply self-guarding PostgreSQL change packets.
 #[derive(Debug, Parser)]
 #[command(name = "packetc", version = VERSION, about, long_about = None)]
+#[command(color = clap_color(std::env::args_os()))]
 #[command(
     after_help = "Docs: docs/README.md. Exit codes: 0 clean, 1 findings/drift/failed gate, 2 bad input or usage."
 )]
@@ -28,6 +29,32 @@ pub struct Cli {
     pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// clap's own colouring (help, usage errors) follows `--color` too. clap decides it while
+/// building the command, before the arguments are parsed, so the flag is looked up in the raw
+/// arguments here; `auto` leaves it to clap, which already honours `NO_COLOR` and non-terminals.
+#[must_use]
+pub fn clap_color(args: impl IntoIterator<Item = std::ffi::OsString>) -> clap::ColorChoice {
+    let mut args = args.into_iter().map(|a| a.to_string_lossy().into_owned());
+    let mut choice = clap::ColorChoice::Auto;
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break;
+        }
+        let value = match arg.strip_prefix("--color") {
+            Some("") => args.next(),
+            Some(v) => v.strip_prefix('=').map(str::to_owned),
+            None => None,
+        };
+        match value.as_deref() {
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("never") => choice = clap::ColorChoice::Never,
+            Some("auto") => choice = clap::ColorChoice::Auto,
+            _ => {}
+        }
+    }
+    choice
 }
 
 /// When to colour diagnostics.
@@ -246,5 +273,23 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn clap_follows_the_color_flag() {
+        let choice = |args: &[&str]| super::clap_color(args.iter().map(Into::into));
+        assert_eq!(
+            choice(&["packetc", "--color", "never", "x"]),
+            clap::ColorChoice::Never
+        );
+        assert_eq!(
+            choice(&["packetc", "lint", "--color=always"]),
+            clap::ColorChoice::Always
+        );
+        assert_eq!(choice(&["packetc", "check"]), clap::ColorChoice::Auto);
+        assert_eq!(
+            choice(&["packetc", "--", "--color=never"]),
+            clap::ColorChoice::Auto
+        );
     }
 }
