@@ -196,6 +196,61 @@ fn color_follows_flag_no_color_and_tty() {
     assert_eq!(code(&bad), 2);
 }
 
+/// `auto` on a real terminal colours, and `NO_COLOR` turns it off. Uses util-linux `script` to
+/// give packetc a pseudo-terminal; without `script` the test says so loudly and returns.
+#[test]
+fn color_auto_on_a_terminal() {
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        let banner = "\nSKIPPED color_auto_on_a_terminal: util-linux `script` not found\n";
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), banner.as_bytes());
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    assert_eq!(code(&packetc(&["new", "demo"], tmp.path())), 0);
+    let spec = tmp.path().join("packets/demo/packet.yaml");
+    let broken = fs::read_to_string(&spec).expect("spec").replacen(
+        "flags_tagged: 0 -> 2",
+        "flags_tagged: 1 -> 2",
+        1,
+    );
+    fs::write(&spec, broken).expect("write");
+    let on_tty = |no_color: Option<&str>| {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec"])
+            .arg(format!(
+                "{} render packets/demo",
+                env!("CARGO_BIN_EXE_packetc")
+            ))
+            .arg("/dev/null")
+            .current_dir(tmp.path())
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        cmd.output().expect("script runs")
+    };
+    let coloured = on_tty(None);
+    assert_eq!(code(&coloured), 2);
+    assert!(
+        text(&coloured.stdout).contains('\u{1b}'),
+        "{}",
+        text(&coloured.stdout)
+    );
+    let plain = on_tty(Some("1"));
+    assert_eq!(code(&plain), 2);
+    assert!(text(&plain.stdout).contains("flags_tagged"));
+    assert!(
+        !text(&plain.stdout).contains('\u{1b}'),
+        "{}",
+        text(&plain.stdout)
+    );
+}
+
 #[test]
 fn version_names_the_commit() {
     let out = packetc(&["--version"], &root());
