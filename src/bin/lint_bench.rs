@@ -252,6 +252,19 @@ fn main() {
             kib as f64 / 1024.0
         );
     }
+    // One very long line (positions must not cost the line's length per statement).
+    let one_line = "SELECT a, b FROM governance_scopes WHERE c = 1; "
+        .repeat((mib * 1024.0 * 1024.0 / 4.0 / 48.0) as usize);
+    let path = dir.path().join("oneline.sql");
+    std::fs::write(&path, &one_line).expect("write one-line input");
+    let (secs, units, kib, _) = run_child("lint", &path.display().to_string());
+    let sz = one_line.len() as f64 / (1024.0 * 1024.0);
+    let _ = writeln!(
+        out,
+        "  {sz:>6.2} MiB on one line, {units} statements: {secs:>7.3} s  {:>7.2} MiB/s  peak {:>5.1} MB",
+        sz / secs,
+        kib as f64 / 1024.0
+    );
     // Parallel: the CLI's worker pool over several files.
     let nfiles = 8;
     let per = generate((mib * 1024.0 * 1024.0 / nfiles as f64) as usize);

@@ -182,9 +182,9 @@ impl<'a> Engine<'a> {
             self.take_allows(&mut scanner, prev_end_line);
             match item {
                 Item::Stmt(s) => {
+                    self.top_statement(&s);
                     prev_end_line = self.idx.pos(s.term.saturating_sub(1)).line;
                     last_term = s.term;
-                    self.top_statement(&s);
                 }
                 Item::Meta(m) => {
                     prev_end_line = self.idx.pos(m.end).line;

@@ -122,12 +122,15 @@ impl<'a> LineIndex<'a> {
         };
         let line_start = self.starts[line_idx];
         let (cb, cl, cc) = self.cache.get();
-        let (from, mut col) = if cl == line_idx as u64 + 1 && cb <= byte && cb >= line_start {
-            (cb, cc)
+        // Count from the cached position when it is on the same line (either direction), so
+        // nearby conversions cost their distance, not the line's length.
+        let col = if cl == line_idx as u64 + 1 && cb >= line_start && cb <= byte {
+            cc + self.text[cb..byte].chars().count() as u64
+        } else if cl == line_idx as u64 + 1 && cb >= line_start && byte - line_start > cb - byte {
+            cc - self.text[byte..cb].chars().count() as u64
         } else {
-            (line_start, 1)
+            1 + self.text[line_start..byte].chars().count() as u64
         };
-        col += self.text[from..byte].chars().count() as u64;
         self.cache.set((byte, line_idx as u64 + 1, col));
         Pos {
             line: line_idx as u64 + 1,
@@ -182,5 +185,24 @@ mod tests {
         }
         assert_eq!(idx.pos(6), Pos { line: 2, col: 3 });
         assert_eq!(idx.range(Pos { line: 2, col: 1 }, 5), 3..6);
+    }
+
+    #[test]
+    fn cache_works_in_both_directions() {
+        let text = "aé b ç d";
+        let idx = LineIndex::new(text);
+        let fwd: Vec<Pos> = (0..=text.len())
+            .filter(|b| text.is_char_boundary(*b))
+            .map(|b| idx.pos(b))
+            .collect();
+        let back: Vec<Pos> = (0..=text.len())
+            .rev()
+            .filter(|b| text.is_char_boundary(*b))
+            .map(|b| idx.pos(b))
+            .collect();
+        let mut back = back;
+        back.reverse();
+        assert_eq!(fwd, back);
+        assert_eq!(idx.pos(3), Pos { line: 1, col: 3 });
     }
 }
