@@ -195,7 +195,6 @@ fn sarif(out: &mut dyn Write, files: &[FileReport]) -> std::io::Result<()> {
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.docs(), "markdown": r.docs()},
-                "helpUri": format!("https://github.com/packetc/packetc/blob/main/{}", r.doc_path()),
                 "defaultConfiguration": {"level": r.severity.as_str()},
             })
         })
@@ -237,7 +236,6 @@ fn sarif(out: &mut dyn Write, files: &[FileReport]) -> std::io::Result<()> {
             "tool": {"driver": {
                 "name": "packetc",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/packetc/packetc",
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
