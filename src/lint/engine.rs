@@ -216,6 +216,18 @@ impl<'a> Engine<'a> {
 
     /// Attribute the scanner's pending allow comments: one on the line where the previous
     /// item ended belongs to that item, any other to the item about to be analysed.
+    /// Allow comments found inside a DO / function body: they apply to the enclosing
+    /// top-level statement. Their offsets are mapped from the body to the file.
+    pub(crate) fn body_allows(&mut self, allows: Vec<scan::Allow>, origin: Origin, li: &LineIndex) {
+        for mut a in allows {
+            let start = self.idx.byte(origin.map(li.pos(a.start)));
+            let end = self.idx.byte(origin.map(li.pos(a.end))).max(start);
+            a.start = start;
+            a.end = end;
+            self.allows.push((self.region, a));
+        }
+    }
+
     fn take_allows(&mut self, scanner: &mut Scanner, prev_end_line: u64) {
         for a in scanner.take_allows() {
             let line = self.idx.pos(a.start).line;
@@ -514,7 +526,7 @@ impl<'a> Engine<'a> {
 
     /// Whether unanalysable text contains a protected name anywhere (ASCII case-insensitive):
     /// such text can never be suppressed.
-    fn text_mentions_protected(&self, text: &str) -> bool {
+    pub(crate) fn text_mentions_protected(&self, text: &str) -> bool {
         let b = text.as_bytes();
         self.policy
             .tables

@@ -472,7 +472,8 @@ impl Engine<'_> {
             "sql" => {
                 let text = &*unicode_edited(text);
                 let li = LineIndex::new(text);
-                for it in Scanner::new(text, false) {
+                let mut sc = Scanner::new(text, false);
+                for it in sc.by_ref() {
                     match it {
                         Item::Stmt(s) => {
                             let o = origin.at(li.pos(s.start));
@@ -489,6 +490,7 @@ impl Engine<'_> {
                         Item::Meta(_) => {}
                     }
                 }
+                self.body_allows(sc.take_allows(), origin, &li);
             }
             other => self.report(
                 &rules::pc014_unverifiable_body::RULE,
@@ -505,7 +507,8 @@ impl Engine<'_> {
         let text = &*unicode_edited(text);
         let li = LineIndex::new(text);
         let mut declaring = false;
-        for it in Scanner::new(text, false) {
+        let mut sc = Scanner::new(text, false);
+        for it in sc.by_ref() {
             match it {
                 Item::Stmt(s) => {
                     let ctx = Chunk {
@@ -526,6 +529,7 @@ impl Engine<'_> {
                 Item::Meta(_) => {}
             }
         }
+        self.body_allows(sc.take_allows(), origin, &li);
     }
 
     fn pl_chunk(&mut self, t: &str, start: usize, end: usize, c: &Chunk, declaring: &mut bool) {
@@ -749,13 +753,16 @@ impl Engine<'_> {
             _ => None,
         };
         let Some(a) = constant else {
-            self.report(
+            // Dynamic SQL that spells out a protected name can never be waived.
+            let may = !self.text_mentions_protected(&t[exec.start..end]);
+            self.report_full(
                 &rules::pc013_dynamic_sql::RULE,
                 exec_pos,
                 7,
                 "EXECUTE of a computed string cannot be proven safe (dynamic SQL)".into(),
                 "write the statement out, or EXECUTE a constant string",
                 None,
+                may,
             );
             return;
         };

@@ -45,4 +45,13 @@ mod tests {
         );
         lint_ok("DO $$ BEGIN EXECUTE 'SELECT 1'; END $$;");
     }
+
+    #[test]
+    fn dynamic_sql_naming_a_protected_table_cannot_be_suppressed() {
+        lint_ok("DO $$ BEGIN\n-- packetc: allow PC013 -- table name from a fixed list\nEXECUTE format('ANALYZE %I', t);\nEND $$;");
+        let c = crate::lint::rules::testing::codes(
+            "-- packetc: allow PC013 -- please\nDO $$ BEGIN EXECUTE 'DELETE FROM system_issues WHERE id = ' || x; END $$;",
+        );
+        assert_eq!(c, vec!["PC013"]);
+    }
 }
