@@ -744,6 +744,19 @@ impl<'a> Engine<'a> {
     fn meta(&mut self, m: &Meta) {
         let pos = self.idx.pos(m.start);
         let len = self.text[m.start..m.end].chars().count();
+        if m.args.contains('`') {
+            self.report(
+                &rules::pc013_dynamic_sql::RULE,
+                pos,
+                len,
+                format!(
+                    "\\{} runs a backquoted shell command, which cannot be proven safe",
+                    m.name
+                ),
+                "remove the backquotes",
+                None,
+            );
+        }
         match m.name.as_str() {
             "set" => {
                 let mut it = m.args.split_whitespace();

@@ -1,9 +1,10 @@
 //! ## What it does
 //! Flags SQL whose text is only known at run time: PL/pgSQL `EXECUTE` of anything but a
 //! constant string (constant strings are parsed and analysed), `RETURN QUERY EXECUTE`,
-//! `OPEN … FOR EXECUTE`, psql `\gexec` (runs query results as SQL), `\!` and `|` pipes (run
-//! shell commands), `set_config(…)` whose setting name is not a literal, and statements
-//! nested too deeply to analyse.
+//! `OPEN … FOR EXECUTE`, psql `\gexec` (runs query results as SQL), `\!`, `|` pipes and
+//! backquotes in meta-command arguments (run shell commands), `COPY … PROGRAM`,
+//! `set_config(…)` whose setting name is not a literal, and statements nested too deeply to
+//! analyse.
 //!
 //! ## Why is this bad?
 //! `EXECUTE format('DELETE FROM %I', t)` writes wherever `t` says; no static check can know.

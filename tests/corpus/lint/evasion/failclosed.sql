@@ -11,6 +11,7 @@ DELETE FROM system_issues; -- expect: PC001
 SELECT 1;
 SELECT 1 \gexec -- expect: PC013
 \! psql -c 'DELETE FROM system_issues' -- expect: PC013
+\set n `psql -Atc 'DELETE FROM system_issues RETURNING 1'` -- expect: PC013
 \i does/not/exist.sql -- expect: PC015
 \ir also_missing.sql -- expect: PC015
 \ir included/inner.sql -- expect: PC001
