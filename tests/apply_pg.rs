@@ -114,16 +114,27 @@ fn apply_url(db: &ScratchDb, tmp: &Path) -> Run {
     apply(tmp, APR, &["--database-url", &conninfo(&db.target)])
 }
 
-/// A channel running `wrapper` (a POSIX sh script) with the clone's conninfo in $CONN.
-fn wrapper_channel(tmp: &Path, db: &ScratchDb, body: &str) -> String {
+/// A channel running a POSIX sh wrapper around psql, with the clone's conninfo in $CONN.
+///
+/// The wrapper streams, as a real channel must (packetc holds each COMMIT back until psql has
+/// run everything before it): it reads only the `\set` prelude and the first script line to
+/// learn which script this is (`$name`, empty for the probe), runs `before` (shell code), then
+/// passes the rest through `filter` (shell code reading stdin, default `cat`) to psql.
+fn wrapper_channel(tmp: &Path, db: &ScratchDb, before: &str, filter: &str) -> String {
     let path = tmp.join("channel.sh");
     let script = format!(
-        "set -e\n\
-         script=$(mktemp)\n\
-         trap 'rm -f \"$script\"' EXIT\n\
-         cat > \"$script\"\n\
-         {body}\n\
-         psql -X -d \"$CONN\" -f - < \"$script\"\n"
+        r#"head=""
+line=""
+while IFS= read -r line; do
+  head="$head$line
+"
+  case "$line" in '\set '*) ;; *) break ;; esac
+done
+name=""
+case "$line" in "-- F_prod_"*) name=${{line#-- }}; name=${{name%%:*}} ;; esac
+{before}
+{{ printf '%s' "$head"; {filter}; }} | psql -X -d "$CONN" -f -
+"#
     );
     std::fs::write(&path, script).expect("write wrapper");
     format!(
@@ -315,7 +326,7 @@ fn a_closed_gate_stops_at_the_preflight_and_changes_nothing() {
 /// A wrapper body that inserts a foreign ownership row before the verify script runs.
 fn insert_before_verify(object_key: &str, scope_key: &str) -> String {
     format!(
-        "if grep -q 'F_prod_02_verify.sql' \"$script\"; then\n\
+        "if [ \"$name\" = F_prod_02_verify.sql ]; then\n\
            psql -X -q -v ON_ERROR_STOP=1 -d \"$CONN\" -c \"INSERT INTO governance_object_ownership \
          (object_kind, object_key, scope_key, owner_role, created_by) VALUES \
          ('object', '{object_key}', '{scope_key}', 'role_someone_else', 'SOMEONE_ELSE')\"\n\
@@ -336,6 +347,7 @@ fn a_failed_verify_runs_the_rollback_and_restores_the_clone() {
         tmp.path(),
         &db,
         &insert_before_verify("no_such_object", "no_such_scope"),
+        "cat",
     );
     let run = apply(tmp.path(), APR, &["--channel", &channel]);
     assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
@@ -392,7 +404,12 @@ fn a_failed_rollback_stops_loudly_with_what_to_do() {
     let scope = scalar(&db, "SELECT min(scope_key) FROM governance_scopes");
     // This foreign row covers a real (object, scope) pair: after removing the tagged rows the
     // gap would be 209, not 210, so the rollback's own assertion refuses to commit.
-    let channel = wrapper_channel(tmp.path(), &db, &insert_before_verify(&object, &scope));
+    let channel = wrapper_channel(
+        tmp.path(),
+        &db,
+        &insert_before_verify(&object, &scope),
+        "cat",
+    );
     let run = apply(tmp.path(), APR, &["--channel", &channel]);
     assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
     let out = &run.stdout;
@@ -421,6 +438,71 @@ fn a_failed_rollback_stops_loudly_with_what_to_do() {
     );
 }
 
+/// A wrapper filter that makes psql sleep `secs` seconds at the seed's commit point: after the
+/// write and every post-write assertion, just before packetc's COMMIT would be released.
+fn sleep_at_seed_commit_point(secs: u32) -> String {
+    format!(
+        r#"if [ "$name" = F_prod_01_ownership_seed_commit.sql ]; then
+  while IFS= read -r l; do
+    case "$l" in '\echo packetc-commit-point'*) echo 'SELECT pg_sleep({secs});' ;; esac
+    printf '%s\n' "$l"
+  done
+else cat; fi"#
+    )
+}
+
+/// Start packetc apply in the background with `channel`.
+fn spawn_apply(channel: &str, journal: &Path) -> std::process::Child {
+    bin()
+        .arg("apply")
+        .arg(common::packet_dir())
+        .args([
+            "--var",
+            &format!("ratified_apr={APR}"),
+            "--channel",
+            channel,
+        ])
+        .arg("--journal")
+        .arg(journal)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("packetc starts")
+}
+
+/// The backend of the seed once it has written (ROW EXCLUSIVE from its INSERT, granted) and
+/// sleeps at the commit point.
+fn wait_for_sleeping_seed(db: &ScratchDb, secs: u32) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pid = scalar(
+            db,
+            &format!(
+                "SELECT coalesce((SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid \
+                 WHERE a.datname = 'directus' AND a.query LIKE 'SELECT pg_sleep({secs})%' AND a.state = 'active' \
+                 AND l.relation = 'governance_object_ownership'::regclass AND l.mode = 'RowExclusiveLock' \
+                 AND l.granted LIMIT 1)::text, '')"
+            ),
+        );
+        if !pid.is_empty() {
+            return pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the seed never reached its commit point"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn signal(pid: u32, sig: &str) {
+    let status = Command::new("kill")
+        .args(["-s", sig, &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
 #[test]
 fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
     let Some(db) = common::scratch_db(Gate::Open) else {
@@ -428,52 +510,12 @@ fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
     };
     let tmp = tempfile::tempdir().expect("tempdir");
     let before = fingerprint(&db);
-    // The seed is held just before its COMMIT, after its write and its post-write assertions.
-    let body = "if grep -q 'F_prod_01_ownership_seed_commit.sql' \"$script\"; then\n\
-                  sed -i 's/^COMMIT;$/SELECT pg_sleep(30);\\nCOMMIT;/' \"$script\"\n\
-                fi";
-    let channel = wrapper_channel(tmp.path(), &db, body);
+    let channel = wrapper_channel(tmp.path(), &db, "", &sleep_at_seed_commit_point(30));
     let journal = tmp.path().join("journal.jsonl");
-    let child = bin()
-        .arg("apply")
-        .arg(common::packet_dir())
-        .args([
-            "--var",
-            &format!("ratified_apr={APR}"),
-            "--channel",
-            &channel,
-        ])
-        .arg("--journal")
-        .arg(&journal)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("packetc starts");
-    // Wait until the seed's session has written (holds ROW EXCLUSIVE from its INSERT) and sleeps.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let pid = loop {
-        let pid = scalar(
-            &db,
-            "SELECT coalesce((SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid \
-             WHERE a.datname = 'directus' AND a.query LIKE 'SELECT pg_sleep(30)%' AND a.state = 'active' \
-             AND l.relation = 'governance_object_ownership'::regclass AND l.mode = 'RowExclusiveLock' \
-             AND l.granted LIMIT 1)::text, '')",
-        );
-        if !pid.is_empty() {
-            break pid;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the seed never reached its COMMIT"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let child = spawn_apply(&channel, &journal);
+    let backend = wait_for_sleeping_seed(&db, 30);
     let killed_at = Instant::now();
-    let status = Command::new("kill")
-        .args(["-s", "TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    signal(child.id(), "TERM");
     let o = child.wait_with_output().expect("packetc exits");
     let stopped_in = killed_at.elapsed();
     let run = finish(&o, &journal);
@@ -488,6 +530,11 @@ fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
         run.stdout
     );
     assert!(
+        run.stdout.contains("never sent its COMMIT"),
+        "{}",
+        run.stdout
+    );
+    assert!(
         !run.stdout.contains("[3/3]"),
         "a new step started:\n{}",
         run.stdout
@@ -497,7 +544,7 @@ fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
     pg::query_scalar(
         db.admin(),
         &[],
-        &format!("SELECT pg_terminate_backend({pid})"),
+        &format!("SELECT pg_terminate_backend({backend})"),
     )
     .expect("terminate");
     assert_eq!(fingerprint(&db), before);
@@ -518,6 +565,10 @@ fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
     assert_eq!(seed["outcome"], "interrupted");
     assert_eq!(seed["ended_by"], "SIGTERM");
     assert_eq!(seed["commit_acknowledged"], false);
+    assert_eq!(
+        seed["commit_point"],
+        serde_json::json!({"reached": false, "sent": false})
+    );
     let obs = seed["observations"].as_array().expect("observations");
     assert!(
         obs.iter()
@@ -526,6 +577,46 @@ fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
     );
     assert_eq!(run.end()["outcome"], "interrupted");
     eprintln!("SIGTERM to exit: {:.2}s", stopped_in.as_secs_f64());
+}
+
+#[test]
+fn kill_9_mid_seed_commits_nothing_and_leaves_an_accurate_journal() {
+    let Some(db) = common::scratch_db(Gate::Open) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let before = fingerprint(&db);
+    // The channel outlives packetc here (SIGKILL reaches no child): psql wakes up at the commit
+    // point, finds end of input instead of a COMMIT, and the server rolls back.
+    let channel = wrapper_channel(tmp.path(), &db, "", &sleep_at_seed_commit_point(2));
+    let journal = tmp.path().join("journal.jsonl");
+    let mut child = spawn_apply(&channel, &journal);
+    wait_for_sleeping_seed(&db, 2);
+    signal(child.id(), "KILL");
+    let status = child.wait().expect("packetc exits");
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9)
+    );
+    // Wait for the orphaned channel to finish on its own (no help from the test).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while scalar(&db, "SELECT count(*) FROM pg_stat_activity WHERE datname = 'directus' AND pid <> pg_backend_pid()") != "0" {
+        assert!(Instant::now() < deadline, "the orphaned session never ended");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(metrics(&db)["own"], "0");
+    assert_eq!(fingerprint(&db), before);
+    // Every record up to the crash is there: the seed started and never ended.
+    let records = read_journal(&journal);
+    let kinds: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r["record"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["start", "probe", "step_start", "step_end", "step_start"]
+    );
+    assert_eq!(records[4]["role"], "seed");
 }
 
 #[test]

@@ -6,13 +6,13 @@
 //! reaches every process of the channel (`sh`, `ssh`, `psql`), not only the shell.
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
+use super::pipes::{drain, feed, Gate, Input, Stream, Watch};
 use super::signals::Interrupt;
 use super::vars::shell_quote;
 use crate::cli::ApplyArgs;
@@ -127,7 +127,7 @@ impl Channel {
     }
 
     /// Start the channel with `input` on its stdin, in a process group of its own.
-    pub fn spawn(&self, input: Vec<u8>) -> Result<Running, Error> {
+    pub fn spawn(&self, input: Input) -> Result<Running, Error> {
         let mut cmd = self.command();
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -140,43 +140,32 @@ impl Channel {
                 "check that sh (or psql for --database-url) is installed and on PATH",
             )
         })?;
+        let gate = Arc::new(Gate::default());
+        let held = input.held.is_some();
+        let marker = input
+            .held
+            .as_ref()
+            .map_or(Watch::Nothing, |h| Watch::Marker(h.marker.clone()));
         let (tx, rx) = mpsc::channel();
-        if let Some(mut pipe) = child.stdin.take() {
-            // psql may stop reading early (a failed assertion): a broken pipe is expected.
-            std::thread::spawn(move || {
-                let _ = pipe.write_all(&input);
-            });
+        if let Some(pipe) = child.stdin.take() {
+            feed(pipe, input, Arc::clone(&gate));
+        } else {
+            gate.withhold();
         }
         if let Some(pipe) = child.stdout.take() {
-            drain(pipe, Stream::Stdout, tx.clone());
+            drain(pipe, Stream::Stdout, tx.clone(), marker, Arc::clone(&gate));
         }
         if let Some(pipe) = child.stderr.take() {
-            drain(pipe, Stream::Stderr, tx);
+            drain(pipe, Stream::Stderr, tx, Watch::Errors, Arc::clone(&gate));
         }
         Ok(Running {
             child,
             started,
             output: rx,
+            gate,
+            held,
         })
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stream {
-    Stdout,
-    Stderr,
-}
-
-fn drain(
-    mut pipe: impl Read + Send + 'static,
-    stream: Stream,
-    tx: mpsc::Sender<(Stream, Vec<u8>)>,
-) {
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = pipe.read_to_end(&mut buf);
-        let _ = tx.send((stream, buf));
-    });
 }
 
 /// Why packetc ended a channel before it finished.
@@ -202,6 +191,16 @@ pub struct Finished {
     pub ended: Option<Ended>,
     /// False when the output pipes were still open after the channel exited.
     pub output_complete: bool,
+    /// For a run with a held-back COMMIT: whether psql reached the commit point, and whether
+    /// the COMMIT line was sent. `None` when nothing was held back.
+    pub commit_point: Option<CommitPoint>,
+}
+
+/// What happened at the held-back point of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitPoint {
+    pub reached: bool,
+    pub sent: bool,
 }
 
 impl Finished {
@@ -227,6 +226,8 @@ pub struct Running {
     child: Child,
     started: Instant,
     output: mpsc::Receiver<(Stream, Vec<u8>)>,
+    gate: Arc<Gate>,
+    held: bool,
 }
 
 impl Running {
@@ -241,6 +242,7 @@ impl Running {
         let mut ended = None;
         let status = loop {
             if let Some(status) = self.child.try_wait().map_err(wait_error)? {
+                self.gate.withhold();
                 break status;
             }
             let stop = interrupt.requested().map(Ended::Interrupted).or_else(|| {
@@ -249,10 +251,18 @@ impl Running {
                     .map(|_| Ended::TimedOut)
             });
             if let Some(stop) = stop {
+                // Decided before anything is killed: a COMMIT not yet sent is never sent.
+                self.gate.withhold();
                 ended = Some(stop);
                 break self.terminate()?;
             }
-            std::thread::sleep(Duration::from_millis(20));
+            if self.held && self.gate.failed() {
+                // psql stopped at an error: close its input so the channel can exit.
+                self.gate.withhold();
+            } else if self.held && self.gate.reached() {
+                self.gate.release();
+            }
+            std::thread::sleep(Duration::from_millis(10));
         };
         let duration = self.started.elapsed();
         // Whatever is left of the group (a psql whose shell already exited) goes too.
@@ -268,6 +278,10 @@ impl Running {
             duration,
             ended,
             output_complete,
+            commit_point: self.held.then(|| CommitPoint {
+                reached: self.gate.reached(),
+                sent: self.gate.sent(),
+            }),
         })
     }
 
@@ -346,7 +360,7 @@ mod tests {
     #[test]
     fn feeds_stdin_and_collects_both_streams() {
         let run = shell("cat; echo err >&2; exit 3")
-            .spawn(b"hello\n".to_vec())
+            .spawn(Input::whole(b"hello\n".to_vec()))
             .expect("spawn")
             .wait(&never(), None)
             .expect("wait");
@@ -362,7 +376,7 @@ mod tests {
         let marker = dir.path().join("survived");
         let cmd = format!("(sleep 2; touch {}) & sleep 30", marker.display());
         let run = shell(&cmd)
-            .spawn(Vec::new())
+            .spawn(Input::whole(Vec::new()))
             .expect("spawn")
             .wait(&never(), Some(Duration::from_millis(200)))
             .expect("wait");

@@ -85,7 +85,7 @@ fn since_epoch(t: SystemTime) -> (u64, u32) {
     (d.as_secs(), d.subsec_millis())
 }
 
-/// Civil date from days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+/// (year, month, day) from days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
 fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -99,8 +99,8 @@ fn civil(days: i64) -> (i64, u32, u32) {
     // Both are in range by construction (1..=31, 1..=12).
     (
         year,
-        u32::try_from(day).unwrap_or(1),
         u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
     )
 }
 

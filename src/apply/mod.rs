@@ -20,6 +20,7 @@
 
 mod channel;
 mod journal;
+mod pipes;
 mod precheck;
 mod probe;
 mod signals;
@@ -36,8 +37,9 @@ use crate::lint::Policy;
 use crate::observe::{self, Report};
 use crate::spec::{Kind, Loaded, Role, StopAction};
 
-pub use channel::{Channel, Ended, Finished};
+pub use channel::{Channel, CommitPoint, Ended, Finished};
 pub use journal::{file_stamp, rfc3339, Journal, SCHEMA_VERSION};
+pub use pipes::{new_marker, Input};
 pub use precheck::Committed;
 pub use signals::Interrupt;
 pub use vars::{psql_quote, set_lines, shell_quote, Vars};
@@ -249,9 +251,12 @@ impl Apply<'_> {
         write!(self.out, "probe: channel ... ")?;
         self.out.flush()?;
         let started = SystemTime::now();
+        // The probe holds its COMMIT back like a step, so a channel that waits for the end of
+        // stdin before starting psql (and would hang a step) is caught here, before any step.
+        let input = Input::hold_commit("", script.as_bytes(), &new_marker("probe"));
         let finished = self
             .channel
-            .spawn(script.into_bytes())?
+            .spawn(input)?
             .wait(self.interrupt, Some(PROBE_LIMIT))?;
         let ended = SystemTime::now();
         let judged = match finished.ended {
@@ -326,8 +331,14 @@ impl Apply<'_> {
 
     fn step(&mut self, label: &str, c: &Committed) -> Result<StepRun, Error> {
         let prelude = self.vars.prelude(c.step.role);
-        let mut input = prelude.clone().into_bytes();
-        input.extend_from_slice(&c.bytes);
+        let input = if c.step.kind == Kind::Transaction {
+            Input::hold_commit(&prelude, &c.bytes, &new_marker("commit-point"))
+        } else {
+            let mut bytes = prelude.clone().into_bytes();
+            bytes.extend_from_slice(&c.bytes);
+            Input::whole(bytes)
+        };
+        let marker = input.held.as_ref().map(|h| h.marker.clone());
         let common = json!({
             "step": c.step.number,
             "role": c.step.role.as_str(),
@@ -336,6 +347,7 @@ impl Apply<'_> {
             "sha256": c.sha256,
             "channel": self.channel.describe(),
             "prelude": prelude,
+            "commit_marker": marker,
         });
         let started = SystemTime::now();
         let mut record = common.clone();
@@ -389,6 +401,10 @@ impl Apply<'_> {
             Outcome::Interrupted(_) => "interrupted",
         });
         record["commit_acknowledged"] = json!(commit_acknowledged);
+        record["commit_point"] = match finished.commit_point {
+            Some(p) => json!({ "reached": p.reached, "sent": p.sent }),
+            None => Value::Null,
+        };
         record["observations"] = json!(report.observations);
         record["failure"] = json!(report.failure);
         record["other_error"] = json!(report.other_error);
@@ -453,6 +469,13 @@ impl Apply<'_> {
             "it was read-only: nothing changed".to_owned()
         } else if run.commit_acknowledged {
             "its COMMIT had already been acknowledged: the change IS in; run the verify step by hand".to_owned()
+        } else if run
+            .finished
+            .as_ref()
+            .and_then(|f| f.commit_point)
+            .is_some_and(|p| !p.sent)
+        {
+            "packetc never sent its COMMIT line, so the transaction cannot commit: the server rolls it back when psql ends or reaches end of input".to_owned()
         } else {
             "no COMMIT was acknowledged: the server rolls the open transaction back when the connection closes".to_owned()
         };

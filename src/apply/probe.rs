@@ -60,13 +60,18 @@ pub fn judge(run: &Finished, packet: &Packet, vars: &Vars, shown: &str) -> Resul
         o
     };
     if run.ended == Some(Ended::TimedOut) {
+        let streaming = if run.stdout.contains(MARK) {
+            " (psql answered, but never reached the end of the probe: does the channel wait for the end of stdin before passing the script on? It must stream it)"
+        } else {
+            ""
+        };
         return Err(Error::input(
             format!(
-                "the channel `{shown}` did not answer within {} s; no step was run{}",
+                "the channel `{shown}` did not answer within {} s{streaming}; no step was run{}",
                 super::PROBE_LIMIT.as_secs(),
                 output()
             ),
-            "the channel runs without a terminal: use key-based ssh (BatchMode=yes) and check the host",
+            "the channel runs without a terminal and must stream stdin to psql: use key-based ssh (BatchMode=yes), `docker exec -i`, `psql -f -`",
         ));
     }
     let mut db = None;
