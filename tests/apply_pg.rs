@@ -170,6 +170,12 @@ fn is_rfc3339_utc(s: &str) -> bool {
         && b[19] == b'.'
         && s.ends_with('Z')
         && s.chars().filter(char::is_ascii_digit).count() == 17
+        && s.get(5..7)
+            .and_then(|m| m.parse::<u8>().ok())
+            .is_some_and(|m| (1..=12).contains(&m))
+        && s.get(8..10)
+            .and_then(|d| d.parse::<u8>().ok())
+            .is_some_and(|d| (1..=31).contains(&d))
 }
 
 #[test]
@@ -504,18 +510,26 @@ fn signal(pid: u32, sig: &str) {
 }
 
 #[test]
-fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
-    let Some(db) = common::scratch_db(Gate::Open) else {
+fn sigterm_or_ctrl_c_mid_seed_commits_nothing_and_the_journal_says_so() {
+    let Some(mut db) = common::scratch_db(Gate::Open) else {
         return;
     };
+    for sig in ["TERM", "INT"] {
+        db.reset(Gate::Open);
+        interrupt_mid_seed(&db, sig);
+    }
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM while the seed has written and waits at its commit point.
+fn interrupt_mid_seed(db: &ScratchDb, sig: &str) {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let before = fingerprint(&db);
-    let channel = wrapper_channel(tmp.path(), &db, "", &sleep_at_seed_commit_point(30));
+    let before = fingerprint(db);
+    let channel = wrapper_channel(tmp.path(), db, "", &sleep_at_seed_commit_point(30));
     let journal = tmp.path().join("journal.jsonl");
     let child = spawn_apply(&channel, &journal);
-    let backend = wait_for_sleeping_seed(&db, 30);
+    let backend = wait_for_sleeping_seed(db, 30);
     let killed_at = Instant::now();
-    signal(child.id(), "TERM");
+    signal(child.id(), sig);
     let o = child.wait_with_output().expect("packetc exits");
     let stopped_in = killed_at.elapsed();
     let run = finish(&o, &journal);
@@ -525,7 +539,7 @@ fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
         "took {stopped_in:?} to stop"
     );
     assert!(
-        run.stdout.contains("INTERRUPTED by SIGTERM"),
+        run.stdout.contains(&format!("INTERRUPTED by SIG{sig}")),
         "{}",
         run.stdout
     );
@@ -540,14 +554,14 @@ fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
         run.stdout
     );
     // Nothing committed, now and after the orphaned backend is gone.
-    assert_eq!(metrics(&db)["own"], "0");
+    assert_eq!(metrics(db)["own"], "0");
     pg::query_scalar(
         db.admin(),
         &[],
         &format!("SELECT pg_terminate_backend({backend})"),
     )
     .expect("terminate");
-    assert_eq!(fingerprint(&db), before);
+    assert_eq!(fingerprint(db), before);
     // The journal tells exactly that.
     assert_eq!(
         run.kinds(),
@@ -563,7 +577,7 @@ fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
     );
     let seed = run.step_end("seed");
     assert_eq!(seed["outcome"], "interrupted");
-    assert_eq!(seed["ended_by"], "SIGTERM");
+    assert_eq!(seed["ended_by"], format!("SIG{sig}"));
     assert_eq!(seed["commit_acknowledged"], false);
     assert_eq!(
         seed["commit_point"],
@@ -576,7 +590,7 @@ fn sigterm_mid_seed_commits_nothing_and_the_journal_says_so() {
         "the write had happened inside the transaction: {obs:?}"
     );
     assert_eq!(run.end()["outcome"], "interrupted");
-    eprintln!("SIGTERM to exit: {:.2}s", stopped_in.as_secs_f64());
+    eprintln!("SIG{sig} to exit: {:.2}s", stopped_in.as_secs_f64());
 }
 
 #[test]

@@ -76,6 +76,13 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
         return Ok(Status::Clean);
     }
     let interrupt = Interrupt::install()?;
+    // From here on the journal is the record: a closed stdout (a dropped ssh session, `| head`)
+    // must not abort a sequence half-way, so progress output becomes best-effort.
+    let mut tolerant = Tolerant {
+        inner: out,
+        broken: false,
+    };
+    let out: &mut dyn Write = &mut tolerant;
     let journal = Journal::open(args.journal.as_deref(), &loaded.dir, SystemTime::now())?;
     writeln!(out, "journal: {}", journal.path().display())?;
     writeln!(
@@ -95,6 +102,28 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
         out,
     };
     apply.execute(&forward, rollback.first())
+}
+
+/// A writer that stops writing at its first error instead of failing the caller.
+struct Tolerant<'a> {
+    inner: &'a mut dyn Write,
+    broken: bool,
+}
+
+impl Write for Tolerant<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.broken && self.inner.write_all(buf).is_err() {
+            self.broken = true;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.broken && self.inner.flush().is_err() {
+            self.broken = true;
+        }
+        Ok(())
+    }
 }
 
 /// What a step's run came to.

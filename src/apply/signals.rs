@@ -1,13 +1,14 @@
-//! Ctrl-C and SIGTERM become a flag the step loop polls, instead of killing packetc outright.
+//! Ctrl-C, SIGTERM and SIGHUP become a flag the step loop polls, instead of killing packetc outright.
 //!
 //! Dying on the signal would leave the running channel (psql, ssh) behind in its own process
 //! group and the journal without its last records. With the flag, packetc starts no new step,
-//! ends the running channel so its transaction aborts, and journals what happened.
+//! ends the running channel so its transaction aborts, and journals what happened. SIGHUP (the
+//! operator's ssh session dropped) is treated the same way rather than killing packetc silently.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::SigId;
 
 use crate::diag::Error;
@@ -16,25 +17,32 @@ use crate::diag::Error;
 pub struct Interrupt {
     int: Arc<AtomicBool>,
     term: Arc<AtomicBool>,
+    hup: Arc<AtomicBool>,
     ids: Vec<SigId>,
 }
 
 impl Interrupt {
-    /// Catch SIGINT and SIGTERM until this value is dropped.
+    /// Catch SIGINT, SIGTERM and SIGHUP until this value is dropped.
     pub fn install() -> Result<Interrupt, Error> {
         let int = Arc::new(AtomicBool::new(false));
         let term = Arc::new(AtomicBool::new(false));
+        let hup = Arc::new(AtomicBool::new(false));
         let mut ids = Vec::new();
-        for (signal, flag) in [(SIGINT, &int), (SIGTERM, &term)] {
+        for (signal, flag) in [(SIGINT, &int), (SIGTERM, &term), (SIGHUP, &hup)] {
             let id = signal_hook::flag::register(signal, Arc::clone(flag)).map_err(|e| {
                 Error::input(
-                    format!("cannot install the Ctrl-C / SIGTERM handler: {e}"),
+                    format!("cannot install the Ctrl-C / SIGTERM / SIGHUP handler: {e}"),
                     "apply needs it to stop a running step cleanly; report this as a bug",
                 )
             })?;
             ids.push(id);
         }
-        Ok(Interrupt { int, term, ids })
+        Ok(Interrupt {
+            int,
+            term,
+            hup,
+            ids,
+        })
     }
 
     /// The name of the first stop signal received, if any.
@@ -44,6 +52,8 @@ impl Interrupt {
             Some("SIGINT")
         } else if self.term.load(Ordering::SeqCst) {
             Some("SIGTERM")
+        } else if self.hup.load(Ordering::SeqCst) {
+            Some("SIGHUP")
         } else {
             None
         }
