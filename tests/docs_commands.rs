@@ -8,7 +8,8 @@
 //!   `run: packetc ...`, `- packetc ...`, `entry: packetc ...`, and `packetc ...` lines inside a
 //!   `run: |` block.
 //!
-//! A command line is cut at the first unquoted pipe, redirect, `;`, `&&` or `||` (the shell
+//! Lines ending in `\` continue on the next line, as in the shell. A command line is cut at the
+//! first unquoted pipe, redirect, `;`, `&&` or `||` (the shell
 //! around it is not packetc's), leading `NAME=value` assignments are dropped, and a trailing
 //! `# exit N` comment states the expected exit code (default 0).
 //!
@@ -168,12 +169,25 @@ fn steps_of(name: &str, text: &str) -> Vec<Step> {
             continue;
         };
         let lang = lang.trim().to_ascii_lowercase();
-        let mut block = Vec::new();
+        // Lines of the block, with shell continuations (`\` at the end) joined.
+        let mut block: Vec<(usize, String)> = Vec::new();
+        let mut continued = false;
         for (n, l) in lines.by_ref() {
             if l.trim_start().starts_with("```") {
                 break;
             }
-            block.push((n + 1, l));
+            let (body, more) = match l.trim_end().strip_suffix('\\') {
+                Some(head) => (head, true),
+                None => (l, false),
+            };
+            match block.last_mut() {
+                Some((_, prev)) if continued => {
+                    prev.push(' ');
+                    prev.push_str(body.trim_start());
+                }
+                _ => block.push((n + 1, body.to_owned())),
+            }
+            continued = more;
         }
         let origin = |n: usize| format!("{name}:{n}");
         match lang.as_str() {
@@ -267,7 +281,7 @@ fn extraction_understands_the_shapes_docs_use() {
         "t.md",
         "```sh\n$ packetc check --format short   # one line\nok: fine\n```\n\
          ```yaml\n  run: packetc lint --format github sql > out.txt || [ $? -eq 1 ]\n  entry: packetc check\n```\n\
-         ```sh\nPACKETC_DATABASE_URL=x packetc prove p 2>&1 | tee log  # exit 1\necho '-- x' >> a.sql\n```\n\
+         ```sh\nPACKETC_DATABASE_URL=x packetc prove p 2>&1 | tee log  # exit 1\necho '-- x' >> a.sql\npacketc plan \\\n    p --format markdown\n```\n\
          ```text\npacketc lint: 1 file(s) clean\n```\n",
     );
     let shown: Vec<String> = steps
@@ -294,6 +308,7 @@ fn extraction_understands_the_shapes_docs_use() {
             "check =0",
             "prove p =1 env",
             "append -- x a.sql",
+            "plan p --format markdown =0",
         ]
     );
 }
