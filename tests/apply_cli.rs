@@ -280,3 +280,38 @@ fn channel_and_database_url_are_exclusive() {
     assert_eq!(o.status.code(), Some(2));
     c.assert_nothing_ran();
 }
+
+#[test]
+fn the_default_journal_is_a_new_file_under_the_packet_and_its_path_is_printed_first() {
+    let c = case();
+    let packet = c.packet.display().to_string();
+    let o = packetc(
+        &c.dir,
+        &["apply", &packet, "--var", APR, "--channel", "exit 255"],
+    );
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    let files: Vec<PathBuf> = std::fs::read_dir(c.packet.join("journal"))
+        .expect("journal dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0]
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // apply-YYYYMMDDTHHMMSSZ.jsonl
+    assert!(
+        name.starts_with("apply-") && name.ends_with("Z.jsonl") && name.len() == 28,
+        "{name}"
+    );
+    let first = out
+        .lines()
+        .find(|l| l.starts_with("journal: "))
+        .unwrap_or_default();
+    assert!(
+        first.ends_with(&name),
+        "journal path not printed before the probe:\n{out}"
+    );
+    assert!(out.find("journal: ") < out.find("probe: "), "{out}");
+}

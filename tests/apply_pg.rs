@@ -271,6 +271,11 @@ fn happy_path_reaches_the_final_state_and_journals_it() {
     assert_eq!(seed["outcome"], "ok");
     assert_eq!(seed["exit_code"], 0);
     assert_eq!(seed["commit_acknowledged"], true);
+    assert_eq!(
+        seed["commit_point"],
+        serde_json::json!({"reached": true, "sent": true}),
+        "the COMMIT line went only after psql had run the final assertions"
+    );
     assert_eq!(seed["prelude"], format!("\\set ratified_apr '{APR}'\n"));
     assert!(seed["stdout"]
         .as_str()
