@@ -205,6 +205,10 @@ fn color_auto_on_a_terminal() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !has_script {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "util-linux `script` is required in CI (Debian: bsdutils)"
+        );
         let banner = "\nSKIPPED color_auto_on_a_terminal: util-linux `script` not found\n";
         let _ = std::io::Write::write_all(&mut std::io::stderr(), banner.as_bytes());
         return;

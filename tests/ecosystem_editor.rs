@@ -26,6 +26,10 @@ fn yaml_language_server_completes_and_validates_packet_yaml() {
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(&server).is_file()))
         || PathBuf::from(&server).is_file();
     if !found("node", "--version") || !on_path {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "node and yaml-language-server are required in CI (.ci/run installs them with npm)"
+        );
         // To the real stderr, not eprintln! (which the test harness captures for passing
         // tests): a skip must be visible in a plain `cargo test`.
         let banner = "\n==========================================================\n\

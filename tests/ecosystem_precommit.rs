@@ -195,6 +195,10 @@ fn local_config(hooks: &[Hook]) -> String {
 #[test]
 fn hooks_run_under_real_pre_commit() {
     if !pre_commit_available() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "pre-commit is required in CI (.ci/run installs it with pip)"
+        );
         // To the real stderr, not eprintln! (which the test harness captures for passing
         // tests): a skip must be visible in a plain `cargo test`.
         let banner = "\n==========================================================\n\
