@@ -8,6 +8,7 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 
 use crate::spec::sqlcheck::DOLLAR_TAG;
+use crate::spec::validate::LOCK_MODES;
 
 /// Templates compiled into the binary, so `packetc` renders the same bytes wherever it runs.
 pub const TEMPLATES: [(&str, &str); 3] = [
@@ -26,17 +27,6 @@ pub const TEMPLATES: [(&str, &str); 3] = [
 ];
 
 const KEYWORDS: [&str; 9] = ["bigint", "numeric", "text", "=", "<>", ">=", "<=", ">", "<"];
-
-const LOCK_MODES: [&str; 8] = [
-    "ACCESS SHARE",
-    "ROW SHARE",
-    "ROW EXCLUSIVE",
-    "SHARE UPDATE EXCLUSIVE",
-    "SHARE",
-    "SHARE ROW EXCLUSIVE",
-    "EXCLUSIVE",
-    "ACCESS EXCLUSIVE",
-];
 
 fn bad(msg: String) -> Error {
     Error::new(ErrorKind::InvalidOperation, msg)
