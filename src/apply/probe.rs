@@ -93,18 +93,29 @@ pub fn judge(run: &Finished, packet: &Packet, vars: &Vars, shown: &str) -> Resul
     }
     let Some((database, user)) = db else {
         let (what, help) = match run.exit_code {
-            Some(127) => ("the channel's command was not found (exit 127)", "check the command and PATH on this machine and, for ssh, on the far side"),
-            Some(126) => ("the channel's command is not executable (exit 126)", "check the command's permissions"),
-            Some(255) => ("the channel's ssh could not connect (exit 255)", "check the host, the network and key-based ssh access (ssh -o BatchMode=yes HOST true)"),
-            Some(2) => ("psql could not connect to the server (exit 2)", "check the connection string / the server, and that the database exists"),
-            _ => ("the channel did not run psql on the script", "the channel must run psql reading the script on stdin (… psql … -f -)"),
+            Some(127) => (
+                "the channel's command was not found (exit 127)".to_owned(),
+                "check the command and PATH on this machine and, for ssh, on the far side",
+            ),
+            Some(126) => (
+                "the channel's command is not executable (exit 126)".to_owned(),
+                "check the command's permissions",
+            ),
+            Some(255) => (
+                "the channel's ssh could not connect (exit 255)".to_owned(),
+                "check the host, the network and key-based ssh access (ssh -o BatchMode=yes HOST true)",
+            ),
+            Some(2) => (
+                "psql could not connect to the server (exit 2)".to_owned(),
+                "check the connection string / the server, and that the database exists",
+            ),
+            _ => (
+                format!("the channel did not run psql on the script ({})", run.status_text()),
+                "the channel must run psql reading the script on stdin (… psql … -f -)",
+            ),
         };
         return Err(Error::input(
-            format!(
-                "channel `{shown}`: {what} ({}); no step was run{}",
-                run.status_text(),
-                output()
-            ),
+            format!("channel `{shown}`: {what}; no step was run{}", output()),
             help,
         ));
     };
