@@ -315,3 +315,16 @@ fn the_default_journal_is_a_new_file_under_the_packet_and_its_path_is_printed_fi
     );
     assert!(out.find("journal: ") < out.find("probe: "), "{out}");
 }
+
+#[test]
+fn a_journal_that_cannot_be_written_stops_before_anything_runs() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let c = case();
+    let o = c.apply(&["--var", APR, "--journal", "/dev/full"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    assert!(err.contains("/dev/full"), "{err}");
+    assert!(!c.marker.exists(), "the channel was started");
+}

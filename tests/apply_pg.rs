@@ -334,6 +334,25 @@ fn a_closed_gate_stops_at_the_preflight_and_changes_nothing() {
     assert_eq!(run.end()["exit_code"], 1);
 }
 
+#[test]
+fn a_channel_to_another_database_is_refused_before_any_step() {
+    let Some(db) = common::scratch_db(Gate::Open) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let before = fingerprint(&db);
+    let run = apply(tmp.path(), APR, &["--database-url", &conninfo(db.admin())]);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("but the packet targets \"directus\"; no step was run"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.kinds(), ["start", "probe", "end"]);
+    assert_eq!(fingerprint(&db), before);
+}
+
 /// A wrapper body that inserts a foreign ownership row before the verify script runs.
 fn insert_before_verify(object_key: &str, scope_key: &str) -> String {
     format!(
