@@ -638,7 +638,7 @@ fn kill_9_mid_seed_commits_nothing_and_leaves_an_accurate_journal() {
     );
     // Wait for the orphaned channel to finish on its own (no help from the test).
     let deadline = Instant::now() + Duration::from_secs(20);
-    while scalar(&db, "SELECT count(*) FROM pg_stat_activity WHERE datname = 'directus' AND pid <> pg_backend_pid()") != "0" {
+    while scalar(&db, "SELECT count(*) FROM pg_stat_activity WHERE datname = 'directus' AND backend_type = 'client backend' AND pid <> pg_backend_pid()") != "0" {
         assert!(Instant::now() < deadline, "the orphaned session never ended");
         std::thread::sleep(Duration::from_millis(100));
     }
