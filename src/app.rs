@@ -26,13 +26,17 @@ pub fn main(cli: Cli) -> ExitCode {
         let result = run(&cli, &mut lock);
         (result, lock.flush())
     };
-    match (result, flushed) {
-        (Ok(_), Err(e)) | (Err(Error::Io(e)), _) if e.kind() == io::ErrorKind::BrokenPipe => {
-            ExitCode::SUCCESS
-        }
-        (Ok(Status::Clean), _) => ExitCode::SUCCESS,
-        (Ok(Status::Failed), _) => ExitCode::from(1),
-        (Err(e), _) => {
+    // A reader that closed the pipe early (`| head`) is not an error, but it never turns a
+    // finished command's outcome into success: a failed apply stays exit 1.
+    let result = match (result, flushed) {
+        (Ok(_), Err(e)) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Io(e)),
+        (result, _) => result,
+    };
+    match result {
+        Err(Error::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Ok(Status::Clean) => ExitCode::SUCCESS,
+        Ok(Status::Failed) => ExitCode::from(1),
+        Err(e) => {
             let _ = write!(io::stderr().lock(), "{e}");
             ExitCode::from(2)
         }
