@@ -87,15 +87,7 @@ impl Sink {
         help: impl Into<String>,
     ) {
         let span = span_of(loc, self.source.inner());
-        let help = help.into();
-        self.diags.push(SpecDiagnostic {
-            code,
-            message: message.into(),
-            label: label.into(),
-            help: (!help.is_empty()).then_some(help),
-            span,
-            source: Arc::clone(&self.source),
-        });
+        self.at_span(code, span, message, label, help);
     }
 
     /// Report a problem at a byte range of the source.
