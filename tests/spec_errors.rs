@@ -2,8 +2,6 @@
 //! edit, so each case is realistic. Each must be reported with the rule's code at the right YAML
 //! line; the rendered diagnostics are snapshots under snapshots/spec/.
 
-use std::path::Path;
-
 const SPEC: &str = include_str!("../packets/one-roof-ownership-seed/packet.yaml");
 
 /// Apply one edit that must match exactly once.
@@ -258,11 +256,27 @@ fn arbitrary_edits_never_panic() {
         let text = String::from_utf8_lossy(&b);
         let _ = packetc::spec::parse("packet.yaml", &text, &no_fragments);
     }
-    // The write_file path stays inside the packet directory.
-    let spec = edit(
-        "    write: |\n      DELETE",
-        "    write_file: ../../etc/passwd\n    unused: |\n      DELETE",
-    );
-    assert!(packetc::spec::parse("packet.yaml", &spec, &no_fragments).is_err());
-    let _ = Path::new(".");
+}
+
+#[test]
+fn write_file_stays_inside_the_packet_directory() {
+    // A reader that would hand out any file: the spec check itself must refuse to ask.
+    let anything = |_: &str| {
+        Ok("DELETE FROM governance_object_ownership WHERE created_by = current_setting('packetc.provenance_tag')".to_owned())
+    };
+    let rollback_write = "    write: |\n      DELETE FROM governance_object_ownership\n      WHERE created_by = current_setting('packetc.provenance_tag')\n";
+    for path in ["../../etc/passwd", "/etc/passwd"] {
+        let spec = edit(rollback_write, &format!("    write_file: {path}\n"));
+        let diags =
+            packetc::spec::parse("packet.yaml", &spec, &anything).expect_err("escape refused");
+        assert!(
+            diags.iter().any(|d| d.code == "spec::write-file"
+                && d.message.contains("inside the packet directory")),
+            "{path}: {:?}",
+            diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+        );
+    }
+    // A fragment inside the packet directory is read and validated like inline SQL.
+    let spec = edit(rollback_write, "    write_file: rollback.sql\n");
+    packetc::spec::parse("packet.yaml", &spec, &anything).expect("fragment accepted");
 }
