@@ -422,20 +422,7 @@ impl Cluster {
         }
         owned.stopped = true;
         let data = owned.dir.path().join("data");
-        let out = server_command(
-            &owned.bindir,
-            owned.run_as.as_deref(),
-            "pg_ctl",
-            &[
-                "-D".into(),
-                data.into_os_string(),
-                "-m".into(),
-                "immediate".into(),
-                "-w".into(),
-                "-s".into(),
-                "stop".into(),
-            ],
-        )?;
+        let out = pg_ctl_stop(&owned.bindir, owned.run_as.as_deref(), data)?;
         check(&out, "pg_ctl stop", None)
     }
 }
@@ -529,6 +516,21 @@ fn temp_base(as_other_user: bool) -> PathBuf {
 }
 
 /// Run a server program, as `run_as` via `runuser` (or `su`) when given.
+/// `pg_ctl -D DATA -m immediate -w -s stop`: a throwaway cluster has nothing worth a clean
+/// shutdown, and immediate mode never waits on clients.
+fn pg_ctl_stop(bindir: &Path, run_as: Option<&str>, data: PathBuf) -> Result<Output, PgError> {
+    let args: [OsString; 7] = [
+        "-D".into(),
+        data.into_os_string(),
+        "-m".into(),
+        "immediate".into(),
+        "-w".into(),
+        "-s".into(),
+        "stop".into(),
+    ];
+    server_command(bindir, run_as, "pg_ctl", &args)
+}
+
 fn server_command(
     bindir: &Path,
     run_as: Option<&str>,
@@ -628,20 +630,7 @@ fn reap_stale(base: &Path, bindir: &Path, run_as: Option<&str>) {
         }
         let data = dir.join("data");
         if data.join("postmaster.pid").exists() {
-            let _ = server_command(
-                bindir,
-                run_as,
-                "pg_ctl",
-                &[
-                    "-D".into(),
-                    data.into_os_string(),
-                    "-m".into(),
-                    "immediate".into(),
-                    "-w".into(),
-                    "-s".into(),
-                    "stop".into(),
-                ],
-            );
+            let _ = pg_ctl_stop(bindir, run_as, data);
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
