@@ -29,7 +29,7 @@ struct Header<'a> {
     variables: Vec<VarCtx<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct VarCtx<'a> {
     name: &'a str,
     description: &'a str,
@@ -249,6 +249,7 @@ pub fn render(loaded: &Loaded) -> Result<Vec<Script>, Error> {
     let p = &loaded.packet;
     let mut out = Vec::with_capacity(p.steps.len());
     for step in &p.steps {
+        let variables = variables_for(p, step.role);
         let header = Header {
             script: &step.script,
             number: step.number,
@@ -257,13 +258,13 @@ pub fn render(loaded: &Loaded) -> Result<Vec<Script>, Error> {
             title: &p.title,
             spec_file: format!("{}/{}", p.name, crate::spec::SPEC_FILE),
             spec_sha256: &loaded.spec_sha256,
-            variables: variables_for(p, step.role),
+            variables: variables.clone(),
         };
         let prologue = Prologue {
             script: &step.script,
             database: &p.database,
             provenance_tag: &p.provenance.tag,
-            variables: variables_for(p, step.role),
+            variables,
         };
         let template = match step.kind {
             Kind::ReadOnly => "read_only.sql.j2",
