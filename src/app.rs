@@ -61,7 +61,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Status, Error> {
 }
 
 /// `--quiet`: drops the progress lines commands print on success ("wrote ...", "ok: ...", a
-/// lint run's "N file(s) clean", `new`'s next steps) and passes everything else — findings,
+/// lint run's "N file(s) clean", `new`'s next steps, the "policy: ..." line) and passes everything else — findings,
 /// drift, diffs, reports, generated output — through unchanged. Filtering whole lines here keeps
 /// one definition of "non-essential" for every command instead of a flag threaded through each.
 pub struct Quiet<'a> {
@@ -107,6 +107,7 @@ impl<'a> Quiet<'a> {
 fn is_progress_line(line: &str) -> bool {
     line.starts_with("wrote ")
         || line.starts_with("ok: ")
+        || line.starts_with(crate::lint::locate::POLICY_LINE_PREFIX)
         || (line.starts_with("packetc lint: ") && line.trim_end().ends_with(" clean"))
 }
 

@@ -9,7 +9,8 @@ use similar::TextDiff;
 
 use crate::cli::{CheckArgs, Format};
 use crate::diag::{Error, Status};
-use crate::lint::{Finding, Policy, StepContext, StepRole};
+use crate::lint::report::{Problem, ProblemKind, Report};
+use crate::lint::{Finding, Policy, PolicyFinder, StepContext, StepRole};
 use crate::render::Script;
 use crate::spec::{Kind, Loaded, Role, Step};
 
@@ -109,22 +110,62 @@ fn report_drift(out: &mut dyn Write, loaded: &Loaded, drifts: &[Drift]) -> std::
     Ok(())
 }
 
-/// GitHub workflow annotations for drift (the diff itself goes to the log).
-fn annotate_drift(out: &mut dyn Write, drifts: &[Drift]) -> std::io::Result<()> {
-    for d in drifts {
-        let (path, what) = match d {
-            Drift::Changed { path, .. } => (path, "does not match what packet.yaml renders"),
-            Drift::Missing { path } => (path, "is missing: packet.yaml renders it"),
-            Drift::Stray { path } => (path, "is not rendered by packet.yaml"),
-        };
-        writeln!(
-            out,
-            "::error file={},title=packetc drift::{} {what}; run packetc render",
-            path.display(),
-            path.display()
-        )?;
+/// The first line of the committed script a unified diff changes (1-based): where a drift
+/// result points.
+#[must_use]
+pub fn first_changed_line(diff: &str) -> Option<usize> {
+    let mut line = None;
+    for l in diff.lines() {
+        if let Some(rest) = l.strip_prefix("@@ -") {
+            let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            line = n.parse::<usize>().ok().map(|n| n.max(1));
+            continue;
+        }
+        let Some(cur) = line else { continue };
+        if l.starts_with('-') || l.starts_with('+') {
+            return Some(cur);
+        }
+        if l.starts_with(' ') {
+            line = Some(cur + 1);
+        }
     }
-    Ok(())
+    line
+}
+
+/// Drift as report results (file, line where there is one).
+#[must_use]
+pub fn drift_problems(loaded: &Loaded, drifts: &[Drift]) -> Vec<Problem> {
+    let spec = loaded.spec_path.display();
+    let help = format!(
+        "if the spec is right, run `packetc render {}` and commit the scripts; if a script was edited by hand, edit the spec instead",
+        loaded.dir.display()
+    );
+    drifts
+        .iter()
+        .map(|d| match d {
+            Drift::Changed { path, diff } => Problem {
+                kind: ProblemKind::Drift,
+                path: path.display().to_string(),
+                line: first_changed_line(diff),
+                message: format!("{} does not match what {spec} renders", path.display()),
+                help: help.clone(),
+            },
+            Drift::Missing { path } => Problem {
+                kind: ProblemKind::Missing,
+                path: path.display().to_string(),
+                line: None,
+                message: format!("{} is missing ({spec} renders it)", path.display()),
+                help: help.clone(),
+            },
+            Drift::Stray { path } => Problem {
+                kind: ProblemKind::Stray,
+                path: path.display().to_string(),
+                line: None,
+                message: format!("{} is not rendered by {spec}", path.display()),
+                help: format!("remove it, or add a step for it to {spec}"),
+            },
+        })
+        .collect()
 }
 
 /// The lint context of a packet step: packet-aware rules know what the step may write.
@@ -186,28 +227,47 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
     } else {
         args.packets.clone()
     };
-    let policy = Policy::resolve(args.policy.as_deref())?;
-    let mut status = Status::Clean;
-    let mut linted = Vec::new();
-    // Machine-readable formats keep stdout for the lint report; drift goes to stderr.
-    let stderr = std::io::stderr();
+    // Load every spec and find every policy first, so the policy lines come first.
+    let mut finder = PolicyFinder::new(args.policy.as_deref())?;
+    let mut work = Vec::new();
     for packet in &packets {
         let loaded = crate::spec::load(packet)?;
-        let scripts = crate::render::render(&loaded)?;
-        let drifts = drift(&loaded.sql_dir(), &scripts)?;
-        match args.format {
-            Format::Human | Format::Short => report_drift(out, &loaded, &drifts)?,
-            Format::Github => {
-                annotate_drift(out, &drifts)?;
-                report_drift(&mut stderr.lock(), &loaded, &drifts)?;
+        let policy = finder.for_path(&loaded.dir)?;
+        work.push((loaded, policy));
+    }
+    let human = matches!(args.format, Format::Human | Format::Short);
+    if human {
+        let many = finder.used().len() > 1;
+        for (loaded, policy) in &work {
+            if many {
+                writeln!(out, "{} for {}", policy.line(), loaded.packet.name)?;
+            } else {
+                writeln!(out, "{}", policy.line())?;
+                break;
             }
-            Format::Json | Format::Sarif => report_drift(&mut stderr.lock(), &loaded, &drifts)?,
         }
-        let files = lint_scripts(&loaded, &policy)?;
+    }
+    let mut report = Report::new("check");
+    report.human_header = false;
+    report.docs_base = crate::lint::cmd::docs_base()?;
+    report.root = crate::lint::cmd::sarif_root();
+    let mut status = Status::Clean;
+    // Machine-readable formats keep stdout for the report; the diffs go to stderr.
+    let stderr = std::io::stderr();
+    for (loaded, policy) in &work {
+        let scripts = crate::render::render(loaded)?;
+        let drifts = drift(&loaded.sql_dir(), &scripts)?;
+        if human {
+            report_drift(out, loaded, &drifts)?;
+        } else {
+            report_drift(&mut stderr.lock(), loaded, &drifts)?;
+        }
+        report.problems.extend(drift_problems(loaded, &drifts));
+        let files = lint_scripts(loaded, &policy.policy)?;
         let findings: usize = files.iter().map(|(_, _, f)| f.len()).sum();
         if !drifts.is_empty() || findings > 0 {
             status = Status::Failed;
-        } else if matches!(args.format, Format::Human | Format::Short) {
+        } else if human {
             writeln!(
                 out,
                 "ok: {} scripts of {} match {} and lint clean",
@@ -216,11 +276,37 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
                 loaded.spec_path.display()
             )?;
         }
-        linted.extend(files);
+        for f in files {
+            report.push(f, policy);
+        }
     }
-    let any_findings = linted.iter().any(|(_, _, f)| !f.is_empty());
-    if any_findings || matches!(args.format, Format::Json | Format::Sarif) {
-        crate::lint::write_report(out, &linted, args.format)?;
+    // Every policy is named even when a packet had no script to lint.
+    for p in finder.used() {
+        if !report.policies.iter().any(|q| std::sync::Arc::ptr_eq(p, q)) {
+            report.policies.push(p.clone());
+        }
+    }
+    crate::lint::cmd::announce_builtin(&report, args.format);
+    let any_findings = report.files.iter().any(|(_, _, f)| !f.is_empty());
+    if any_findings || !human {
+        if human {
+            // Drift was printed above with its diff; the report adds the findings.
+            report.problems.clear();
+        }
+        crate::lint::write_report(out, &report, args.format)?;
     }
     Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_changed_line;
+
+    #[test]
+    fn drift_points_at_the_first_changed_line() {
+        let diff = "--- a\n+++ b\n@@ -3,4 +3,4 @@\n ctx\n ctx\n-old\n+new\n";
+        assert_eq!(first_changed_line(diff), Some(5));
+        assert_eq!(first_changed_line("@@ -0,0 +1 @@\n+x\n"), Some(1));
+        assert_eq!(first_changed_line(""), None);
+    }
 }

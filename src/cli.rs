@@ -126,22 +126,32 @@ pub struct RenderArgs {
 pub struct CheckArgs {
     /// Packet directories or packet.yaml files (default: every packet under ./packets).
     pub packets: Vec<PathBuf>,
-    /// Lint policy file (default: nearest packets/policy.yaml, else the built-in policy).
+    /// Lint policy file (default: the nearest packets/policy.yaml above each packet, else the
+    /// built-in policy).
     #[arg(long)]
     pub policy: Option<PathBuf>,
-    /// Output format for lint findings.
+    /// Output format for lint findings and drift.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// SQL files or directories (every *.sql inside, recursively).
+    /// SQL files or directories (every *.sql inside, recursively, honouring .gitignore;
+    /// hidden, vendored and clone-fixture directories skipped); `-` reads stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Lint policy file (default: nearest packets/policy.yaml, else the built-in policy).
+    /// Lint policy file (default: the nearest packets/policy.yaml above each file, else the
+    /// built-in policy).
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// Skip files and directories matching this glob (gitignore syntax, relative to each
+    /// directory PATH); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// The file name stdin (`-`) stands for: used in reports and to find its policy.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -206,7 +216,8 @@ pub struct ApplyArgs {
     /// Journal file (JSON Lines; default: PACKET/journal/apply-<time>.jsonl).
     #[arg(long)]
     pub journal: Option<PathBuf>,
-    /// Lint policy file (default: nearest packets/policy.yaml, else the built-in policy).
+    /// Lint policy file (default: the nearest packets/policy.yaml above the packet, else the
+    /// built-in policy).
     #[arg(long)]
     pub policy: Option<PathBuf>,
 }

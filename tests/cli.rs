@@ -289,7 +289,15 @@ fn check_lints_the_committed_scripts() {
     let out = packetc(&["check", "--format", "github"], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("::error file=packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql,title=packetc drift::"), "{stdout}");
+    assert!(
+        stdout.contains("::error file=packets/one-roof-ownership-seed/sql/F_prod_01_ownership_seed_commit.sql,line="),
+        "{stdout}"
+    );
+    assert!(stdout.contains(",title=PC900 script-drift::"), "{stdout}");
+    assert!(
+        stdout.starts_with("::notice title=packetc policy::policy: <built-in> (sha256 "),
+        "{stdout}"
+    );
     assert!(
         text(&out.stderr).contains("+COMMIT;") || text(&out.stderr).contains("-DELETE FROM public"),
         "{}",
@@ -301,4 +309,27 @@ fn check_lints_the_committed_scripts() {
     let sarif: serde_json::Value =
         serde_json::from_slice(&out.stdout).expect("stdout is SARIF JSON");
     assert_eq!(sarif["version"], "2.1.0");
+    let ids: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["ruleId"].as_str())
+        .collect();
+    assert!(ids.contains(&"PC900"), "drift is a SARIF result: {ids:?}");
+    // And a JSON finding with its file and line.
+    let out = packetc(&["check", "--format", "json"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let drift = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "PC900")
+        .expect("drift finding");
+    assert!(drift["line"].as_u64().is_some_and(|l| l > 1), "{drift}");
+    assert_eq!(json["policies"][0]["origin"], "builtin");
+    assert_eq!(
+        json["policies"][0]["sha256"].as_str().map(str::len),
+        Some(64)
+    );
 }

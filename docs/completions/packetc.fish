@@ -47,8 +47,8 @@ always\t'Always colour (e.g. CI logs that render ANSI colours)'
 never\t'Never colour'"
 complete -c packetc -n "__fish_packetc_using_subcommand render" -s q -l quiet -d 'Print only findings, drift and errors (no "wrote ..." / "ok: ..." lines)'
 complete -c packetc -n "__fish_packetc_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c packetc -n "__fish_packetc_using_subcommand check" -l policy -d 'Lint policy file (default: nearest packets/policy.yaml, else the built-in policy)' -r -F
-complete -c packetc -n "__fish_packetc_using_subcommand check" -l format -d 'Output format for lint findings' -r -f -a "human\t'Rich diagnostics with source snippets'
+complete -c packetc -n "__fish_packetc_using_subcommand check" -l policy -d 'Lint policy file (default: the nearest packets/policy.yaml above each packet, else the built-in policy)' -r -F
+complete -c packetc -n "__fish_packetc_using_subcommand check" -l format -d 'Output format for lint findings and drift' -r -f -a "human\t'Rich diagnostics with source snippets'
 short\t'One line per finding: PATH:LINE:COL: CODE message'
 json\t'A JSON document'
 sarif\t'SARIF 2.1.0 for code scanning'
@@ -58,7 +58,9 @@ always\t'Always colour (e.g. CI logs that render ANSI colours)'
 never\t'Never colour'"
 complete -c packetc -n "__fish_packetc_using_subcommand check" -s q -l quiet -d 'Print only findings, drift and errors (no "wrote ..." / "ok: ..." lines)'
 complete -c packetc -n "__fish_packetc_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c packetc -n "__fish_packetc_using_subcommand lint" -l policy -d 'Lint policy file (default: nearest packets/policy.yaml, else the built-in policy)' -r -F
+complete -c packetc -n "__fish_packetc_using_subcommand lint" -l policy -d 'Lint policy file (default: the nearest packets/policy.yaml above each file, else the built-in policy)' -r -F
+complete -c packetc -n "__fish_packetc_using_subcommand lint" -l exclude -d 'Skip files and directories matching this glob (gitignore syntax, relative to each directory PATH); repeatable' -r
+complete -c packetc -n "__fish_packetc_using_subcommand lint" -l stdin-filename -d 'The file name stdin (`-`) stands for: used in reports and to find its policy' -r -F
 complete -c packetc -n "__fish_packetc_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t'Rich diagnostics with source snippets'
 short\t'One line per finding: PATH:LINE:COL: CODE message'
 json\t'A JSON document'
@@ -86,7 +88,7 @@ complete -c packetc -n "__fish_packetc_using_subcommand apply" -l var -d 'psql v
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l database-url -d 'Run psql locally against this connection string instead of the packet\'s channel' -r
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l channel -d 'Channel command that runs psql reading the script on stdin (overrides the packet\'s)' -r
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l journal -d 'Journal file (JSON Lines; default: PACKET/journal/apply-<time>.jsonl)' -r -F
-complete -c packetc -n "__fish_packetc_using_subcommand apply" -l policy -d 'Lint policy file (default: nearest packets/policy.yaml, else the built-in policy)' -r -F
+complete -c packetc -n "__fish_packetc_using_subcommand apply" -l policy -d 'Lint policy file (default: the nearest packets/policy.yaml above the packet, else the built-in policy)' -r -F
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l color -d 'When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when stdout and stderr are terminals and NO_COLOR is not set'
 always\t'Always colour (e.g. CI logs that render ANSI colours)'
 never\t'Never colour'"

@@ -47,8 +47,8 @@ never\:"Never colour"))' \
 ;;
 (check)
 _arguments "${_arguments_options[@]}" : \
-'--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
-'--format=[Output format for lint findings]:FORMAT:((human\:"Rich diagnostics with source snippets"
+'--policy=[Lint policy file (default\: the nearest packets/policy.yaml above each packet, else the built-in policy)]:POLICY:_files' \
+'--format=[Output format for lint findings and drift]:FORMAT:((human\:"Rich diagnostics with source snippets"
 short\:"One line per finding\: PATH\:LINE\:COL\: CODE message"
 json\:"A JSON document"
 sarif\:"SARIF 2.1.0 for code scanning"
@@ -65,7 +65,9 @@ never\:"Never colour"))' \
 ;;
 (lint)
 _arguments "${_arguments_options[@]}" : \
-'--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
+'--policy=[Lint policy file (default\: the nearest packets/policy.yaml above each file, else the built-in policy)]:POLICY:_files' \
+'*--exclude=[Skip files and directories matching this glob (gitignore syntax, relative to each directory PATH); repeatable]:GLOB:_default' \
+'--stdin-filename=[The file name stdin (\`-\`) stands for\: used in reports and to find its policy]:NAME:_files' \
 '--format=[Output format]:FORMAT:((human\:"Rich diagnostics with source snippets"
 short\:"One line per finding\: PATH\:LINE\:COL\: CODE message"
 json\:"A JSON document"
@@ -78,7 +80,7 @@ never\:"Never colour"))' \
 '--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
-'*::paths -- SQL files or directories (every *.sql inside, recursively):_files' \
+'*::paths -- SQL files or directories (every *.sql inside, recursively, honouring .gitignore; hidden, vendored and clone-fixture directories skipped); `-` reads stdin:_files' \
 && ret=0
 ;;
 (plan)
@@ -114,7 +116,7 @@ _arguments "${_arguments_options[@]}" : \
 '(--channel)--database-url=[Run psql locally against this connection string instead of the packet'\''s channel]:DATABASE_URL:_default' \
 '--channel=[Channel command that runs psql reading the script on stdin (overrides the packet'\''s)]:CHANNEL:_default' \
 '--journal=[Journal file (JSON Lines; default\: PACKET/journal/apply-<time>.jsonl)]:JOURNAL:_files' \
-'--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
+'--policy=[Lint policy file (default\: the nearest packets/policy.yaml above the packet, else the built-in policy)]:POLICY:_files' \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
 always\:"Always colour (e.g. CI logs that render ANSI colours)"
 never\:"Never colour"))' \

@@ -37,7 +37,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::cli::ApplyArgs;
 use crate::diag::{Error, Status};
-use crate::lint::Policy;
+use crate::lint::PolicyFinder;
 use crate::spec::Role;
 
 use dryrun::dry_run;
@@ -58,7 +58,7 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let loaded = crate::spec::load(&args.packet)?;
     let vars = Vars::parse(&args.vars, &loaded.packet)?;
     let channel = Channel::resolve(args, &loaded.packet)?;
-    let policy = Policy::resolve(args.policy.as_deref())?;
+    let policy = PolicyFinder::new(args.policy.as_deref())?.for_path(&loaded.dir)?;
     writeln!(
         out,
         "packetc apply: {} ({}, sha256 {})",
@@ -66,7 +66,8 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
         loaded.spec_path.display(),
         loaded.spec_sha256
     )?;
-    let Some(scripts) = precheck::committed_scripts(&loaded, &policy, out)? else {
+    writeln!(out, "{}", policy.line())?;
+    let Some(scripts) = precheck::committed_scripts(&loaded, &policy.policy, out)? else {
         return Ok(Status::Failed);
     };
     let (forward, rollback): (Vec<Committed>, Vec<Committed>) = scripts

@@ -72,7 +72,11 @@ pub fn committed_scripts(
             out,
             "refused: the committed scripts have {n} lint finding(s); nothing was run"
         )?;
-        crate::lint::write_report(out, &linted, Format::Human)?;
+        crate::lint::write_report(
+            out,
+            &crate::lint::Report::findings_only("apply", linted),
+            Format::Human,
+        )?;
         return Ok(None);
     }
     Ok(Some(scripts))

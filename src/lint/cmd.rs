@@ -1,24 +1,80 @@
 //! `packetc lint` and `packetc rule`: the I/O around the pure linting core.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use crate::cli::{LintArgs, RuleArgs};
+use crate::cli::{Format, LintArgs, RuleArgs};
 use crate::diag::{Error, Status};
-use crate::lint::report::FileReport;
-use crate::lint::{lint_bytes, rules, write_report, Policy};
+use crate::lint::locate::{PolicyFinder, ResolvedPolicy};
+use crate::lint::report::{FileReport, Report};
+use crate::lint::{lint_bytes, rules, walk, write_report, Policy};
+
+/// The name stdin's text gets in reports when `--stdin-filename` is not given.
+pub const STDIN_NAME: &str = "<stdin>";
 
 /// Run `packetc lint`: exit 0 clean, 1 findings, 2 when a path or the policy cannot be read.
 pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let policy = Policy::resolve(args.policy.as_deref())?;
-    let mut files = Vec::new();
-    for p in &args.paths {
-        collect(p, &mut files)?;
+    let mut finder = PolicyFinder::new(args.policy.as_deref())?;
+    let stdin_count = args.paths.iter().filter(|p| p.as_os_str() == "-").count();
+    if stdin_count > 1 {
+        return Err(Error::input(
+            "`-` (stdin) given more than once",
+            "name stdin once: packetc lint --stdin-filename NAME -",
+        ));
     }
-    let (results, unreadable) = lint_files(&files, &policy);
-    write_report(out, &results, args.format)?;
+    if args.stdin_filename.is_some() && stdin_count == 0 {
+        return Err(Error::input(
+            "--stdin-filename without `-`",
+            "pass `-` as a PATH to read the script from stdin",
+        ));
+    }
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let walked = walk::collect(&paths, &args.exclude)?;
+    let mut report = Report::new("lint");
+    report.docs_base = docs_base()?;
+    report.root = sarif_root();
+    report.notes = walked.notes;
+    let mut policies = Vec::with_capacity(walked.files.len());
+    for f in &walked.files {
+        policies.push(finder.for_path(f)?);
+    }
+    let mut stdin_report = None;
+    if stdin_count == 1 {
+        let name = args
+            .stdin_filename
+            .as_ref()
+            .map_or_else(|| STDIN_NAME.to_string(), |p| p.display().to_string());
+        let at = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(STDIN_NAME));
+        let policy = finder.for_path(&at)?;
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(Path::new("-"), &e))?;
+        let (text, f) = lint_bytes(&name, &bytes, &policy.policy, None);
+        stdin_report = Some(((name, text, f), policy));
+    }
+    let (results, mut unreadable) = lint_files_with(&walked.files, &policies);
+    for (r, p) in results.into_iter().zip(policies.iter()) {
+        if let Some(r) = r {
+            report.push(r, p);
+        }
+    }
+    if let Some((r, p)) = stdin_report {
+        report.push(r, &p);
+    }
+    unreadable.extend(walked.errors);
+    announce_builtin(&report, args.format);
+    write_report(out, &report, args.format)?;
     if !unreadable.is_empty() {
         let msgs: Vec<String> = unreadable.iter().map(|e| e.to_string()).collect();
         return Err(Error::input(
@@ -26,17 +82,91 @@ pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<Status, Error> {
             "check the paths and permissions; the other files were linted above",
         ));
     }
-    Ok(if results.iter().any(|(_, _, f)| !f.is_empty()) {
+    Ok(if report.count() > 0 {
         Status::Failed
     } else {
         Status::Clean
     })
 }
 
-/// Lint files in parallel (one worker per core, files handed out in order); results keep the
-/// input order. Files that cannot be read are returned separately.
+/// Machine formats keep stdout for the document: the built-in fallback and skip notes are told
+/// on stderr there (the human format has them in its header and summary).
+pub fn announce_builtin(report: &Report, format: Format) {
+    if matches!(format, Format::Human) {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    for p in report.policies.iter().filter(|p| p.is_builtin()) {
+        let _ = writeln!(
+            err,
+            "note: no packets/policy.yaml above the linted files: using the built-in policy (sha256 {}); pass --policy FILE to choose one",
+            p.sha256
+        );
+    }
+    if !matches!(format, Format::Json) {
+        for n in &report.notes {
+            let _ = writeln!(err, "note: {n}");
+        }
+    }
+}
+
+/// The environment variable naming where packetc's docs are published (an absolute URL whose
+/// `docs/rules/PC001.md` is a rule page): SARIF `helpUri` links are made from it.
+pub const DOCS_URL_ENV: &str = "PACKETC_DOCS_URL";
+
+/// The prefix of documentation links (SARIF `helpUri`) from `PACKETC_DOCS_URL`; none when
+/// unset. A value that is not an absolute URL is bad input: SARIF consumers reject it.
+pub fn docs_base() -> Result<Option<String>, Error> {
+    match std::env::var(DOCS_URL_ENV) {
+        Ok(v) if !v.is_empty() => {
+            let scheme_ok = v.split_once("://").is_some_and(|(s, rest)| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                    && !rest.is_empty()
+            });
+            if !scheme_ok {
+                return Err(Error::input(
+                    format!("{DOCS_URL_ENV}={v} is not an absolute URL"),
+                    "set it to where the docs are published, e.g. https://example.org/packetc/ (its docs/rules/PC001.md is a rule page)",
+                ));
+            }
+            Ok(Some(if v.ends_with('/') { v } else { format!("{v}/") }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `%SRCROOT%` for SARIF: the repository root above the current directory.
+#[must_use]
+pub fn sarif_root() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    Some(crate::lint::sarif::find_root(&cwd))
+}
+
+/// Lint files with one policy (benchmarks, callers without discovery).
 #[must_use]
 pub fn lint_files(files: &[PathBuf], policy: &Policy) -> (Vec<FileReport>, Vec<Error>) {
+    let one = Arc::new(ResolvedPolicy {
+        policy: policy.clone(),
+        origin: crate::lint::locate::Origin::Builtin,
+        display: policy.source.clone(),
+        sha256: String::new(),
+    });
+    let policies = vec![one; files.len()];
+    let (r, e) = lint_files_with(files, &policies);
+    (r.into_iter().flatten().collect(), e)
+}
+
+/// Lint files in parallel (one worker per core, files handed out in order), each against its
+/// own policy; results keep the input order (`None` where a file could not be read; those
+/// errors are returned separately).
+#[must_use]
+pub fn lint_files_with(
+    files: &[PathBuf],
+    policies: &[Arc<ResolvedPolicy>],
+) -> (Vec<Option<FileReport>>, Vec<Error>) {
     type Slot = Mutex<Option<Result<FileReport, Error>>>;
     let slots: Vec<Slot> = files.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
@@ -48,12 +178,14 @@ pub fn lint_files(files: &[PathBuf], policy: &Policy) -> (Vec<FileReport>, Vec<E
         for _ in 0..workers {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = files.get(i) else { break };
+                let (Some(path), Some(policy)) = (files.get(i), policies.get(i)) else {
+                    break;
+                };
                 let name = path.display().to_string();
                 let r = std::fs::read(path)
                     .map_err(|e| Error::io(path, &e))
                     .map(|bytes| {
-                        let (text, f) = lint_bytes(&name, &bytes, policy, None);
+                        let (text, f) = lint_bytes(&name, &bytes, &policy.policy, None);
                         (name, text, f)
                     });
                 if let Ok(mut slot) = slots[i].lock() {
@@ -66,34 +198,15 @@ pub fn lint_files(files: &[PathBuf], policy: &Policy) -> (Vec<FileReport>, Vec<E
     let mut bad = Vec::new();
     for slot in slots {
         match slot.into_inner().ok().flatten() {
-            Some(Ok(r)) => ok.push(r),
-            Some(Err(e)) => bad.push(e),
-            None => {}
+            Some(Ok(r)) => ok.push(Some(r)),
+            Some(Err(e)) => {
+                ok.push(None);
+                bad.push(e);
+            }
+            None => ok.push(None),
         }
     }
     (ok, bad)
-}
-
-fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let meta = std::fs::metadata(p).map_err(|e| Error::io(p, &e))?;
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-            .map_err(|e| Error::io(p, &e))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for e in entries {
-            if e.is_dir() {
-                collect(&e, out)?;
-            } else if e.extension().is_some_and(|x| x == "sql") {
-                out.push(e);
-            }
-        }
-    } else {
-        out.push(p.to_path_buf());
-    }
-    Ok(())
 }
 
 /// Run `packetc rule [CODE]`: print a rule's documentation, or list every rule.

@@ -18,17 +18,22 @@ pub mod cmd;
 pub mod effects;
 pub mod engine;
 pub mod finding;
+pub mod locate;
 pub mod plpgsql;
 pub mod policy;
 pub mod report;
+pub mod report_json;
 pub mod rules;
+pub mod sarif;
 pub mod scan;
+pub mod walk;
 
 use std::path::PathBuf;
 
 pub use finding::{Finding, Severity};
+pub use locate::{PolicyFinder, ResolvedPolicy};
 pub use policy::Policy;
-pub use report::write_report;
+pub use report::{write_report, Report};
 
 /// Which step of a packet a script is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,6 @@
 //! command exit 2, because linting against a policy that was not understood would silently
 //! allow what the author meant to forbid.
 
-use std::path::{Path, PathBuf};
-
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
@@ -247,24 +245,6 @@ impl Policy {
                 .unwrap_or_else(|| "triggers must not be switched off".into()),
             never_suppress,
         })
-    }
-
-    /// `--policy FILE` if given; else the nearest `packets/policy.yaml` from the current
-    /// directory upward; else the built-in policy.
-    pub fn resolve(explicit: Option<&Path>) -> Result<Policy, Error> {
-        if let Some(p) = explicit {
-            let text = crate::fsio::read_text(p)?;
-            return Policy::from_yaml(&p.display().to_string(), &text);
-        }
-        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        for dir in cwd.ancestors() {
-            let cand = dir.join("packets").join("policy.yaml");
-            if cand.is_file() {
-                let text = crate::fsio::read_text(&cand)?;
-                return Policy::from_yaml(&cand.display().to_string(), &text);
-            }
-        }
-        Ok(Policy::builtin())
     }
 
     /// The protected-table entry matching a resolved relation name, if any.

@@ -1,55 +1,237 @@
 //! Output formats: human (miette), short, json, sarif 2.1.0, github annotations.
 
 use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::cli::Format;
 use crate::lint::finding::Finding;
+use crate::lint::locate::ResolvedPolicy;
 
 /// One linted file: its path, its text (what positions refer to) and its findings.
 pub type FileReport = (String, String, Vec<Finding>);
 
-/// Write the findings of every file in `format`.
-pub fn write_report(
-    out: &mut dyn Write,
-    files: &[FileReport],
-    format: Format,
-) -> std::io::Result<()> {
+/// The kinds of `packetc check` problems that are not lint findings. They are results in every
+/// machine format, with codes of their own (PC9xx) next to the lint rules'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A committed script differs from what the spec renders.
+    Drift,
+    /// The spec renders a script that is not committed.
+    Missing,
+    /// A committed .sql file the spec does not render.
+    Stray,
+}
+
+/// Every problem kind, in code order (SARIF rules, docs).
+pub const PROBLEM_KINDS: &[ProblemKind] =
+    &[ProblemKind::Drift, ProblemKind::Missing, ProblemKind::Stray];
+
+impl ProblemKind {
+    /// Stable code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemKind::Drift => "PC900",
+            ProblemKind::Missing => "PC901",
+            ProblemKind::Stray => "PC902",
+        }
+    }
+
+    /// Kebab-case name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            ProblemKind::Drift => "script-drift",
+            ProblemKind::Missing => "missing-script",
+            ProblemKind::Stray => "stray-script",
+        }
+    }
+
+    /// One-line summary.
+    #[must_use]
+    pub fn summary(self) -> &'static str {
+        match self {
+            ProblemKind::Drift => "a committed script differs from what packet.yaml renders",
+            ProblemKind::Missing => "packet.yaml renders a script that is not committed",
+            ProblemKind::Stray => "a committed .sql file in sql/ that packet.yaml does not render",
+        }
+    }
+
+    /// The page that explains it, relative to the repository root.
+    #[must_use]
+    pub fn doc_path(self) -> &'static str {
+        "docs/ci.md"
+    }
+}
+
+/// A `packetc check` problem that is not a lint finding (drift), located in a file and, where
+/// there is one, at a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// What kind.
+    pub kind: ProblemKind,
+    /// The file it is about (the committed script, or where it should be).
+    pub path: String,
+    /// 1-based line (the first line that differs), when there is one.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub help: String,
+}
+
+/// Everything one command reports: the files linted, each with the policy it was linted
+/// against, the check problems, and notes (files skipped on purpose).
+#[derive(Debug, Default)]
+pub struct Report {
+    /// `lint` or `check` (names the command in summaries).
+    pub command: &'static str,
+    /// The linted files, in order.
+    pub files: Vec<FileReport>,
+    /// For each file, the index of its policy in `policies`.
+    pub file_policy: Vec<usize>,
+    /// Every policy used.
+    pub policies: Vec<Arc<ResolvedPolicy>>,
+    /// Check problems (drift).
+    pub problems: Vec<Problem>,
+    /// Remarks printed with the human summary (and on stderr for machine formats).
+    pub notes: Vec<String>,
+    /// Whether the human format starts with the policy lines (false when the command printed
+    /// them itself, as `check` does first).
+    pub human_header: bool,
+    /// The directory SARIF URIs are relative to (`%SRCROOT%`); `None` keeps paths as given.
+    pub root: Option<PathBuf>,
+    /// Absolute URL prefix of rule documentation links (`helpUri`, `informationUri`):
+    /// `docs/rules/PC001.md` is appended. `None`: no links (SARIF requires absolute URIs, and
+    /// packetc does not know where its docs are published); each rule's `help` carries its page.
+    pub docs_base: Option<String>,
+}
+
+impl Report {
+    /// An empty report for `command`, linted against nothing yet.
+    #[must_use]
+    pub fn new(command: &'static str) -> Report {
+        Report {
+            command,
+            human_header: true,
+            ..Report::default()
+        }
+    }
+
+    /// A report of `files`, all linted against `policy` (tests, benchmarks).
+    #[must_use]
+    pub fn single(command: &'static str, files: Vec<FileReport>, policy: ResolvedPolicy) -> Report {
+        let mut r = Report::new(command);
+        r.file_policy = vec![0; files.len()];
+        r.files = files;
+        r.policies = vec![Arc::new(policy)];
+        r
+    }
+
+    /// A report of `files` without policy lines (the caller printed the policy already).
+    #[must_use]
+    pub fn findings_only(command: &'static str, files: Vec<FileReport>) -> Report {
+        let mut r = Report::new(command);
+        r.human_header = false;
+        r.files = files;
+        r
+    }
+
+    /// Add a file linted against `policy`.
+    pub fn push(&mut self, file: FileReport, policy: &Arc<ResolvedPolicy>) {
+        let idx = match self.policies.iter().position(|p| Arc::ptr_eq(p, policy)) {
+            Some(i) => i,
+            None => {
+                self.policies.push(policy.clone());
+                self.policies.len() - 1
+            }
+        };
+        self.files.push(file);
+        self.file_policy.push(idx);
+    }
+
+    /// Number of findings plus problems.
+    #[must_use]
+    pub fn count(&self) -> usize {
+        self.problems.len() + self.files.iter().map(|(_, _, f)| f.len()).sum::<usize>()
+    }
+}
+
+/// Write `report` in `format`.
+pub fn write_report(out: &mut dyn Write, report: &Report, format: Format) -> std::io::Result<()> {
     match format {
-        Format::Human => human(out, files),
+        Format::Human => human(out, report),
         Format::Short => {
-            for (path, _, fs) in files {
+            for (path, _, fs) in &report.files {
                 for f in fs {
                     writeln!(out, "{path}:{}:{}: {} {}", f.line, f.col, f.code, f.message)?;
                 }
             }
             Ok(())
         }
-        Format::Json => json(out, files),
-        Format::Sarif => sarif(out, files),
-        Format::Github => {
-            for (path, _, fs) in files {
-                for f in fs {
-                    let kind = match f.severity {
-                        crate::lint::Severity::Error => "error",
-                        crate::lint::Severity::Warning => "warning",
-                    };
-                    writeln!(
-                        out,
-                        "::{kind} file={},line={},col={},title={}::{}",
-                        gh_prop(path),
-                        f.line,
-                        f.col,
-                        gh_prop(&format!("{} {}", f.code, f.rule)),
-                        gh_data(&message_with_reason(f))
-                    )?;
-                }
-            }
-            Ok(())
-        }
+        Format::Json => crate::lint::report_json::write(out, report),
+        Format::Sarif => crate::lint::sarif::write(out, report),
+        Format::Github => github(out, report),
     }
 }
 
-fn message_with_reason(f: &Finding) -> String {
+/// GitHub workflow commands: a notice per policy, then one annotation per finding/problem.
+fn github(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
+    for p in &report.policies {
+        writeln!(out, "::notice title=packetc policy::{}", gh_data(&p.line()))?;
+    }
+    for pr in &report.problems {
+        let line = pr.line.map(|l| format!(",line={l}")).unwrap_or_default();
+        writeln!(
+            out,
+            "::error file={}{line},title={}::{}",
+            gh_prop(&pr.path),
+            gh_prop(&format!("{} {}", pr.kind.code(), pr.kind.name())),
+            gh_data(&format!("{} ({})", pr.message, pr.help))
+        )?;
+    }
+    for (path, _, fs) in &report.files {
+        for f in fs {
+            let kind = match f.severity {
+                crate::lint::Severity::Error => "error",
+                crate::lint::Severity::Warning => "warning",
+            };
+            writeln!(
+                out,
+                "::{kind} file={},line={},col={},title={}::{}",
+                gh_prop(path),
+                f.line,
+                f.col,
+                gh_prop(&format!("{} {}", f.code, f.rule)),
+                gh_data(&message_with_reason(f))
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The policy lines of the human format: one per policy, with the number of files it judged
+/// when there are several.
+#[must_use]
+pub fn policy_lines(report: &Report) -> Vec<String> {
+    let many = report.policies.len() > 1;
+    report
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if many {
+                let n = report.file_policy.iter().filter(|x| **x == i).count();
+                format!("{} for {n} file(s)", p.line())
+            } else {
+                p.line()
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn message_with_reason(f: &Finding) -> String {
     match &f.reason {
         Some(r) => format!("{} — policy: {r}", f.message),
         None => f.message.clone(),
@@ -66,9 +248,14 @@ fn gh_prop(s: &str) -> String {
     gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn human(out: &mut dyn Write, files: &[FileReport]) -> std::io::Result<()> {
+fn human(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
+    if report.human_header {
+        for l in policy_lines(report) {
+            writeln!(out, "{l}")?;
+        }
+    }
     let mut total = 0;
-    for (path, text, fs) in files {
+    for (path, text, fs) in &report.files {
         let src = std::sync::Arc::new(Src(text.clone()));
         for f in fs {
             total += 1;
@@ -79,11 +266,15 @@ fn human(out: &mut dyn Write, files: &[FileReport]) -> std::io::Result<()> {
             out.write_all(crate::diag::render(&d).as_bytes())?;
         }
     }
-    let nfiles = files.len();
+    for n in &report.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    let nfiles = report.files.len();
+    let cmd = report.command;
     if total == 0 {
-        writeln!(out, "packetc lint: {nfiles} file(s) clean")?;
+        writeln!(out, "packetc {cmd}: {nfiles} file(s) clean")?;
     } else {
-        writeln!(out, "packetc lint: {total} finding(s) in {nfiles} file(s)")?;
+        writeln!(out, "packetc {cmd}: {total} finding(s) in {nfiles} file(s)")?;
     }
     Ok(())
 }
@@ -155,93 +346,4 @@ impl miette::Diagnostic for HumanDiag<'_> {
             r.end - r.start,
         ))))
     }
-}
-
-fn json(out: &mut dyn Write, files: &[FileReport]) -> std::io::Result<()> {
-    let mut list = Vec::new();
-    for (path, _, fs) in files {
-        for f in fs {
-            list.push(serde_json::json!({
-                "path": path,
-                "line": f.line,
-                "column": f.col,
-                "code": f.code,
-                "rule": f.rule,
-                "severity": f.severity.as_str(),
-                "message": f.message,
-                "reason": f.reason,
-                "help": f.help,
-                "suppressible": f.suppressible,
-                "span": {"start": f.range.start, "end": f.range.end},
-            }));
-        }
-    }
-    let doc = serde_json::json!({
-        "version": 1,
-        "files": files.len(),
-        "findings": list,
-    });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
-}
-
-fn sarif(out: &mut dyn Write, files: &[FileReport]) -> std::io::Result<()> {
-    let rules: Vec<_> = crate::lint::rules::RULES
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "id": r.code,
-                "name": r.name,
-                "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": r.summary},
-                "help": {"text": r.docs(), "markdown": r.docs()},
-                "defaultConfiguration": {"level": r.severity.as_str()},
-            })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for (path, text, fs) in files {
-        let idx = crate::lint::finding::LineIndex::new(text);
-        for f in fs {
-            let end = idx.pos(f.range.end);
-            let rule_index = crate::lint::rules::RULES
-                .iter()
-                .position(|r| r.code == f.code)
-                .unwrap_or(0);
-            results.push(serde_json::json!({
-                "ruleId": f.code,
-                "ruleIndex": rule_index,
-                "level": f.severity.as_str(),
-                "message": {"text": message_with_reason(f)},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": path.replace('\\', "/")},
-                        "region": {
-                            "startLine": f.line,
-                            "startColumn": f.col,
-                            "endLine": end.line,
-                            "endColumn": end.col,
-                            "charOffset": f.range.start,
-                            "charLength": f.range.end - f.range.start,
-                        }
-                    }
-                }],
-            }));
-        }
-    }
-    let doc = serde_json::json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "packetc",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
 }
