@@ -102,7 +102,7 @@ pub enum Command {
     ///
     /// Example: packetc new add-feature-flags
     New(NewArgs),
-    /// Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/).
+    /// Print the JSON Schema of packet.yaml, policy.yaml or the JSON report (committed in docs/schema/).
     ///
     /// Example: packetc schema packet > docs/schema/packet.schema.json
     Schema(SchemaArgs),
@@ -251,6 +251,8 @@ pub enum SchemaKind {
     Packet,
     /// packets/policy.yaml (the lint policy).
     Policy,
+    /// The `--format json` report of `packetc lint` and `packetc check`.
+    Report,
 }
 
 #[derive(Debug, Args)]

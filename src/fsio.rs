@@ -40,11 +40,16 @@ pub fn write_all_atomic(files: &[(PathBuf, String)]) -> Result<(), Error> {
     for (path, contents) in files {
         let dir = path.parent().unwrap_or_else(|| Path::new("."));
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".packetc-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, &e))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".packetc-").suffix(".tmp");
+        // A written file gets the mode any new file gets (0666 less the umask), not the 0600
+        // of a temporary file: the scripts are committed and read by others.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(0o666));
+        }
+        let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, &e))?;
         tmp.write_all(contents.as_bytes())
             .and_then(|()| tmp.as_file().sync_all())
             .map_err(|e| Error::io(tmp.path(), &e))?;
@@ -54,4 +59,27 @@ pub fn write_all_atomic(files: &[(PathBuf, String)]) -> Result<(), Error> {
         tmp.persist(path).map_err(|e| Error::io(path, &e.error))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_umask_mode_not_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("a.sql");
+        super::write_all_atomic(&[(path.clone(), "SELECT 1;\n".into())]).expect("write");
+        // What a plain create gives under the current umask.
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, "").expect("probe");
+        let want = std::fs::metadata(&probe)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
+        let got = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(got, want, "{got:o} vs {want:o}");
+        assert_ne!(got, 0o600, "umask 077 would make this test meaningless");
+    }
 }

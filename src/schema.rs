@@ -1,4 +1,4 @@
-//! `packetc schema packet|policy`: JSON Schemas generated from the serde models.
+//! `packetc schema packet|policy|report`: JSON Schemas generated from the serde models.
 //!
 //! The schemas are derived (schemars) from the very types packetc deserializes, so an editor
 //! using them (yaml-language-server, via the modeline at the top of packet.yaml) completes and
@@ -21,6 +21,7 @@ pub fn committed_path(kind: SchemaKind) -> &'static str {
     match kind {
         SchemaKind::Packet => "docs/schema/packet.schema.json",
         SchemaKind::Policy => "docs/schema/policy.schema.json",
+        SchemaKind::Report => "docs/schema/report.schema.json",
     }
 }
 
@@ -31,6 +32,9 @@ pub fn schema_json(kind: SchemaKind) -> String {
     let schema = match kind {
         SchemaKind::Packet => generator.into_root_schema_for::<crate::spec::raw::RawPacket>(),
         SchemaKind::Policy => generator.into_root_schema_for::<crate::lint::policy::RawPolicy>(),
+        SchemaKind::Report => {
+            generator.into_root_schema_for::<crate::lint::report_json::JsonReport>()
+        }
     };
     let mut text =
         serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

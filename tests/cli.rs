@@ -243,7 +243,13 @@ fn usage_and_io_errors_exit_2() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = packetc(&["check"], tmp.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("no packets found under ./packets"));
+    assert!(text(&out.stderr).contains("no ./packets directory here"));
+    // A lint-only repository: packets/ holds only the policy. Nothing to drift: clean.
+    std::fs::create_dir_all(tmp.path().join("packets")).expect("mkdir");
+    std::fs::write(tmp.path().join("packets/policy.yaml"), "version: 1\n").expect("write");
+    let out = packetc(&["check"], tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("nothing to check"));
 }
 
 #[test]

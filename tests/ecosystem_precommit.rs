@@ -9,8 +9,8 @@
 //!   the manifest's own `files`/`types`/`pass_filenames`, as a `repo: local` with
 //!   `language: system` so no cargo build is needed) when `pre-commit` is on PATH. Without it
 //!   the test prints a loud SKIPPED banner; it cannot fail CI on machines without Python tools.
-//!   (`language: rust` itself — pre-commit building packetc with `cargo install` — is exercised
-//!   by `pre-commit try-repo`, which takes minutes; see docs/pre-commit.md.)
+//!   (`language: python` itself — pre-commit installing packetc from the wheel — is exercised by
+//!   `.ci/wheel-smoke`, which builds the wheel; see docs/pre-commit.md.)
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -134,7 +134,7 @@ fn manifest_offers_both_hooks() {
     assert_eq!(lint.exclude.as_deref(), Some("/fixture/"));
     assert!(lint.entry.starts_with("packetc lint"));
     for h in &hooks {
-        assert_eq!(h.language, "rust", "{}", h.id);
+        assert_eq!(h.language, "python", "{}", h.id);
         assert!(!h.name.is_empty() && h.description.is_some());
     }
     assert!(check.require_serial);

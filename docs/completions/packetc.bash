@@ -95,7 +95,7 @@ _packetc() {
 
     case "${cmd}" in
         packetc)
-            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply rule new schema completions man help"
+            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply new schema completions man rule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,7 +195,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__help)
-            opts="render check lint plan prove apply rule new schema completions man help"
+            opts="render check lint plan prove apply new schema completions man rule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -517,7 +517,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__rule)
-            opts="-q -h --color --quiet --help"
+            opts="-q -h --color --quiet --help PC001 PC002 PC003 PC004 PC010 PC011 PC012 PC013 PC014 PC015 PC016 PC020 PC030 PC031 PC032 PC033 PC034 PC035 protected-table-write protected-table-ddl protected-column-write trigger-bypass unparseable-statement unterminated-literal unreadable-text dynamic-sql unverifiable-body missing-include raw-psql-interpolation bad-suppression read-only-step-write seed-foreign-write seed-unstamped-insert rollback-unscoped-delete write-outside-transaction on-error-stop-missing"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,7 +535,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__schema)
-            opts="-q -h --color --quiet --help packet policy"
+            opts="-q -h --color --quiet --help packet policy report"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -128,18 +128,6 @@ never\:"Never colour"))' \
 ':packet -- Packet directory or its packet.yaml:_files' \
 && ret=0
 ;;
-(rule)
-_arguments "${_arguments_options[@]}" : \
-'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
-always\:"Always colour (e.g. CI logs that render ANSI colours)"
-never\:"Never colour"))' \
-'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
-'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
-'-h[Print help (see more with '\''--help'\'')]' \
-'--help[Print help (see more with '\''--help'\'')]' \
-'::code -- Rule code (e.g. PC001) or kebab-case name; omit to list all rules:_default' \
-&& ret=0
-;;
 (new)
 _arguments "${_arguments_options[@]}" : \
 '--dir=[The directory that holds packets]:DIR:_files' \
@@ -163,7 +151,8 @@ never\:"Never colour"))' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':kind -- Which file'\''s schema:((packet\:"packets/NAME/packet.yaml"
-policy\:"packets/policy.yaml (the lint policy)"))' \
+policy\:"packets/policy.yaml (the lint policy)"
+report\:"The \`--format json\` report of \`packetc lint\` and \`packetc check\`"))' \
 && ret=0
 ;;
 (completions)
@@ -188,6 +177,35 @@ never\:"Never colour"))' \
 '--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(rule)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::code -- Rule code (e.g. PC001) or kebab-case name; omit to list all rules:((PC001\:"A statement writes rows of a protected table."
+PC002\:"A statement changes the definition or privileges of a protected table."
+PC003\:"A statement sets a protected column."
+PC004\:"A statement switches triggers off."
+PC010\:"A statement could not be parsed, so it cannot be proven safe."
+PC011\:"A quote, dollar quote or comment is never closed."
+PC012\:"Bytes that are not valid UTF-8 or that the SQL tokenizer rejects."
+PC013\:"SQL built or executed at run time cannot be proven safe."
+PC014\:"A function or DO body is in a language the linter cannot read."
+PC015\:"A psql include (\\i, \\ir) could not be followed."
+PC016\:"A psql variable is pasted into SQL unquoted, or names a written table."
+PC020\:"A suppression comment has no reason or names an unknown code."
+PC030\:"A read-only packet step (preflight, verify) writes."
+PC031\:"The seed step writes something other than new provenance rows."
+PC032\:"A seed INSERT does not stamp the provenance columns."
+PC033\:"The rollback step writes something other than tag-scoped deletes."
+PC034\:"A packet write is not inside an explicit BEGIN … COMMIT."
+PC035\:"ON_ERROR_STOP is not on before the first SQL statement."))' \
 && ret=0
 ;;
 (help)
@@ -226,10 +244,6 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
-(rule)
-_arguments "${_arguments_options[@]}" : \
-&& ret=0
-;;
 (new)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -243,6 +257,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rule)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -268,11 +286,11 @@ _packetc_commands() {
 'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
 'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
 'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
-'rule:Print the documentation of a lint rule' \
 'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
-'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
+'schema:Print the JSON Schema of packet.yaml, policy.yaml or the JSON report (committed in docs/schema/)' \
 'completions:Print a shell completion script' \
 'man:Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory' \
+'rule:Print the documentation of a lint rule' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'packetc commands' commands "$@"
@@ -301,11 +319,11 @@ _packetc__subcmd__help_commands() {
 'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
 'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
 'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
-'rule:Print the documentation of a lint rule' \
 'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
-'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
+'schema:Print the JSON Schema of packet.yaml, policy.yaml or the JSON report (committed in docs/schema/)' \
 'completions:Print a shell completion script' \
 'man:Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory' \
+'rule:Print the documentation of a lint rule' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'packetc help commands' commands "$@"

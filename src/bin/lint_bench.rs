@@ -1,6 +1,6 @@
 //! Benchmark of `packetc lint` (not a timed test).
 //!
-//! `cargo run --release --bin lint_bench [MiB]` generates a realistic script (DML, DO blocks,
+//! `cargo run --release --features bench --bin lint_bench [MiB]` generates a realistic script (DML, DO blocks,
 //! psql meta-commands, COPY data; default 10 MiB) and reports, each measured in a fresh child
 //! process so that peak memory (VmHWM) belongs to one measurement (best of three runs):
 //!

@@ -297,7 +297,7 @@ pub fn write(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
                 .policies
                 .iter()
                 .map(|p| {
-                    let mut v = policy_json(p);
+                    let mut v = serde_json::to_value(policy_json(p)).unwrap_or_default();
                     if !p.is_builtin() {
                         v["location"] = artifact(&p.display, root);
                     }
