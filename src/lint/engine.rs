@@ -243,6 +243,9 @@ impl<'a> Engine<'a> {
     fn finish(mut self) -> Vec<Finding> {
         let allows = std::mem::take(&mut self.allows);
         let mut suppress: HashSet<(usize, &'static str)> = HashSet::new();
+        // Every valid (region, code) a comment asks to suppress, where the comment is: those
+        // that silence nothing are reported (PC021), like ruff's RUF100.
+        let mut wanted: Vec<((usize, &'static str), Pos, usize)> = Vec::new();
         let mut extra = Vec::new();
         for (region, a) in &allows {
             let pos = self.idx.pos(a.start);
@@ -263,6 +266,7 @@ impl<'a> Engine<'a> {
                 match rules::lookup(c) {
                     Some(r) if self.policy.suppressible(r.code) => {
                         suppress.insert((*region, r.code));
+                        wanted.push(((*region, r.code), pos, len));
                     }
                     Some(r) => extra.push((
                         pos,
@@ -282,6 +286,25 @@ impl<'a> Engine<'a> {
                 "fix or remove the comment",
                 None,
             );
+        }
+        // A code is used when the statement has a finding of it, suppressible or not (an
+        // unsuppressible one already says so itself).
+        let used: HashSet<(usize, &'static str)> = self
+            .findings
+            .iter()
+            .map(|(region, f)| (*region, f.code))
+            .collect();
+        for (key, pos, len) in wanted {
+            if !used.contains(&key) {
+                self.report(
+                    &rules::pc021_unused_suppression::RULE,
+                    pos,
+                    len,
+                    format!("unused suppression: no {} finding on this statement", key.1),
+                    "remove the code from the comment (or the comment), so it cannot silence a future finding unseen",
+                    None,
+                );
+            }
         }
         let mut out: Vec<Finding> = self
             .findings

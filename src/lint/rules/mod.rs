@@ -27,6 +27,7 @@ pub mod pc014_unverifiable_body;
 pub mod pc015_missing_include;
 pub mod pc016_raw_psql_interpolation;
 pub mod pc020_bad_suppression;
+pub mod pc021_unused_suppression;
 pub mod pc030_read_only_step_write;
 pub mod pc031_seed_foreign_write;
 pub mod pc032_seed_unstamped_insert;
@@ -85,6 +86,7 @@ pub const RULES: &[Rule] = &[
     pc015_missing_include::RULE,
     pc016_raw_psql_interpolation::RULE,
     pc020_bad_suppression::RULE,
+    pc021_unused_suppression::RULE,
     pc030_read_only_step_write::RULE,
     pc031_seed_foreign_write::RULE,
     pc032_seed_unstamped_insert::RULE,

@@ -26,8 +26,8 @@ DELETE FROM system_issues WHERE x = 0x; -- expect: PC012
 DELETE FROM system_issues WHERE id = 2; -- expect: PC001
 COPY governance_scopes FROM PROGRAM 'psql -c "DELETE FROM system_issues"'; -- expect: PC013
 SECURITY LABEL ON TABLE system_issues IS 'x'; -- expect: PC010
--- packetc: allow PC011 -- never works when the swallowed text names a protected table
 DO $$ BEGIN NULL; END $$ LANGUAGE plpgsql extra; -- expect: PC010
 CREATE FUNCTION f_bad() RETURNS int LANGUAGE sql AS 'SELECT 1' ); -- expect: PC010
+-- packetc: allow PC011 -- never works when the swallowed text names a protected table
 SELECT 'unterminated; -- expect: PC011
 DELETE FROM system_issues;
