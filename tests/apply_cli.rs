@@ -93,6 +93,12 @@ fn dry_run_prints_the_plan_and_runs_nothing() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     c.assert_nothing_ran();
+    // The policy the lint gate used is named in the first lines, with its sha256.
+    let second = out.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.starts_with("policy: ") && second.contains("(sha256 "),
+        "{out}"
+    );
     let order: Vec<usize> = [
         "0. probe",
         "1. F_prod_00_preflight.sql",

@@ -195,3 +195,26 @@ fn walk_skips_fixtures_and_ignored_files_and_ends_on_symlink_loops() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn check_names_the_policy_first() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = packetc(root, &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("policy: packets/policy.yaml (sha256 ")
+            && first.ends_with("; nearest packets/policy.yaml)"),
+        "{text}"
+    );
+    // The same packet checked from inside it: the same policy (by hash).
+    let inside = packetc(
+        &root.join("packets/one-roof-ownership-seed"),
+        &["check", "--format", "json", "."],
+    );
+    let v = json(&inside);
+    let here = json(&packetc(root, &["check", "--format", "json"]));
+    assert_eq!(v["policies"][0]["sha256"], here["policies"][0]["sha256"]);
+    assert_eq!(v["policies"][0]["origin"], "found");
+}
