@@ -196,18 +196,33 @@ fn start_dir(path: &Path) -> PathBuf {
         .unwrap_or(dir)
 }
 
-/// A path as printed: relative to the current directory when it lies below it, else as is.
+/// A path as printed: relative to the current directory (`../policy.yaml` from a
+/// subdirectory), or absolute when the two share nothing but the root.
 #[must_use]
 pub fn display_path(path: &Path) -> String {
     let canon = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) {
-        if let Ok(rel) = canon.strip_prefix(&cwd) {
-            if path.is_absolute() || !path.starts_with("..") {
-                return rel.display().to_string();
-            }
-        }
+    let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) else {
+        return path.display().to_string();
+    };
+    relative(&canon, &cwd).unwrap_or_else(|| canon.display().to_string())
+}
+
+/// `target` relative to `base` (both absolute), when they share more than the root.
+fn relative(target: &Path, base: &Path) -> Option<String> {
+    let t: Vec<_> = target.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common <= 1 {
+        return None;
     }
-    path.display().to_string()
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c);
+    }
+    Some(out.display().to_string())
 }
 
 #[cfg(test)]
@@ -241,6 +256,17 @@ mod tests {
             none.sha256,
             crate::spec::sha256_hex(BUILTIN_YAML.as_bytes())
         );
+    }
+
+    #[test]
+    fn relative_paths_climb_with_dot_dot() {
+        let r = |t: &str, b: &str| relative(Path::new(t), Path::new(b));
+        assert_eq!(r("/a/b/p.yaml", "/a/b").as_deref(), Some("p.yaml"));
+        assert_eq!(
+            r("/a/b/p.yaml", "/a/b/c/d").as_deref(),
+            Some("../../p.yaml")
+        );
+        assert_eq!(r("/x/p.yaml", "/a/b"), None);
     }
 
     #[test]
