@@ -10,7 +10,7 @@ use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, Assignment, AssignmentTarget, BinaryOperator,
     CommentObject, CopySource, CopyTarget, CreateRuleAction, Expr, FromTable, FunctionArg,
     FunctionArgExpr, FunctionArguments, GrantObjects, Ident, MergeAction, MergeInsertKind,
-    MergeUpdateKind, ObjectName, ObjectNamePart, ObjectType, OnConflictAction, OnInsert, Query,
+    MergeUpdateKind, ObjectName, ObjectNamePart, ObjectType, OnConflictAction, OnInsert, Query, RenameTableNameKind,
     SelectItem, SetExpr, Statement, TableFactor, TableObject, TableWithJoins, Value,
 };
 
@@ -195,11 +195,28 @@ pub enum Txn {
     End,
 }
 
+/// A relation the statement makes into a way into another one: rows written to `child` are
+/// rows of `parent` (inheritance, partitions, auto-updatable views, `_RETURN` rules).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The new way in.
+    pub child: NameRef,
+    /// What it reaches.
+    pub parent: NameRef,
+    /// Words for messages (`inherits from`, `is a view over` …).
+    pub how: &'static str,
+    /// Whether the child's columns are the parent's, by name (inheritance keeps them; a view
+    /// may rename them, so a write through it sets columns that cannot be named here).
+    pub keeps_columns: bool,
+}
+
 /// Everything one statement does that the rules care about.
 #[derive(Debug, Default)]
 pub struct Effects {
     /// Writes, in source order.
     pub writes: Vec<Write>,
+    /// Relations made into ways into other relations.
+    pub links: Vec<Link>,
     /// Transaction control.
     pub txn: Option<Txn>,
     /// A statement of a kind the walker does not model that may change the database; the
@@ -213,6 +230,17 @@ pub struct Effects {
 }
 
 impl Effects {
+    fn link(&mut self, child: &ObjectName, parent: &ObjectName, how: &'static str, keeps: bool) {
+        if let (Some(child), Some(parent)) = (resolve(child), resolve(parent)) {
+            self.links.push(Link {
+                child,
+                parent,
+                how,
+                keeps_columns: keeps,
+            });
+        }
+    }
+
     fn push(&mut self, kind: WriteKind, on: &ObjectName) -> Option<&mut Write> {
         let target = resolve(on)?;
         self.writes.push(Write::new(kind, target));
@@ -359,6 +387,17 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
         Statement::Query(q) => query(q, fx),
         Statement::CreateRule(r) => {
             fx.push(WriteKind::Ddl("CREATE RULE on"), &r.table_name);
+            // `CREATE RULE "_RETURN" AS ON SELECT TO t DO INSTEAD SELECT … FROM p` turns `t`
+            // into a view over `p`.
+            if let CreateRuleAction::Statement(st) = &r.action {
+                if let Statement::Query(q) = st.as_ref() {
+                    let mut reads = Vec::new();
+                    query_reads(q, &mut reads);
+                    for p in reads {
+                        fx.link(&r.table_name, p, "is (by a rule) a view over", false);
+                    }
+                }
+            }
             match &r.action {
                 CreateRuleAction::Nothing => {}
                 CreateRuleAction::Statement(s) => statement(s, fx),
@@ -391,19 +430,27 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
             if let Some(q) = &ct.query {
                 query(q, fx);
             }
+            // Rows written to a child are rows of its parents (and its triggers do not fire).
+            for p in ct.inherits.iter().flatten() {
+                fx.push(WriteKind::Ddl("CREATE TABLE … INHERITS from"), p);
+                fx.link(&ct.name, p, "inherits from", true);
+            }
+            if let Some(p) = &ct.partition_of {
+                fx.push(WriteKind::Ddl("CREATE TABLE … PARTITION OF"), p);
+                fx.link(&ct.name, p, "is a partition of", true);
+            }
         }
         Statement::CreateView(cv) => {
             if let Some(w) = fx.push(WriteKind::Ddl("CREATE VIEW named like"), &cv.name) {
                 w.temp = cv.temporary;
             }
-            // A view over a protected table can be written through: treat the tables it
-            // reads as DDL targets too (fail closed).
-            let mut reads = Vec::new();
-            query_reads(&cv.query, &mut reads);
-            for r in reads {
-                if let Some(t) = resolve(r) {
-                    fx.writes
-                        .push(Write::new(WriteKind::Ddl("CREATE VIEW over"), t));
+            // Creating a view reads its tables; a write through the view later is a write to
+            // them, so the view becomes a way into each (a materialized view cannot be written).
+            if !cv.materialized {
+                let mut reads = Vec::new();
+                query_reads(&cv.query, &mut reads);
+                for r in reads {
+                    fx.link(&cv.name, r, "is a view over", false);
                 }
             }
         }
@@ -433,8 +480,41 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                         false,
                     ),
                     AlterTableOperation::RenameColumn {
-                        old_column_name, ..
-                    } => ("RENAME COLUMN on", named_ident(old_column_name), false),
+                        old_column_name,
+                        new_column_name,
+                    } => (
+                        "RENAME COLUMN on",
+                        Cols::Named(vec![
+                            (fold(old_column_name), Pos::from_loc(old_column_name.span.start)),
+                            (fold(new_column_name), Pos::from_loc(new_column_name.span.start)),
+                        ]),
+                        false,
+                    ),
+                    AlterTableOperation::Inherit { parent } => {
+                        fx.push(WriteKind::Ddl("ALTER TABLE … INHERIT"), parent);
+                        fx.link(&at.name, parent, "inherits from", true);
+                        ("ALTER TABLE on", Cols::None, false)
+                    }
+                    AlterTableOperation::NoInherit { parent } => {
+                        fx.push(WriteKind::Ddl("ALTER TABLE … NO INHERIT"), parent);
+                        ("ALTER TABLE on", Cols::None, false)
+                    }
+                    AlterTableOperation::AttachPartitionOf { partition, .. } => {
+                        fx.link(partition, &at.name, "is a partition of", true);
+                        ("ATTACH PARTITION to", Cols::None, false)
+                    }
+                    AlterTableOperation::RenameTable { table_name } => {
+                        // The new name takes the old one's schema unless it names its own.
+                        let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) = table_name;
+                        if let Some(mut t) = resolve(n) {
+                            if t.schema.is_none() {
+                                t.schema = resolve(&at.name).and_then(|o| o.schema);
+                            }
+                            fx.writes
+                                .push(Write::new(WriteKind::Ddl("RENAME TO the name of"), t));
+                        }
+                        ("RENAME of", Cols::None, false)
+                    }
                     _ => ("ALTER TABLE on", Cols::None, false),
                 };
                 if let Some(w) = fx.push(WriteKind::Ddl(kind), &at.name) {

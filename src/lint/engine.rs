@@ -88,6 +88,28 @@ pub struct Engine<'a> {
     seen_sql: bool,
     temp: HashSet<String>,
     includes: Vec<PathBuf>,
+    derived: Vec<Derived>,
+}
+
+/// A relation this script made into a way into a protected one (see [`effects::Link`]).
+#[derive(Debug, Clone)]
+struct Derived {
+    child: NameRef,
+    /// The protected table reached (directly or through other derived relations), if any.
+    table: Option<ProtectedTable>,
+    /// The relation whose protected columns are reached, if any.
+    columns_of: Option<NameRef>,
+    keeps_columns: bool,
+    /// `` `v`, which is a view over `t` `` for messages.
+    shown: String,
+}
+
+fn same_relation(a: &NameRef, b: &NameRef) -> bool {
+    a.name == b.name
+        && match (&a.schema, &b.schema) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        }
 }
 
 impl<'a> Engine<'a> {
@@ -114,6 +136,7 @@ impl<'a> Engine<'a> {
             seen_sql: false,
             temp: HashSet::new(),
             includes: Vec::new(),
+            derived: Vec::new(),
         }
     }
 
@@ -455,6 +478,9 @@ impl<'a> Engine<'a> {
                     self.mark_temp(&mut w);
                     self.writes.push(w);
                 }
+                for l in fx.links {
+                    self.derive(l);
+                }
                 fx.txn
             }
             Err(e) => {
@@ -706,6 +732,9 @@ impl<'a> Engine<'a> {
                 rules::pc002_protected_table_ddl::check(self, w, p, shown);
             }
             rules::pc003_protected_column_write::check(self, w);
+            if let Some(m) = self.column_write_through(w) {
+                rules::pc003_protected_column_write::check(self, &m);
+            }
         }
         let Some(step) = self.step else { return };
         let real: Vec<&Write> = writes.iter().filter(|w| !w.temp).collect();
@@ -723,6 +752,72 @@ impl<'a> Engine<'a> {
     /// The protected-table entry a write target resolves to, with the words to show for it
     /// (`*` targets, e.g. `GRANT … ON ALL TABLES IN SCHEMA s`, hit every entry of the schema).
     fn protected_hit(&self, t: &NameRef) -> Option<(ProtectedTable, String)> {
+        if let Some(hit) = self.direct_hit(t) {
+            return Some(hit);
+        }
+        let d = self.derived_of(t)?;
+        let p = d.table.clone()?;
+        Some((p, d.shown.clone()))
+    }
+
+    /// The derived relation `t` names, if the script made one.
+    fn derived_of(&self, t: &NameRef) -> Option<&Derived> {
+        if t.name == "*" {
+            return None;
+        }
+        self.derived.iter().rev().find(|d| same_relation(&d.child, t))
+    }
+
+    /// Record a link when its parent is (or leads to) something protected.
+    fn derive(&mut self, l: effects::Link) {
+        let (table, columns_of, keeps, via) = if let Some(d) = self.derived_of(&l.parent) {
+            (
+                d.table.clone(),
+                d.columns_of.clone(),
+                d.keeps_columns && l.keeps_columns,
+                d.shown.clone(),
+            )
+        } else {
+            let table = self.direct_hit(&l.parent).map(|(p, _)| p);
+            let cols = self
+                .policy
+                .columns_of(l.parent.schema.as_deref(), &l.parent.name)
+                .next()
+                .is_some();
+            let via = match &table {
+                Some(_) => format!("protected table `{}`", l.parent.display()),
+                None => format!("`{}`, which has protected columns", l.parent.display()),
+            };
+            (table, cols.then(|| l.parent.clone()), l.keeps_columns, via)
+        };
+        if table.is_none() && columns_of.is_none() {
+            return;
+        }
+        let shown = format!("`{}`, which {} {via}", l.child.display(), l.how);
+        self.derived.push(Derived {
+            child: l.child,
+            table,
+            columns_of,
+            keeps_columns: keeps,
+            shown,
+        });
+    }
+
+    /// A write through a derived relation, restated on the relation whose protected columns it
+    /// reaches (every column, when the way in may rename them).
+    fn column_write_through(&self, w: &Write) -> Option<Write> {
+        let d = self.derived_of(&w.target)?;
+        let parent = d.columns_of.as_ref()?;
+        let mut m = w.clone();
+        m.target.schema.clone_from(&parent.schema);
+        m.target.name.clone_from(&parent.name);
+        if !d.keeps_columns && matches!(&m.cols, Cols::Named(v) if !v.is_empty()) {
+            m.cols = Cols::All;
+        }
+        Some(m)
+    }
+
+    fn direct_hit(&self, t: &NameRef) -> Option<(ProtectedTable, String)> {
         if t.name == "*" {
             let p = self
                 .policy
