@@ -107,7 +107,10 @@ fn ask(py: &Path, texts: Vec<String>) -> Vec<OracleAnswer> {
         .map(|l| serde_json::from_str(&l.expect("oracle output")).expect("oracle JSON"))
         .collect();
     feeder.join().expect("feeder");
-    assert!(child.wait().expect("oracle exit").success(), "the oracle failed");
+    assert!(
+        child.wait().expect("oracle exit").success(),
+        "the oracle failed"
+    );
     answers
 }
 
@@ -267,7 +270,11 @@ fn every_write_pglast_sees_in_postgresql_regression_sql_is_reported() {
     };
     let mut files = Vec::new();
     sql_files(&dir, &mut files);
-    assert!(files.len() >= 200, "the regression SQL is there: {}", dir.display());
+    assert!(
+        files.len() >= 200,
+        "the regression SQL is there: {}",
+        dir.display()
+    );
     let t = run_corpus("PostgreSQL regression SQL", &files, &py);
     assert!(t.writes > 10_000, "the oracle sees the corpus's writes");
     assert_no_misses(&t);

@@ -4,6 +4,7 @@
 //! Work is strictly statement by statement: one statement's tokens and AST are alive at a
 //! time, so memory stays flat and cost linear in the input size.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -13,7 +14,7 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use crate::lint::effects::{self, Cols, NameRef, Txn, Write, WriteKind};
 use crate::lint::finding::{Finding, LineIndex, Pos};
-use crate::lint::policy::{Policy, ProtectedTable};
+use crate::lint::policy::{Policy, ProtectedColumn, ProtectedTable};
 use crate::lint::rules::{self, Rule};
 use crate::lint::scan::{self, Item, Meta, Scanner, VarKind};
 use crate::lint::StepContext;
@@ -76,7 +77,7 @@ pub struct Engine<'a> {
     pub(crate) text: &'a str,
     pub(crate) path: &'a str,
     pub(crate) idx: LineIndex<'a>,
-    pub(crate) policy: &'a Policy,
+    pub(crate) policy: Cow<'a, Policy>,
     pub(crate) step: Option<&'a StepContext>,
     pub(crate) dialect: PostgreSqlDialect,
     findings: Vec<(usize, Finding)>,
@@ -89,6 +90,8 @@ pub struct Engine<'a> {
     temp: HashSet<String>,
     includes: Vec<PathBuf>,
     derived: Vec<Derived>,
+    pending_links: Vec<effects::Link>,
+    pending_renames: Vec<(NameRef, String, String)>,
 }
 
 /// A relation this script made into a way into a protected one (see [`effects::Link`]).
@@ -124,7 +127,7 @@ impl<'a> Engine<'a> {
             text,
             path,
             idx: LineIndex::new(text),
-            policy,
+            policy: Cow::Borrowed(policy),
             step,
             dialect: PostgreSqlDialect {},
             findings: Vec::new(),
@@ -137,6 +140,8 @@ impl<'a> Engine<'a> {
             temp: HashSet::new(),
             includes: Vec::new(),
             derived: Vec::new(),
+            pending_links: Vec::new(),
+            pending_renames: Vec::new(),
         }
     }
 
@@ -349,6 +354,13 @@ impl<'a> Engine<'a> {
         let txn = self.analyze_sql(&text, origin, 0);
         let writes = std::mem::take(&mut self.writes);
         self.check_writes(&writes, origin.pos);
+        // Ways in made by this statement count from the next one on.
+        for l in std::mem::take(&mut self.pending_links) {
+            self.derive(l);
+        }
+        for (table, from, to) in std::mem::take(&mut self.pending_renames) {
+            self.rename_column(&table, &from, &to);
+        }
         match txn {
             Some(Txn::Begin) => self.in_txn = true,
             Some(Txn::End) => self.in_txn = false,
@@ -420,6 +432,41 @@ impl<'a> Engine<'a> {
             .iter()
             .find(|t| !matches!(t.token, Token::Whitespace(_)))
             .map_or(origin.pos, |t| Pos::from_loc(t.span.start));
+        if (kw(0, "reassign") || kw(0, "drop")) && kw(1, "owned") {
+            // REASSIGN OWNED / DROP OWNED act on whatever the roles own or were granted.
+            let at = NameRef {
+                schema: None,
+                name: String::new(),
+                pos: start,
+                len: first_len,
+                from_var: false,
+            };
+            let mut w = Write::new(
+                WriteKind::Ddl("REASSIGN / DROP OWNED changes"),
+                effects::anything(&at),
+            );
+            w.cols = Cols::Any;
+            self.writes.push(w);
+            return None;
+        }
+        let is_explain = kw(0, "explain");
+        let drop_cascade = kw(0, "drop")
+            && toks
+                .iter()
+                .rev()
+                .find(|t| !matches!(t.token, Token::Whitespace(_) | Token::SemiColon))
+                .is_some_and(|t| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("cascade")));
+        if is_explain {
+            // PostgreSQL also spells the option `ANALYSE`; sqlparser knows only `ANALYZE`.
+            for t in &mut toks {
+                if let Token::Word(w) = &mut t.token {
+                    if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("analyse") {
+                        w.value = "ANALYZE".into();
+                        w.keyword = sqlparser::keywords::Keyword::ANALYZE;
+                    }
+                }
+            }
+        }
         let mut parser = Parser::new(&self.dialect).with_tokens_with_locations(toks);
         match parser.parse_statement() {
             Ok(st) => {
@@ -433,6 +480,23 @@ impl<'a> Engine<'a> {
                 }
                 let mut fx = effects::Effects::default();
                 effects::statement(&st, &mut fx);
+                if drop_cascade {
+                    // DROP … CASCADE drops whatever depends on the objects (a protected table's
+                    // trigger through its function, a column through its type, a foreign key).
+                    let at = NameRef {
+                        schema: None,
+                        name: String::new(),
+                        pos: start,
+                        len: first_len,
+                        from_var: false,
+                    };
+                    let mut w = Write::new(
+                        WriteKind::Ddl("DROP … CASCADE drops"),
+                        effects::anything(&at),
+                    );
+                    w.cols = Cols::Any;
+                    fx.writes.push(w);
+                }
                 if fx.runs_program {
                     self.report(
                         &rules::pc013_dynamic_sql::RULE,
@@ -478,9 +542,9 @@ impl<'a> Engine<'a> {
                     self.mark_temp(&mut w);
                     self.writes.push(w);
                 }
-                for l in fx.links {
-                    self.derive(l);
-                }
+                self.pending_links.extend(fx.links);
+                self.pending_renames.extend(fx.renamed_columns);
+                self.privilege_effects(&fx.granted_roles, fx.default_privileges, start, first_len);
                 fx.txn
             }
             Err(e) => {
@@ -534,7 +598,11 @@ impl<'a> Engine<'a> {
             let Token::Word(w) = &t.token else { continue };
             let v = w.value.as_str();
             let eq = |n: &str| n.len() == v.len() && n.eq_ignore_ascii_case(v);
-            if !scan && (eq("set_config") || eq("session_replication_role")) {
+            if !scan
+                && (eq("set_config")
+                    || eq("session_replication_role")
+                    || self.policy.functions.iter().any(|f| eq(&f.name)))
+            {
                 scan = true;
             }
             if !mention
@@ -557,7 +625,7 @@ impl<'a> Engine<'a> {
         self.policy
             .tables
             .iter()
-            .any(|t| contains_ci(b, t.table.as_bytes()))
+            .any(|t| t.table != "*" && contains_ci(b, t.table.as_bytes()))
             || self
                 .policy
                 .columns
@@ -646,13 +714,42 @@ impl<'a> Engine<'a> {
         out
     }
 
-    /// Token-level checks that hold inside any expression: `session_replication_role` and
-    /// `set_config(…)`.
+    /// The policy's `sql_functions` entry a word names (unquoted: ASCII case-insensitive).
+    fn policy_function(
+        &self,
+        w: &sqlparser::tokenizer::Word,
+    ) -> Option<&crate::lint::policy::NamedEntry> {
+        self.policy.functions.iter().find(|f| {
+            f.name.len() == w.value.len()
+                && if w.quote_style.is_some() {
+                    f.name == w.value
+                } else {
+                    f.name.eq_ignore_ascii_case(&w.value)
+                }
+        })
+    }
+
+    /// Whether `hay` may contain something [`Engine::scan_tokens`] looks for (a cheap, ASCII
+    /// case-insensitive substring test that lets expressions skip tokenizing).
+    pub(crate) fn may_need_token_scan(&self, hay: &str) -> bool {
+        let b = hay.as_bytes();
+        contains_ci(b, b"set_config")
+            || contains_ci(b, b"replication_role")
+            || self
+                .policy
+                .functions
+                .iter()
+                .any(|f| contains_ci(b, f.name.as_bytes()))
+    }
+
+    /// Token-level checks that hold inside any expression: `session_replication_role`,
+    /// `set_config(…)` and the policy's `sql_functions`.
     pub(crate) fn scan_tokens(&mut self, toks: &[TokenWithSpan], inert: bool) {
         let relevant = toks.iter().any(|t| match &t.token {
             Token::Word(w) => {
                 w.value.eq_ignore_ascii_case("set_config")
                     || w.value.eq_ignore_ascii_case("session_replication_role")
+                    || self.policy_function(w).is_some()
             }
             _ => false,
         });
@@ -667,6 +764,23 @@ impl<'a> Engine<'a> {
         for (i, t) in sig.iter().enumerate() {
             let Token::Word(w) = &t.token else { continue };
             let pos = Pos::from_loc(t.span.start);
+            if let Some(f) = self.policy_function(w) {
+                if sig.get(i + 1).is_some_and(|n| n.token == Token::LParen) {
+                    let f = f.clone();
+                    self.report(
+                        &rules::pc013_dynamic_sql::RULE,
+                        pos,
+                        w.value.chars().count(),
+                        format!(
+                            "calls `{}`, which the policy lists under sql_functions",
+                            f.name
+                        ),
+                        "remove the call: what it does cannot be seen in this script",
+                        Some(&f.reason),
+                    );
+                }
+                continue;
+            }
             if !inert && w.value.eq_ignore_ascii_case("session_replication_role") {
                 self.report(
                     &rules::pc004_trigger_bypass::RULE,
@@ -765,7 +879,65 @@ impl<'a> Engine<'a> {
         if t.name == "*" {
             return None;
         }
-        self.derived.iter().rev().find(|d| same_relation(&d.child, t))
+        self.derived
+            .iter()
+            .rev()
+            .find(|d| same_relation(&d.child, t))
+    }
+
+    /// Role grants from the policy's `write_roles`, and ALTER DEFAULT PRIVILEGES.
+    fn privilege_effects(&mut self, roles: &[NameRef], default_privs: bool, at: Pos, len: usize) {
+        for r in roles {
+            let entry = self
+                .policy
+                .roles
+                .iter()
+                .find(|e| e.name.eq_ignore_ascii_case(&r.name))
+                .cloned();
+            if let Some(e) = entry {
+                let (p, l) = if r.pos.is_known() {
+                    (r.pos, r.len)
+                } else {
+                    (at, len)
+                };
+                rules::pc002_protected_table_ddl::check_role(self, p, l, &e);
+            }
+        }
+        if default_privs {
+            let base = NameRef {
+                schema: None,
+                name: String::new(),
+                pos: at,
+                len,
+                from_var: false,
+            };
+            let mut w = Write::new(
+                WriteKind::Ddl(
+                    "ALTER DEFAULT PRIVILEGES changes the privileges of tables created later:",
+                ),
+                effects::anything(&base),
+            );
+            w.cols = Cols::Any;
+            self.writes.push(w);
+        }
+    }
+
+    /// A protected column renamed: the new name is protected too (the old one stays so).
+    fn rename_column(&mut self, table: &NameRef, from: &str, to: &str) {
+        let hits: Vec<ProtectedColumn> = self
+            .policy
+            .columns_of(table.schema.as_deref(), &table.name)
+            .filter(|c| c.column == from)
+            .cloned()
+            .collect();
+        for c in hits {
+            let reason = format!("renamed from protected column `{from}`: {}", c.reason);
+            self.policy.to_mut().columns.push(ProtectedColumn {
+                column: to.to_string(),
+                reason,
+                ..c
+            });
+        }
     }
 
     /// Record a link when its parent is (or leads to) something protected.
@@ -823,7 +995,14 @@ impl<'a> Engine<'a> {
                 .policy
                 .tables
                 .iter()
-                .find(|p| p.schema.is_none() || p.schema == t.schema)?;
+                .find(|p| p.table != "*" && (p.schema.is_none() || p.schema == t.schema))?;
+            if t.schema.is_none() {
+                let shown = format!(
+                    "what it reaches (unknown without the schema), possibly protected table `{}`",
+                    p.table
+                );
+                return Some((p.clone(), shown));
+            }
             let shown = format!(
                 "every table in schema `{}`, including protected table `{}`",
                 t.schema.as_deref().unwrap_or("?"),
@@ -1003,7 +1182,7 @@ impl<'a> Engine<'a> {
         let name = path.display().to_string();
         let mut stack = self.includes.clone();
         stack.push(path.clone());
-        let inner = crate::lint::lint_text_with(&name, &text, self.policy, None, stack);
+        let inner = crate::lint::lint_text_with(&name, &text, &self.policy, None, stack);
         for f in inner {
             let rule = rules::lookup(f.code)
                 .copied()
@@ -1019,12 +1198,6 @@ impl<'a> Engine<'a> {
             );
         }
     }
-}
-
-/// Whether `hay` may contain something [`Engine::scan_tokens`] looks for (a cheap, ASCII
-/// case-insensitive substring test that lets expressions skip tokenizing).
-pub(crate) fn may_need_token_scan(hay: &str) -> bool {
-    contains_ci(hay.as_bytes(), b"set_config") || contains_ci(hay.as_bytes(), b"replication_role")
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
