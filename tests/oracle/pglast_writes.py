@@ -4,7 +4,8 @@ Reads JSON lines `{"id": N, "sql": "..."}` on stdin (one statement each, as pack
 splitter cut them) and writes one JSON line per input:
 `{"id": N, "ok": true|false, "writes": [{"k": kind, "s": schema|null, "n": name}]}`.
 
-`ok` is whether PostgreSQL's parser accepts the statement (the denominator of PC010's share).
+`ok` is whether PostgreSQL's parser accepts the statement, PL/pgSQL bodies of DO blocks and
+functions included (the denominator of PC010's share).
 A write is anything that changes rows of, or the definition or privileges of, a named
 relation, found anywhere in the parse tree: DML (also in CTEs, rules, PREPARE, EXPLAIN ANALYZE,
 SQL-standard function bodies, string bodies of SQL and PL/pgSQL functions and DO blocks),
@@ -90,6 +91,7 @@ def truthy(defelem):
 class Walker:
     def __init__(self):
         self.writes = []
+        self.invalid_body = False
 
     def add(self, kind, target):
         if target is not None:
@@ -237,6 +239,8 @@ class Walker:
             try:
                 tree = json.loads(parser.parse_plpgsql_json(src))
             except Exception:
+                # PostgreSQL rejects the body (at CREATE FUNCTION, or when the DO block runs).
+                self.invalid_body = True
                 return
             self.plpgsql(tree, d + 1)
 
@@ -271,6 +275,7 @@ def main():
             tree, ok = None, False
         if ok:
             w.walk(tree)
+            ok = not w.invalid_body
         n = len(tree.get("stmts", [])) if ok else 0
         out.write(json.dumps({"id": req["id"], "ok": ok, "n": n, "writes": w.writes}) + "\n")
     out.flush()
