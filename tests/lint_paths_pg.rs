@@ -161,3 +161,29 @@ fn every_paths_case_reaches_a_protected_object_on_postgresql() {
     );
     assert!(ran >= 20);
 }
+
+/// The look-alikes that name protected things without touching them really touch nothing:
+/// `tests/corpus/lint/lookalike/names.sql` runs cleanly and leaves every protected object's
+/// state as it was (`tests/lint_corpus.rs` proves packetc reports nothing on it).
+#[test]
+fn protected_names_used_for_other_things_change_nothing_on_postgresql() {
+    let Some(db) = common::scratch_db(Gate::Open) else {
+        return;
+    };
+    let policy = Policy::from_yaml(
+        "paths/policy.yaml",
+        &std::fs::read_to_string(dir().join("policy.yaml")).expect("policy"),
+    )
+    .expect("paths policy loads");
+    let script = state_script(&watched(&policy));
+    let before = state(&db.target, &script);
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/lint/lookalike/names.sql");
+    let text = std::fs::read_to_string(&file).expect("names.sql");
+    let run = run_psql(&db.target, &text, &[], true).expect("psql runs");
+    assert!(run.success(), "names.sql fails: {}", run.summary());
+    assert_eq!(
+        before,
+        state(&db.target, &script),
+        "names.sql changed a protected object"
+    );
+}

@@ -241,6 +241,8 @@ pub struct Effects {
     pub granted_roles: Vec<NameRef>,
     /// `ALTER DEFAULT PRIVILEGES`: changes the privileges of tables created later.
     pub default_privileges: bool,
+    /// DDL on something that is not a relation (a schema, type, collation, domain, role).
+    pub non_relation_ddl: bool,
     /// `ALTER TABLE t RENAME COLUMN a TO b`: (table, a, b), folded.
     pub renamed_columns: Vec<(NameRef, String, String)>,
 }
@@ -650,10 +652,21 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                         }
                     }
                 }
-            } else {
+            } else if matches!(
+                object_type,
+                ObjectType::Table
+                    | ObjectType::ForeignTable
+                    | ObjectType::View
+                    | ObjectType::MaterializedView
+                    | ObjectType::Index
+                    | ObjectType::Sequence
+            ) {
                 for n in names {
                     fx.push(WriteKind::Ddl("DROP of"), n);
                 }
+            } else {
+                // A type, role, collation … of a protected table's name is not the table.
+                fx.non_relation_ddl = true;
             }
             if let Some(t) = table {
                 fx.push(WriteKind::Ddl("DROP … ON"), t);
@@ -687,13 +700,10 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
             ..
         } => match object_type {
             CommentObject::Column => {
+                // A comment on a column sets no value of it: DDL on the table only.
                 let mut parts = object_name.0.clone();
-                let col = parts.pop();
-                if let Some(w) = fx.push(WriteKind::Ddl("COMMENT ON"), &ObjectName(parts)) {
-                    if let Some(ObjectNamePart::Identifier(c)) = col {
-                        w.cols = named_ident(&c);
-                    }
-                }
+                parts.pop();
+                fx.push(WriteKind::Ddl("COMMENT ON a column of"), &ObjectName(parts));
             }
             _ => {
                 fx.push(WriteKind::Ddl("COMMENT ON"), object_name);
@@ -704,6 +714,16 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                 fx.push(WriteKind::Ddl("RENAME of"), &r.old_name);
             }
         }
+        // Objects that are not relations, whatever they are named (a schema, a type or its
+        // attributes, a collation, a domain): DDL for the packet rules, no protected name.
+        Statement::CreateSchema { .. }
+        | Statement::AlterSchema(_)
+        | Statement::CreateType { .. }
+        | Statement::AlterType(_)
+        | Statement::CreateCollation(_)
+        | Statement::CreateDomain(_)
+        | Statement::DropFunction(_)
+        | Statement::DropProcedure { .. } => fx.non_relation_ddl = true,
         Statement::StartTransaction { .. } => fx.txn = Some(Txn::Begin),
         Statement::Commit { .. } => fx.txn = Some(Txn::End),
         Statement::Rollback { savepoint, .. } => {

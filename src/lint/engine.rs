@@ -451,7 +451,8 @@ impl<'a> Engine<'a> {
             return None;
         }
         let is_explain = kw(0, "explain");
-        let drop_cascade = kw(0, "drop")
+        // `DROP … CASCADE`, and `ALTER TYPE … CASCADE` (which alters the tables typed by it).
+        let drop_cascade = (kw(0, "drop") || (kw(0, "alter") && kw(1, "type")))
             && toks
                 .iter()
                 .rev()
@@ -496,10 +497,8 @@ impl<'a> Engine<'a> {
                         len: first_len,
                         from_var: false,
                     };
-                    let mut w = Write::new(
-                        WriteKind::Ddl("DROP … CASCADE drops"),
-                        effects::anything(&at),
-                    );
+                    let mut w =
+                        Write::new(WriteKind::Ddl("… CASCADE changes"), effects::anything(&at));
                     w.cols = Cols::Any;
                     fx.writes.push(w);
                 }
@@ -512,6 +511,18 @@ impl<'a> Engine<'a> {
                         "load the data with COPY … FROM STDIN",
                         None,
                     );
+                }
+                if fx.non_relation_ddl && fx.writes.is_empty() {
+                    fx.writes.push(Write::new(
+                        WriteKind::Ddl("DDL statement"),
+                        NameRef {
+                            schema: None,
+                            name: String::new(),
+                            pos: start,
+                            len: first_len,
+                            from_var: false,
+                        },
+                    ));
                 }
                 if fx.other_ddl {
                     for m in mentions {
@@ -588,6 +599,18 @@ impl<'a> Engine<'a> {
         };
         let target = match judge {
             Judge::Reads => return true,
+            Judge::NoRelation => {
+                let at = NameRef {
+                    schema: None,
+                    name: String::new(),
+                    pos: start,
+                    len: first_len,
+                    from_var: false,
+                };
+                self.writes
+                    .push(Write::new(WriteKind::Ddl("DDL statement"), at));
+                return true;
+            }
             Judge::ByNames => None,
             Judge::Dml(k) => {
                 let kind = match k {
@@ -630,10 +653,7 @@ impl<'a> Engine<'a> {
             self.writes.push(w);
         }
         if drop_cascade {
-            let mut w = Write::new(
-                WriteKind::Ddl("DROP … CASCADE drops"),
-                effects::anything(&at),
-            );
+            let mut w = Write::new(WriteKind::Ddl("… CASCADE changes"), effects::anything(&at));
             w.cols = Cols::Any;
             self.writes.push(w);
         }
@@ -870,7 +890,9 @@ impl<'a> Engine<'a> {
                 }
                 continue;
             }
-            if !inert && w.value.eq_ignore_ascii_case("session_replication_role") {
+            // `myapp.session_replication_role` is a custom setting of that name, not this one.
+            let qualified = i > 0 && sig[i - 1].token == Token::Period;
+            if !inert && !qualified && w.value.eq_ignore_ascii_case("session_replication_role") {
                 self.report(
                     &rules::pc004_trigger_bypass::RULE,
                     pos,
@@ -928,6 +950,11 @@ impl<'a> Engine<'a> {
     fn check_writes(&mut self, writes: &[Write], stmt_pos: Pos) {
         for w in writes {
             rules::pc016_raw_psql_interpolation::check_write(self, w);
+            // A function named like a protected table is not the table (packet rules below
+            // still see the DDL).
+            if w.kind == WriteKind::Ddl("CREATE FUNCTION") {
+                continue;
+            }
             rules::pc004_trigger_bypass::check_write(self, w);
             let hit = self.protected_hit(&w.target);
             if let Some((p, shown)) = &hit {

@@ -90,6 +90,9 @@ pub enum Judge {
     ByNames,
     /// A read: no writes.
     Reads,
+    /// DDL on an object that is not a relation (a type, collation, domain or schema), whatever
+    /// it is named.
+    NoRelation,
     /// One DML statement (its kind; its target is the first name after its keywords).
     Dml(&'static str),
 }
@@ -97,11 +100,17 @@ pub enum Judge {
 /// The judgement for an unparseable statement with these leading words and tokens, if any.
 #[must_use]
 pub fn classify(first: &[Option<&str>; 4], toks: &[TokenWithSpan]) -> Option<Judge> {
-    if by_names(first, toks) {
-        return Some(Judge::ByNames);
-    }
     let a = first[0]?.to_ascii_lowercase();
     let b = first[1].map(str::to_ascii_lowercase).unwrap_or_default();
+    if by_names(first, toks) {
+        let not_relation = (a == "create" || a == "alter")
+            && ["type", "collation", "domain", "schema"].contains(&b.as_str());
+        return Some(if not_relation {
+            Judge::NoRelation
+        } else {
+            Judge::ByNames
+        });
+    }
     let words: Vec<(String, String)> = {
         let sig: Vec<&Token> = toks
             .iter()

@@ -154,6 +154,8 @@ class Walker:
             self.add("inherit from", rv(p))
 
     def on_AlterTableStmt(self, n, d):
+        if n.get("objtype") == "OBJECT_TYPE":
+            return  # ALTER TYPE … ATTRIBUTE: a composite type, not a table (CASCADE: see lint)
         self.add("alter", rv(n.get("relation")))
         for c in n.get("cmds", []):
             cmd = c.get("AlterTableCmd", {})
@@ -161,6 +163,8 @@ class Walker:
                 self.add("inherit from", rv(cmd.get("def")))
 
     def on_RenameStmt(self, n, d):
+        if n.get("renameType") == "OBJECT_ATTRIBUTE":
+            return  # ALTER TYPE … RENAME ATTRIBUTE: a composite type, not a table
         rel = rv(n.get("relation"))
         self.add("rename", rel)
         if n.get("renameType") in ("OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW",
