@@ -55,6 +55,16 @@ pub fn fold(id: &Ident) -> String {
     }
 }
 
+/// The same folding for a tokenizer word (for token-level name resolution).
+#[must_use]
+pub fn fold_word(w: &sqlparser::tokenizer::Word) -> String {
+    if w.quote_style.is_some() {
+        w.value.clone()
+    } else {
+        w.value.to_ascii_lowercase()
+    }
+}
+
 fn ident_len(id: &Ident) -> usize {
     id.value.chars().count() + if id.quote_style.is_some() { 2 } else { 0 }
 }

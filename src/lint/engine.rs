@@ -785,13 +785,7 @@ impl<'a> Engine<'a> {
             {
                 start -= 2;
             }
-            let fold = |w: &sqlparser::tokenizer::Word| {
-                if w.quote_style.is_some() {
-                    w.value.clone()
-                } else {
-                    w.value.to_ascii_lowercase()
-                }
-            };
+            let fold = crate::lint::effects::fold_word;
             let schema = match (i >= 2).then(|| (&sig[i - 1].token, &sig[i - 2].token)) {
                 Some((Token::Period, Token::Word(s))) => Some(fold(s)),
                 _ => None,

@@ -181,13 +181,7 @@ pub fn dml_target(toks: &[TokenWithSpan]) -> Option<NameRef> {
             break;
         }
     }
-    let fold = |w: &sqlparser::tokenizer::Word| {
-        if w.quote_style.is_some() {
-            w.value.clone()
-        } else {
-            w.value.to_ascii_lowercase()
-        }
-    };
+    let fold = crate::lint::effects::fold_word;
     let mut parts = Vec::new();
     let start = sig.get(i)?;
     let mut end = start.span.end;
