@@ -44,9 +44,12 @@ fn ctx(role: StepRole) -> StepContext {
 }
 
 fn check(path: &Path, step: Option<&StepContext>) {
+    check_with(path, step, &Policy::builtin());
+}
+
+fn check_with(path: &Path, step: Option<&StepContext>, policy: &Policy) {
     let text = std::fs::read_to_string(path).expect("corpus file");
-    let policy = Policy::builtin();
-    let findings = lint_source(&path.display().to_string(), &text, &policy, step);
+    let findings = lint_source(&path.display().to_string(), &text, policy, step);
     let want = expected(&text);
     let have = got(&findings);
     let missing: Vec<_> = want.difference(&have).collect();
@@ -79,6 +82,20 @@ fn evasion_corpus_is_flagged_at_the_right_lines() {
     assert!(fs.len() >= 5);
     for f in fs {
         check(&f, None);
+    }
+}
+
+/// The ways into protected objects (tests/lint_paths_pg.rs proves each one reaches them on a
+/// real PostgreSQL), under their policy (the built-in one plus the objects of setup.psql).
+#[test]
+fn paths_corpus_is_flagged_at_the_right_lines() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/lint/paths");
+    let yaml = std::fs::read_to_string(dir.join("policy.yaml")).expect("paths policy");
+    let policy = Policy::from_yaml("paths/policy.yaml", &yaml).expect("paths policy loads");
+    let fs = files("tests/corpus/lint/paths");
+    assert!(fs.len() >= 20);
+    for f in fs {
+        check_with(&f, None, &policy);
     }
 }
 

@@ -6,12 +6,15 @@
 //! bodies, `EXPLAIN ANALYZE`, and the DDL / privilege statements that name a table. The
 //! result is a flat list of [`Write`]s; rules decide which of them are forbidden.
 
+use std::borrow::Cow;
+
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, Assignment, AssignmentTarget, BinaryOperator,
-    CommentObject, CopySource, CopyTarget, CreateRuleAction, Expr, FromTable, FunctionArg,
-    FunctionArgExpr, FunctionArguments, GrantObjects, Ident, MergeAction, MergeInsertKind,
-    MergeUpdateKind, ObjectName, ObjectNamePart, ObjectType, OnConflictAction, OnInsert, Query,
-    SelectItem, SetExpr, Statement, TableFactor, TableObject, TableWithJoins, Value,
+    Action, AlterColumnOperation, AlterTableOperation, Assignment, AssignmentTarget,
+    BinaryOperator, CascadeOption, CommentObject, CopySource, CopyTarget, CreateRuleAction, Expr,
+    FromTable, FunctionArg, FunctionArgExpr, FunctionArguments, GrantObjects, Ident, MergeAction,
+    MergeInsertKind, MergeUpdateKind, ObjectName, ObjectNamePart, ObjectType, OnConflictAction,
+    OnInsert, Privileges, Query, RenameTableNameKind, SelectItem, SetExpr, Statement, TableFactor,
+    TableObject, TableWithJoins, Value,
 };
 
 use crate::lint::finding::Pos;
@@ -49,6 +52,16 @@ pub fn fold(id: &Ident) -> String {
         id.value.clone()
     } else {
         id.value.to_ascii_lowercase()
+    }
+}
+
+/// The same folding for a tokenizer word (for token-level name resolution).
+#[must_use]
+pub fn fold_word(w: &sqlparser::tokenizer::Word) -> String {
+    if w.quote_style.is_some() {
+        w.value.clone()
+    } else {
+        w.value.to_ascii_lowercase()
     }
 }
 
@@ -94,6 +107,8 @@ pub enum WriteKind {
     Merge,
     /// TRUNCATE.
     Truncate,
+    /// TRUNCATE … CASCADE (every table whose foreign keys reach the named ones).
+    TruncateCascade,
     /// COPY … FROM / \copy … from.
     Copy,
     /// SELECT … INTO new_table.
@@ -114,6 +129,7 @@ impl WriteKind {
             WriteKind::Delete => "DELETE from",
             WriteKind::Merge => "MERGE into",
             WriteKind::Truncate => "TRUNCATE of",
+            WriteKind::TruncateCascade => "TRUNCATE … CASCADE empties",
             WriteKind::Copy => "COPY into",
             WriteKind::SelectInto => "SELECT INTO",
             WriteKind::Ddl(d) => d,
@@ -138,6 +154,8 @@ pub enum Cols {
     All,
     /// These columns (folded), with positions.
     Named(Vec<(String, Pos)>),
+    /// Any column, later and indirectly: a trigger or rule on the table, a table-level grant.
+    Any,
 }
 
 /// What a value expression is, for the provenance checks.
@@ -173,7 +191,9 @@ pub struct Write {
 }
 
 impl Write {
-    fn new(kind: WriteKind, target: NameRef) -> Write {
+    /// A write with nothing but its kind and target.
+    #[must_use]
+    pub fn new(kind: WriteKind, target: NameRef) -> Write {
         Write {
             kind,
             target,
@@ -195,11 +215,28 @@ pub enum Txn {
     End,
 }
 
+/// A relation the statement makes into a way into another one: rows written to `child` are
+/// rows of `parent` (inheritance, partitions, auto-updatable views, `_RETURN` rules).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The new way in.
+    pub child: NameRef,
+    /// What it reaches.
+    pub parent: NameRef,
+    /// Words for messages (`inherits from`, `is a view over` …).
+    pub how: &'static str,
+    /// Whether the child's columns are the parent's, by name (inheritance keeps them; a view
+    /// may rename them, so a write through it sets columns that cannot be named here).
+    pub keeps_columns: bool,
+}
+
 /// Everything one statement does that the rules care about.
 #[derive(Debug, Default)]
 pub struct Effects {
     /// Writes, in source order.
     pub writes: Vec<Write>,
+    /// Relations made into ways into other relations.
+    pub links: Vec<Link>,
     /// Transaction control.
     pub txn: Option<Txn>,
     /// A statement of a kind the walker does not model that may change the database; the
@@ -210,9 +247,28 @@ pub struct Effects {
     pub inert_setting: bool,
     /// `COPY … PROGRAM`: runs a shell command on the server.
     pub runs_program: bool,
+    /// Roles granted by `GRANT role TO …`.
+    pub granted_roles: Vec<NameRef>,
+    /// `ALTER DEFAULT PRIVILEGES`: changes the privileges of tables created later.
+    pub default_privileges: bool,
+    /// DDL on something that is not a relation (a schema, type, collation, domain, role).
+    pub non_relation_ddl: bool,
+    /// `ALTER TABLE t RENAME COLUMN a TO b`: (table, a, b), folded.
+    pub renamed_columns: Vec<(NameRef, String, String)>,
 }
 
 impl Effects {
+    fn link(&mut self, child: &ObjectName, parent: &ObjectName, how: &'static str, keeps: bool) {
+        if let (Some(child), Some(parent)) = (resolve(child), resolve(parent)) {
+            self.links.push(Link {
+                child,
+                parent,
+                how,
+                keeps_columns: keeps,
+            });
+        }
+    }
+
     fn push(&mut self, kind: WriteKind, on: &ObjectName) -> Option<&mut Write> {
         let target = resolve(on)?;
         self.writes.push(Write::new(kind, target));
@@ -242,7 +298,9 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                     Cols::All
                 }
             } else {
-                Cols::Named(i.columns.iter().filter_map(last_ident).collect())
+                // `INSERT … (active.f)` / `(levels[1])` set `active` / `levels`: every part of
+                // a dotted name counts (fail closed).
+                Cols::Named(i.columns.iter().flat_map(all_idents).collect())
             };
             if let Some(OnInsert::OnConflict(oc)) = &i.on {
                 if let OnConflictAction::DoUpdate(du) = &oc.action {
@@ -327,6 +385,13 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
             for tt in &t.table_names {
                 fx.push(WriteKind::Truncate, &tt.name);
             }
+            // CASCADE empties every table whose foreign keys reach these: unknown reach.
+            if matches!(t.cascade, Some(CascadeOption::Cascade)) {
+                if let Some(first) = t.table_names.first().and_then(|tt| resolve(&tt.name)) {
+                    fx.writes
+                        .push(Write::new(WriteKind::TruncateCascade, anything(&first)));
+                }
+            }
         }
         Statement::Copy {
             source, to: false, ..
@@ -358,11 +423,41 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
         Statement::Copy { .. } => {}
         Statement::Query(q) => query(q, fx),
         Statement::CreateRule(r) => {
-            fx.push(WriteKind::Ddl("CREATE RULE on"), &r.table_name);
+            if let Some(w) = fx.push(WriteKind::Ddl("CREATE RULE on"), &r.table_name) {
+                w.cols = Cols::Any;
+            }
+            // `CREATE RULE "_RETURN" AS ON SELECT TO t DO INSTEAD SELECT … FROM p` turns `t`
+            // into a view over `p`.
+            if let CreateRuleAction::Statement(st) = &r.action {
+                if let Statement::Query(q) = st.as_ref() {
+                    let mut reads = Vec::new();
+                    query_reads(q, &mut reads);
+                    for p in reads {
+                        fx.link(&r.table_name, &p, "is (by a rule) a view over", false);
+                    }
+                }
+            }
+            let before = fx.writes.len();
             match &r.action {
                 CreateRuleAction::Nothing => {}
                 CreateRuleAction::Statement(s) => statement(s, fx),
                 CreateRuleAction::Statements(v) => v.iter().for_each(|s| statement(s, fx)),
+            }
+            // Every later write to the rule's table runs the rule's writes.
+            if let Some(child) = resolve(&r.table_name) {
+                let reached: Vec<NameRef> = fx.writes[before..]
+                    .iter()
+                    .filter(|w| w.kind.is_row_write())
+                    .map(|w| w.target.clone())
+                    .collect();
+                for parent in reached {
+                    fx.links.push(Link {
+                        child: child.clone(),
+                        parent,
+                        how: "has a rule that writes",
+                        keeps_columns: false,
+                    });
+                }
             }
         }
         Statement::Prepare { statement: s, .. } => statement(s, fx),
@@ -373,13 +468,18 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
             ..
         } => {
             // `EXPLAIN ANALYZE` and `EXPLAIN (ANALYZE [true|on|1])` execute the statement.
-            let analyze_opt = options.iter().flatten().any(|o| {
-                o.name.value.eq_ignore_ascii_case("analyze")
-                    && !matches!(&o.arg, Some(a) if {
-                        let v = a.to_string().to_ascii_lowercase();
+            // PostgreSQL reads the option as `analyze` or `analyse`, the last one wins, and
+            // only `false`, `off` and `0` switch it off (anything else runs it: fail closed).
+            let mut analyze_opt = false;
+            for o in options.iter().flatten() {
+                let n = o.name.value.to_ascii_lowercase();
+                if n == "analyze" || n == "analyse" {
+                    analyze_opt = !matches!(&o.arg, Some(a) if {
+                        let v = a.to_string().trim_matches('\'').to_ascii_lowercase();
                         v == "false" || v == "off" || v == "0"
-                    })
-            });
+                    });
+                }
+            }
             if *analyze || analyze_opt {
                 statement(s, fx);
             }
@@ -391,19 +491,27 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
             if let Some(q) = &ct.query {
                 query(q, fx);
             }
+            // Rows written to a child are rows of its parents (and its triggers do not fire).
+            for p in ct.inherits.iter().flatten() {
+                fx.push(WriteKind::Ddl("CREATE TABLE … INHERITS from"), p);
+                fx.link(&ct.name, p, "inherits from", true);
+            }
+            if let Some(p) = &ct.partition_of {
+                fx.push(WriteKind::Ddl("CREATE TABLE … PARTITION OF"), p);
+                fx.link(&ct.name, p, "is a partition of", true);
+            }
         }
         Statement::CreateView(cv) => {
             if let Some(w) = fx.push(WriteKind::Ddl("CREATE VIEW named like"), &cv.name) {
                 w.temp = cv.temporary;
             }
-            // A view over a protected table can be written through: treat the tables it
-            // reads as DDL targets too (fail closed).
-            let mut reads = Vec::new();
-            query_reads(&cv.query, &mut reads);
-            for r in reads {
-                if let Some(t) = resolve(r) {
-                    fx.writes
-                        .push(Write::new(WriteKind::Ddl("CREATE VIEW over"), t));
+            // Creating a view reads its tables; a write through the view later is a write to
+            // them, so the view becomes a way into each (a materialized view cannot be written).
+            if !cv.materialized {
+                let mut reads = Vec::new();
+                query_reads(&cv.query, &mut reads);
+                for r in reads {
+                    fx.link(&cv.name, &r, "is a view over", false);
                 }
             }
         }
@@ -433,8 +541,65 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                         false,
                     ),
                     AlterTableOperation::RenameColumn {
-                        old_column_name, ..
-                    } => ("RENAME COLUMN on", named_ident(old_column_name), false),
+                        old_column_name,
+                        new_column_name,
+                    } => {
+                        if let Some(t) = resolve(&at.name) {
+                            fx.renamed_columns.push((
+                                t,
+                                fold(old_column_name),
+                                fold(new_column_name),
+                            ));
+                        }
+                        (
+                            "RENAME COLUMN on",
+                            Cols::Named(vec![
+                                (
+                                    fold(old_column_name),
+                                    Pos::from_loc(old_column_name.span.start),
+                                ),
+                                (
+                                    fold(new_column_name),
+                                    Pos::from_loc(new_column_name.span.start),
+                                ),
+                            ]),
+                            false,
+                        )
+                    }
+                    AlterTableOperation::Inherit { parent } => {
+                        fx.push(WriteKind::Ddl("ALTER TABLE … INHERIT"), parent);
+                        fx.link(&at.name, parent, "inherits from", true);
+                        ("ALTER TABLE on", Cols::None, false)
+                    }
+                    AlterTableOperation::NoInherit { parent } => {
+                        fx.push(WriteKind::Ddl("ALTER TABLE … NO INHERIT"), parent);
+                        ("ALTER TABLE on", Cols::None, false)
+                    }
+                    AlterTableOperation::AttachPartitionOf { partition, .. } => {
+                        fx.link(partition, &at.name, "is a partition of", true);
+                        ("ATTACH PARTITION to", Cols::None, false)
+                    }
+                    AlterTableOperation::RenameTable { table_name } => {
+                        // The new name takes the old one's schema unless it names its own.
+                        let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) = table_name;
+                        if let Some(mut t) = resolve(n) {
+                            if t.schema.is_none() {
+                                t.schema = resolve(&at.name).and_then(|o| o.schema);
+                            }
+                            // The renamed table keeps being what it was, under the new name.
+                            if let Some(old) = resolve(&at.name) {
+                                fx.links.push(Link {
+                                    child: t.clone(),
+                                    parent: old,
+                                    how: "was renamed from",
+                                    keeps_columns: true,
+                                });
+                            }
+                            fx.writes
+                                .push(Write::new(WriteKind::Ddl("RENAME TO the name of"), t));
+                        }
+                        ("RENAME of", Cols::None, false)
+                    }
                     _ => ("ALTER TABLE on", Cols::None, false),
                 };
                 if let Some(w) = fx.push(WriteKind::Ddl(kind), &at.name) {
@@ -450,7 +615,10 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
             fx.push(WriteKind::Ddl("CREATE INDEX on"), &ci.table_name);
         }
         Statement::CreateTrigger(ct) => {
-            fx.push(WriteKind::Ddl("CREATE TRIGGER on"), &ct.table_name);
+            // A trigger can rewrite NEW: any column of the table.
+            if let Some(w) = fx.push(WriteKind::Ddl("CREATE TRIGGER on"), &ct.table_name) {
+                w.cols = Cols::Any;
+            }
         }
         Statement::DropTrigger(dt) => {
             if let Some(t) = &dt.table_name {
@@ -494,16 +662,47 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                         }
                     }
                 }
-            } else {
+            } else if matches!(
+                object_type,
+                ObjectType::Table
+                    | ObjectType::ForeignTable
+                    | ObjectType::View
+                    | ObjectType::MaterializedView
+                    | ObjectType::Index
+                    | ObjectType::Sequence
+            ) {
                 for n in names {
                     fx.push(WriteKind::Ddl("DROP of"), n);
                 }
+            } else {
+                // A type, role, collation … of a protected table's name is not the table.
+                fx.non_relation_ddl = true;
             }
             if let Some(t) = table {
                 fx.push(WriteKind::Ddl("DROP … ON"), t);
             }
         }
-        Statement::Grant(g) => grant_objects(g.objects.as_ref(), fx),
+        Statement::Grant(g) => {
+            let at = fx.writes.len();
+            grant_objects(g.objects.as_ref(), fx);
+            let cols = granted_columns(&g.privileges);
+            for w in &mut fx.writes[at..] {
+                w.cols = cols.clone();
+            }
+        }
+        Statement::GrantRole(g) => {
+            // `GRANT role TO …`: the granted roles, checked against the policy's write_roles.
+            fx.granted_roles.extend(g.roles.iter().map(|r| NameRef {
+                schema: None,
+                name: fold(r),
+                pos: Pos::from_loc(r.span.start),
+                len: ident_len(r),
+                from_var: false,
+            }));
+        }
+        Statement::AlterDefaultPrivileges(_) => {
+            fx.default_privileges = true;
+        }
         Statement::Revoke(r) => grant_objects(r.objects.as_ref(), fx),
         Statement::Comment {
             object_type,
@@ -511,13 +710,10 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
             ..
         } => match object_type {
             CommentObject::Column => {
+                // A comment on a column sets no value of it: DDL on the table only.
                 let mut parts = object_name.0.clone();
-                let col = parts.pop();
-                if let Some(w) = fx.push(WriteKind::Ddl("COMMENT ON"), &ObjectName(parts)) {
-                    if let Some(ObjectNamePart::Identifier(c)) = col {
-                        w.cols = named_ident(&c);
-                    }
-                }
+                parts.pop();
+                fx.push(WriteKind::Ddl("COMMENT ON a column of"), &ObjectName(parts));
             }
             _ => {
                 fx.push(WriteKind::Ddl("COMMENT ON"), object_name);
@@ -528,6 +724,16 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
                 fx.push(WriteKind::Ddl("RENAME of"), &r.old_name);
             }
         }
+        // Objects that are not relations, whatever they are named (a schema, a type or its
+        // attributes, a collation, a domain): DDL for the packet rules, no protected name.
+        Statement::CreateSchema { .. }
+        | Statement::AlterSchema(_)
+        | Statement::CreateType { .. }
+        | Statement::AlterType(_)
+        | Statement::CreateCollation(_)
+        | Statement::CreateDomain(_)
+        | Statement::DropFunction(_)
+        | Statement::DropProcedure { .. } => fx.non_relation_ddl = true,
         Statement::StartTransaction { .. } => fx.txn = Some(Txn::Begin),
         Statement::Commit { .. } => fx.txn = Some(Txn::End),
         Statement::Rollback { savepoint, .. } => {
@@ -559,6 +765,26 @@ pub fn statement(st: &Statement, fx: &mut Effects) {
     }
 }
 
+/// The columns a GRANT lets the grantee set: the listed ones, or any for a table-wide
+/// INSERT / UPDATE / ALL.
+fn granted_columns(p: &Privileges) -> Cols {
+    let actions = match p {
+        Privileges::All { .. } => return Cols::Any,
+        Privileges::Actions(a) => a,
+    };
+    let mut named = Vec::new();
+    for a in actions {
+        match a {
+            Action::Insert { columns } | Action::Update { columns } => match columns {
+                Some(cs) => named.extend(cs.iter().map(|c| (fold(c), Pos::from_loc(c.span.start)))),
+                None => return Cols::Any,
+            },
+            _ => {}
+        }
+    }
+    Cols::Named(named)
+}
+
 fn grant_objects(objects: Option<&GrantObjects>, fx: &mut Effects) {
     match objects {
         Some(GrantObjects::Tables(names)) => {
@@ -579,8 +805,29 @@ fn grant_objects(objects: Option<&GrantObjects>, fx: &mut Effects) {
     }
 }
 
+/// A target standing for "whatever this reaches", placed at `at` (name `*`, no schema).
+#[must_use]
+pub fn anything(at: &NameRef) -> NameRef {
+    NameRef {
+        schema: None,
+        name: "*".into(),
+        pos: at.pos,
+        len: at.len,
+        from_var: at.from_var,
+    }
+}
+
 fn named_ident(c: &Ident) -> Cols {
     Cols::Named(vec![(fold(c), Pos::from_loc(c.span.start))])
+}
+
+fn all_idents(on: &ObjectName) -> Vec<(String, Pos)> {
+    on.0.iter()
+        .filter_map(|p| match p {
+            ObjectNamePart::Identifier(i) => Some((fold(i), Pos::from_loc(i.span.start))),
+            ObjectNamePart::Function(_) => None,
+        })
+        .collect()
 }
 
 fn last_ident(on: &ObjectName) -> Option<(String, Pos)> {
@@ -674,7 +921,7 @@ fn table_factor(t: &TableFactor, fx: &mut Effects) {
 }
 
 /// Tables a query reads from its FROM clauses (for CREATE VIEW).
-fn query_reads<'q>(q: &'q Query, out: &mut Vec<&'q ObjectName>) {
+fn query_reads<'q>(q: &'q Query, out: &mut Vec<Cow<'q, ObjectName>>) {
     if let Some(w) = &q.with {
         for cte in &w.cte_tables {
             query_reads(&cte.query, out);
@@ -683,7 +930,7 @@ fn query_reads<'q>(q: &'q Query, out: &mut Vec<&'q ObjectName>) {
     set_reads(&q.body, out);
 }
 
-fn set_reads<'q>(s: &'q SetExpr, out: &mut Vec<&'q ObjectName>) {
+fn set_reads<'q>(s: &'q SetExpr, out: &mut Vec<Cow<'q, ObjectName>>) {
     match s {
         SetExpr::Select(sel) => {
             for f in &sel.from {
@@ -698,13 +945,27 @@ fn set_reads<'q>(s: &'q SetExpr, out: &mut Vec<&'q ObjectName>) {
             set_reads(left, out);
             set_reads(right, out);
         }
+        // `TABLE t` (e.g. `CREATE VIEW v AS TABLE t`).
+        SetExpr::Table(t) => {
+            let name = ObjectName(
+                [&t.schema_name, &t.table_name]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .map(ObjectNamePart::Identifier)
+                    .collect(),
+            );
+            if !name.0.is_empty() {
+                out.push(Cow::Owned(name));
+            }
+        }
         _ => {}
     }
 }
 
-fn factor_reads<'q>(t: &'q TableFactor, out: &mut Vec<&'q ObjectName>) {
+fn factor_reads<'q>(t: &'q TableFactor, out: &mut Vec<Cow<'q, ObjectName>>) {
     match t {
-        TableFactor::Table { name, .. } => out.push(name),
+        TableFactor::Table { name, .. } => out.push(Cow::Borrowed(name)),
         TableFactor::Derived { subquery, .. } => query_reads(subquery, out),
         TableFactor::NestedJoin {
             table_with_joins, ..

@@ -4,6 +4,7 @@
 //! Work is strictly statement by statement: one statement's tokens and AST are alive at a
 //! time, so memory stays flat and cost linear in the input size.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -12,8 +13,9 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use crate::lint::effects::{self, Cols, NameRef, Txn, Write, WriteKind};
+use crate::lint::fallback::Judge;
 use crate::lint::finding::{Finding, LineIndex, Pos};
-use crate::lint::policy::{Policy, ProtectedTable};
+use crate::lint::policy::{Policy, ProtectedColumn, ProtectedTable};
 use crate::lint::rules::{self, Rule};
 use crate::lint::scan::{self, Item, Meta, Scanner, VarKind};
 use crate::lint::StepContext;
@@ -76,7 +78,7 @@ pub struct Engine<'a> {
     pub(crate) text: &'a str,
     pub(crate) path: &'a str,
     pub(crate) idx: LineIndex<'a>,
-    pub(crate) policy: &'a Policy,
+    pub(crate) policy: Cow<'a, Policy>,
     pub(crate) step: Option<&'a StepContext>,
     pub(crate) dialect: PostgreSqlDialect,
     findings: Vec<(usize, Finding)>,
@@ -88,6 +90,30 @@ pub struct Engine<'a> {
     seen_sql: bool,
     temp: HashSet<String>,
     includes: Vec<PathBuf>,
+    derived: Vec<Derived>,
+    pending_links: Vec<effects::Link>,
+    pending_renames: Vec<(NameRef, String, String)>,
+}
+
+/// A relation this script made into a way into a protected one (see [`effects::Link`]).
+#[derive(Debug, Clone)]
+struct Derived {
+    child: NameRef,
+    /// The protected table reached (directly or through other derived relations), if any.
+    table: Option<ProtectedTable>,
+    /// The relation whose protected columns are reached, if any.
+    columns_of: Option<NameRef>,
+    keeps_columns: bool,
+    /// `` `v`, which is a view over `t` `` for messages.
+    shown: String,
+}
+
+fn same_relation(a: &NameRef, b: &NameRef) -> bool {
+    a.name == b.name
+        && match (&a.schema, &b.schema) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        }
 }
 
 impl<'a> Engine<'a> {
@@ -102,7 +128,7 @@ impl<'a> Engine<'a> {
             text,
             path,
             idx: LineIndex::new(text),
-            policy,
+            policy: Cow::Borrowed(policy),
             step,
             dialect: PostgreSqlDialect {},
             findings: Vec::new(),
@@ -114,6 +140,9 @@ impl<'a> Engine<'a> {
             seen_sql: false,
             temp: HashSet::new(),
             includes: Vec::new(),
+            derived: Vec::new(),
+            pending_links: Vec::new(),
+            pending_renames: Vec::new(),
         }
     }
 
@@ -349,6 +378,13 @@ impl<'a> Engine<'a> {
         let txn = self.analyze_sql(&text, origin, 0);
         let writes = std::mem::take(&mut self.writes);
         self.check_writes(&writes, origin.pos);
+        // Ways in made by this statement count from the next one on.
+        for l in std::mem::take(&mut self.pending_links) {
+            self.derive(l);
+        }
+        for (table, from, to) in std::mem::take(&mut self.pending_renames) {
+            self.rename_column(&table, &from, &to);
+        }
         match txn {
             Some(Txn::Begin) => self.in_txn = true,
             Some(Txn::End) => self.in_txn = false,
@@ -420,10 +456,51 @@ impl<'a> Engine<'a> {
             .iter()
             .find(|t| !matches!(t.token, Token::Whitespace(_)))
             .map_or(origin.pos, |t| Pos::from_loc(t.span.start));
+        if (kw(0, "reassign") || kw(0, "drop")) && kw(1, "owned") {
+            // REASSIGN OWNED / DROP OWNED act on whatever the roles own or were granted.
+            let at = NameRef {
+                schema: None,
+                name: String::new(),
+                pos: start,
+                len: first_len,
+                from_var: false,
+            };
+            let mut w = Write::new(
+                WriteKind::Ddl("REASSIGN / DROP OWNED changes"),
+                effects::anything(&at),
+            );
+            w.cols = Cols::Any;
+            self.writes.push(w);
+            return None;
+        }
+        let is_explain = kw(0, "explain");
+        // `DROP … CASCADE`, and `ALTER TYPE … CASCADE` (which alters the tables typed by it).
+        let drop_cascade = (kw(0, "drop") || (kw(0, "alter") && kw(1, "type")))
+            && toks
+                .iter()
+                .rev()
+                .find(|t| !matches!(t.token, Token::Whitespace(_) | Token::SemiColon))
+                .is_some_and(|t| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("cascade")));
+        if is_explain {
+            // PostgreSQL also spells the option `ANALYSE`; sqlparser knows only `ANALYZE`.
+            for t in &mut toks {
+                if let Token::Word(w) = &mut t.token {
+                    if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("analyse") {
+                        w.value = "ANALYZE".into();
+                        w.keyword = sqlparser::keywords::Keyword::ANALYZE;
+                    }
+                }
+            }
+        }
         let mut parser = Parser::new(&self.dialect).with_tokens_with_locations(toks);
         match parser.parse_statement() {
             Ok(st) => {
                 let next = parser.peek_token();
+                if next.token != Token::EOF
+                    && self.judge_by_names(sql, origin, &mentions, start, first_len, drop_cascade)
+                {
+                    return None;
+                }
                 if next.token != Token::EOF {
                     self.unparseable(
                         format!("unexpected `{}` after the end of the statement", next.token),
@@ -433,6 +510,21 @@ impl<'a> Engine<'a> {
                 }
                 let mut fx = effects::Effects::default();
                 effects::statement(&st, &mut fx);
+                if drop_cascade {
+                    // DROP … CASCADE drops whatever depends on the objects (a protected table's
+                    // trigger through its function, a column through its type, a foreign key).
+                    let at = NameRef {
+                        schema: None,
+                        name: String::new(),
+                        pos: start,
+                        len: first_len,
+                        from_var: false,
+                    };
+                    let mut w =
+                        Write::new(WriteKind::Ddl("… CASCADE changes"), effects::anything(&at));
+                    w.cols = Cols::Any;
+                    fx.writes.push(w);
+                }
                 if fx.runs_program {
                     self.report(
                         &rules::pc013_dynamic_sql::RULE,
@@ -442,6 +534,18 @@ impl<'a> Engine<'a> {
                         "load the data with COPY … FROM STDIN",
                         None,
                     );
+                }
+                if fx.non_relation_ddl && fx.writes.is_empty() {
+                    fx.writes.push(Write::new(
+                        WriteKind::Ddl("DDL statement"),
+                        NameRef {
+                            schema: None,
+                            name: String::new(),
+                            pos: start,
+                            len: first_len,
+                            from_var: false,
+                        },
+                    ));
                 }
                 if fx.other_ddl {
                     for m in mentions {
@@ -478,15 +582,110 @@ impl<'a> Engine<'a> {
                     self.mark_temp(&mut w);
                     self.writes.push(w);
                 }
+                self.pending_links.extend(fx.links);
+                self.pending_renames.extend(fx.renamed_columns);
+                self.privilege_effects(&fx.granted_roles, fx.default_privileges, start, first_len);
                 fx.txn
             }
             Err(e) => {
+                if self.judge_by_names(sql, origin, &mentions, start, first_len, drop_cascade) {
+                    return None;
+                }
                 let msg = e.to_string();
                 let (msg, pos) = split_parser_error(&msg);
                 self.unparseable(msg, pos.unwrap_or(start), &mentions);
                 None
             }
         }
+    }
+
+    /// A statement sqlparser rejected, of a kind [`crate::lint::fallback`] may judge by the
+    /// protected names it contains: each is a DDL write that can set any column.
+    fn judge_by_names(
+        &mut self,
+        sql: &str,
+        origin: Origin,
+        mentions: &[NameRef],
+        start: Pos,
+        first_len: usize,
+        drop_cascade: bool,
+    ) -> bool {
+        let Ok(mut toks) = Tokenizer::new(&self.dialect, sql).tokenize_with_location() else {
+            return false;
+        };
+        for t in &mut toks {
+            t.span.start = map_loc(origin, t.span.start);
+        }
+        let first = first_words(&toks);
+        let Some(judge) = crate::lint::fallback::classify(&first, &toks) else {
+            return false;
+        };
+        let target = match judge {
+            Judge::Reads => return true,
+            Judge::NoRelation => {
+                let at = NameRef {
+                    schema: None,
+                    name: String::new(),
+                    pos: start,
+                    len: first_len,
+                    from_var: false,
+                };
+                self.writes
+                    .push(Write::new(WriteKind::Ddl("DDL statement"), at));
+                return true;
+            }
+            Judge::ByNames => None,
+            Judge::Dml(k) => {
+                let kind = match k {
+                    "INSERT into" => WriteKind::Insert,
+                    "UPDATE of" => WriteKind::Update,
+                    "DELETE from" => WriteKind::Delete,
+                    "MERGE into" => WriteKind::Merge,
+                    _ => WriteKind::Copy,
+                };
+                let Some(target) = crate::lint::fallback::dml_target(&toks) else {
+                    return false;
+                };
+                // sqlparser could not read the column list: any column.
+                let mut w = Write::new(kind, target.clone());
+                w.cols = Cols::Any;
+                self.mark_temp(&mut w);
+                self.writes.push(w);
+                Some(target)
+            }
+        };
+        let dml = target.is_some();
+        let at = NameRef {
+            schema: None,
+            name: String::new(),
+            pos: start,
+            len: first_len,
+            from_var: false,
+        };
+        // Every other protected name: it may be written or altered (sqlparser could not say).
+        for m in mentions {
+            if target
+                .as_ref()
+                .is_some_and(|t| t.pos == m.pos && t.name == m.name)
+            {
+                continue;
+            }
+            let mut w = Write::new(WriteKind::Ddl("statement naming"), m.clone());
+            w.cols = Cols::Any;
+            self.mark_temp(&mut w);
+            self.writes.push(w);
+        }
+        if drop_cascade {
+            let mut w = Write::new(WriteKind::Ddl("… CASCADE changes"), effects::anything(&at));
+            w.cols = Cols::Any;
+            self.writes.push(w);
+        }
+        if mentions.is_empty() && !drop_cascade && !dml {
+            // DDL on something else: still a write for the packet rules.
+            self.writes
+                .push(Write::new(WriteKind::Ddl("DDL statement"), at));
+        }
+        true
     }
 
     pub(crate) fn unparseable(&mut self, msg: String, pos: Pos, mentions: &[NameRef]) {
@@ -531,7 +730,11 @@ impl<'a> Engine<'a> {
             let Token::Word(w) = &t.token else { continue };
             let v = w.value.as_str();
             let eq = |n: &str| n.len() == v.len() && n.eq_ignore_ascii_case(v);
-            if !scan && (eq("set_config") || eq("session_replication_role")) {
+            if !scan
+                && (eq("set_config")
+                    || eq("session_replication_role")
+                    || self.policy.functions.iter().any(|f| eq(&f.name)))
+            {
                 scan = true;
             }
             if !mention
@@ -554,7 +757,7 @@ impl<'a> Engine<'a> {
         self.policy
             .tables
             .iter()
-            .any(|t| contains_ci(b, t.table.as_bytes()))
+            .any(|t| t.table != "*" && contains_ci(b, t.table.as_bytes()))
             || self
                 .policy
                 .columns
@@ -605,13 +808,7 @@ impl<'a> Engine<'a> {
             {
                 start -= 2;
             }
-            let fold = |w: &sqlparser::tokenizer::Word| {
-                if w.quote_style.is_some() {
-                    w.value.clone()
-                } else {
-                    w.value.to_ascii_lowercase()
-                }
-            };
+            let fold = crate::lint::effects::fold_word;
             let schema = match (i >= 2).then(|| (&sig[i - 1].token, &sig[i - 2].token)) {
                 Some((Token::Period, Token::Word(s))) => Some(fold(s)),
                 _ => None,
@@ -643,13 +840,42 @@ impl<'a> Engine<'a> {
         out
     }
 
-    /// Token-level checks that hold inside any expression: `session_replication_role` and
-    /// `set_config(…)`.
+    /// The policy's `sql_functions` entry a word names (unquoted: ASCII case-insensitive).
+    fn policy_function(
+        &self,
+        w: &sqlparser::tokenizer::Word,
+    ) -> Option<&crate::lint::policy::NamedEntry> {
+        self.policy.functions.iter().find(|f| {
+            f.name.len() == w.value.len()
+                && if w.quote_style.is_some() {
+                    f.name == w.value
+                } else {
+                    f.name.eq_ignore_ascii_case(&w.value)
+                }
+        })
+    }
+
+    /// Whether `hay` may contain something [`Engine::scan_tokens`] looks for (a cheap, ASCII
+    /// case-insensitive substring test that lets expressions skip tokenizing).
+    pub(crate) fn may_need_token_scan(&self, hay: &str) -> bool {
+        let b = hay.as_bytes();
+        contains_ci(b, b"set_config")
+            || contains_ci(b, b"replication_role")
+            || self
+                .policy
+                .functions
+                .iter()
+                .any(|f| contains_ci(b, f.name.as_bytes()))
+    }
+
+    /// Token-level checks that hold inside any expression: `session_replication_role`,
+    /// `set_config(…)` and the policy's `sql_functions`.
     pub(crate) fn scan_tokens(&mut self, toks: &[TokenWithSpan], inert: bool) {
         let relevant = toks.iter().any(|t| match &t.token {
             Token::Word(w) => {
                 w.value.eq_ignore_ascii_case("set_config")
                     || w.value.eq_ignore_ascii_case("session_replication_role")
+                    || self.policy_function(w).is_some()
             }
             _ => false,
         });
@@ -664,7 +890,26 @@ impl<'a> Engine<'a> {
         for (i, t) in sig.iter().enumerate() {
             let Token::Word(w) = &t.token else { continue };
             let pos = Pos::from_loc(t.span.start);
-            if !inert && w.value.eq_ignore_ascii_case("session_replication_role") {
+            if let Some(f) = self.policy_function(w) {
+                if sig.get(i + 1).is_some_and(|n| n.token == Token::LParen) {
+                    let f = f.clone();
+                    self.report(
+                        &rules::pc013_dynamic_sql::RULE,
+                        pos,
+                        w.value.chars().count(),
+                        format!(
+                            "calls `{}`, which the policy lists under sql_functions",
+                            f.name
+                        ),
+                        "remove the call: what it does cannot be seen in this script",
+                        Some(&f.reason),
+                    );
+                }
+                continue;
+            }
+            // `myapp.session_replication_role` is a custom setting of that name, not this one.
+            let qualified = i > 0 && sig[i - 1].token == Token::Period;
+            if !inert && !qualified && w.value.eq_ignore_ascii_case("session_replication_role") {
                 self.report(
                     &rules::pc004_trigger_bypass::RULE,
                     pos,
@@ -722,6 +967,11 @@ impl<'a> Engine<'a> {
     fn check_writes(&mut self, writes: &[Write], stmt_pos: Pos) {
         for w in writes {
             rules::pc016_raw_psql_interpolation::check_write(self, w);
+            // A function named like a protected table is not the table (packet rules below
+            // still see the DDL).
+            if w.kind == WriteKind::Ddl("CREATE FUNCTION") {
+                continue;
+            }
             rules::pc004_trigger_bypass::check_write(self, w);
             let hit = self.protected_hit(&w.target);
             if let Some((p, shown)) = &hit {
@@ -729,6 +979,9 @@ impl<'a> Engine<'a> {
                 rules::pc002_protected_table_ddl::check(self, w, p, shown);
             }
             rules::pc003_protected_column_write::check(self, w);
+            if let Some(m) = self.column_write_through(w) {
+                rules::pc003_protected_column_write::check(self, &m);
+            }
         }
         let Some(step) = self.step else { return };
         let real: Vec<&Write> = writes.iter().filter(|w| !w.temp).collect();
@@ -746,12 +999,143 @@ impl<'a> Engine<'a> {
     /// The protected-table entry a write target resolves to, with the words to show for it
     /// (`*` targets, e.g. `GRANT … ON ALL TABLES IN SCHEMA s`, hit every entry of the schema).
     fn protected_hit(&self, t: &NameRef) -> Option<(ProtectedTable, String)> {
+        if let Some(hit) = self.direct_hit(t) {
+            return Some(hit);
+        }
+        let d = self.derived_of(t)?;
+        let p = d.table.clone()?;
+        Some((p, d.shown.clone()))
+    }
+
+    /// The derived relation `t` names, if the script made one.
+    fn derived_of(&self, t: &NameRef) -> Option<&Derived> {
+        if t.name == "*" {
+            return None;
+        }
+        self.derived
+            .iter()
+            .rev()
+            .find(|d| same_relation(&d.child, t))
+    }
+
+    /// Role grants from the policy's `write_roles`, and ALTER DEFAULT PRIVILEGES.
+    fn privilege_effects(&mut self, roles: &[NameRef], default_privs: bool, at: Pos, len: usize) {
+        for r in roles {
+            let entry = self
+                .policy
+                .roles
+                .iter()
+                .find(|e| e.name.eq_ignore_ascii_case(&r.name))
+                .cloned();
+            if let Some(e) = entry {
+                let (p, l) = if r.pos.is_known() {
+                    (r.pos, r.len)
+                } else {
+                    (at, len)
+                };
+                rules::pc002_protected_table_ddl::check_role(self, p, l, &e);
+            }
+        }
+        if default_privs {
+            let base = NameRef {
+                schema: None,
+                name: String::new(),
+                pos: at,
+                len,
+                from_var: false,
+            };
+            let mut w = Write::new(
+                WriteKind::Ddl(
+                    "ALTER DEFAULT PRIVILEGES changes the privileges of tables created later:",
+                ),
+                effects::anything(&base),
+            );
+            w.cols = Cols::Any;
+            self.writes.push(w);
+        }
+    }
+
+    /// A protected column renamed: the new name is protected too (the old one stays so).
+    fn rename_column(&mut self, table: &NameRef, from: &str, to: &str) {
+        let hits: Vec<ProtectedColumn> = self
+            .policy
+            .columns_of(table.schema.as_deref(), &table.name)
+            .filter(|c| c.column == from)
+            .cloned()
+            .collect();
+        for c in hits {
+            let reason = format!("renamed from protected column `{from}`: {}", c.reason);
+            self.policy.to_mut().columns.push(ProtectedColumn {
+                column: to.to_string(),
+                reason,
+                ..c
+            });
+        }
+    }
+
+    /// Record a link when its parent is (or leads to) something protected.
+    fn derive(&mut self, l: effects::Link) {
+        let (table, columns_of, keeps, via) = if let Some(d) = self.derived_of(&l.parent) {
+            (
+                d.table.clone(),
+                d.columns_of.clone(),
+                d.keeps_columns && l.keeps_columns,
+                d.shown.clone(),
+            )
+        } else {
+            let table = self.direct_hit(&l.parent).map(|(p, _)| p);
+            let cols = self
+                .policy
+                .columns_of(l.parent.schema.as_deref(), &l.parent.name)
+                .next()
+                .is_some();
+            let via = match &table {
+                Some(_) => format!("protected table `{}`", l.parent.display()),
+                None => format!("`{}`, which has protected columns", l.parent.display()),
+            };
+            (table, cols.then(|| l.parent.clone()), l.keeps_columns, via)
+        };
+        if table.is_none() && columns_of.is_none() {
+            return;
+        }
+        let shown = format!("`{}`, which {} {via}", l.child.display(), l.how);
+        self.derived.push(Derived {
+            child: l.child,
+            table,
+            columns_of,
+            keeps_columns: keeps,
+            shown,
+        });
+    }
+
+    /// A write through a derived relation, restated on the relation whose protected columns it
+    /// reaches (every column, when the way in may rename them).
+    fn column_write_through(&self, w: &Write) -> Option<Write> {
+        let d = self.derived_of(&w.target)?;
+        let parent = d.columns_of.as_ref()?;
+        let mut m = w.clone();
+        m.target.schema.clone_from(&parent.schema);
+        m.target.name.clone_from(&parent.name);
+        if !d.keeps_columns && matches!(&m.cols, Cols::Named(v) if !v.is_empty()) {
+            m.cols = Cols::All;
+        }
+        Some(m)
+    }
+
+    fn direct_hit(&self, t: &NameRef) -> Option<(ProtectedTable, String)> {
         if t.name == "*" {
             let p = self
                 .policy
                 .tables
                 .iter()
-                .find(|p| p.schema.is_none() || p.schema == t.schema)?;
+                .find(|p| p.table != "*" && (p.schema.is_none() || p.schema == t.schema))?;
+            if t.schema.is_none() {
+                let shown = format!(
+                    "what it reaches (unknown without the schema), possibly protected table `{}`",
+                    p.table
+                );
+                return Some((p.clone(), shown));
+            }
             let shown = format!(
                 "every table in schema `{}`, including protected table `{}`",
                 t.schema.as_deref().unwrap_or("?"),
@@ -931,7 +1315,7 @@ impl<'a> Engine<'a> {
         let name = path.display().to_string();
         let mut stack = self.includes.clone();
         stack.push(path.clone());
-        let inner = crate::lint::lint_text_with(&name, &text, self.policy, None, stack);
+        let inner = crate::lint::lint_text_with(&name, &text, &self.policy, None, stack);
         for f in inner {
             let rule = rules::lookup(f.code)
                 .copied()
@@ -947,12 +1331,6 @@ impl<'a> Engine<'a> {
             );
         }
     }
-}
-
-/// Whether `hay` may contain something [`Engine::scan_tokens`] looks for (a cheap, ASCII
-/// case-insensitive substring test that lets expressions skip tokenizing).
-pub(crate) fn may_need_token_scan(hay: &str) -> bool {
-    contains_ci(hay.as_bytes(), b"set_config") || contains_ci(hay.as_bytes(), b"replication_role")
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {

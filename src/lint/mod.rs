@@ -17,6 +17,7 @@
 pub mod cmd;
 pub mod effects;
 pub mod engine;
+pub mod fallback;
 pub mod finding;
 pub mod locate;
 pub mod plpgsql;

@@ -698,7 +698,7 @@ impl Engine<'_> {
 
     /// Token-level checks on an expression.
     fn scan_expr(&mut self, t: &str, start: usize, end: usize, li: &LineIndex, o: Origin) {
-        if !crate::lint::engine::may_need_token_scan(&t[start..end]) {
+        if !self.may_need_token_scan(&t[start..end]) {
             return;
         }
         let so = o.at(li.pos(start));

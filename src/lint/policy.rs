@@ -37,6 +37,16 @@ pub struct ProtectedColumn {
     pub reason: String,
 }
 
+/// A function or role the policy names, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedEntry {
+    /// The name as the catalog stores it (matched ASCII case-insensitively for unquoted
+    /// spellings).
+    pub name: String,
+    /// Why, quoted in diagnostics.
+    pub reason: String,
+}
+
 /// The loaded, validated policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
@@ -50,6 +60,10 @@ pub struct Policy {
     pub trigger_bypass_reason: String,
     /// Codes that can never be suppressed.
     pub never_suppress: Vec<String>,
+    /// Functions whose call cannot be proven safe (they run SQL text, bypass triggers …).
+    pub functions: Vec<NamedEntry>,
+    /// Roles whose grant lets the grantee write protected tables.
+    pub roles: Vec<NamedEntry>,
 }
 
 // JSON Schema (`packetc schema policy`, docs/schema/policy.schema.json): the derives and
@@ -80,6 +94,29 @@ pub(crate) struct RawPolicy {
     #[serde(default)]
     #[schemars(with = "Vec<String>", inner(regex(pattern = r"^PC[0-9]{3}$")))]
     never_suppress: Vec<Spanned<String>>,
+    /// Functions whose call is a finding (PC013) wherever it appears: they run SQL text the
+    /// linter cannot see, bypass triggers, or reach outside the transaction.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawNamed>")]
+    sql_functions: Vec<Spanned<RawNamed>>,
+    /// Roles whose grant (`GRANT role TO …`) is a finding (PC002): membership writes protected
+    /// tables.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawNamed>")]
+    write_roles: Vec<Spanned<RawNamed>>,
+}
+
+/// A named function or role, with why.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "NamedEntry")]
+struct RawNamed {
+    /// The name (a function's or role's, without schema).
+    #[schemars(length(min = 1))]
+    name: String,
+    /// Why; quoted by every finding on it.
+    #[schemars(length(min = 1))]
+    reason: String,
 }
 
 /// A protected table.
@@ -144,6 +181,8 @@ impl Policy {
                 columns: Vec::new(),
                 trigger_bypass_reason: String::new(),
                 never_suppress: Vec::new(),
+                functions: Vec::new(),
+                roles: Vec::new(),
             },
         }
     }
@@ -161,7 +200,8 @@ impl Policy {
             Error::input(
                 format!("{at}: invalid policy: {first}"),
                 "allowed keys: version, protected_tables (table, reason), protected_columns \
-                 (table, column, reason), trigger_bypass (reason), never_suppress; see docs/policy.md",
+                 (table, column, reason), trigger_bypass (reason), never_suppress, sql_functions \
+                 (name, reason), write_roles (name, reason); see docs/policy.md",
             )
         })?;
         let mut problems = Vec::new();
@@ -229,6 +269,29 @@ impl Policy {
                 )),
             }
         }
+        let mut named = |list: &[Spanned<RawNamed>], what: &str| {
+            let mut out = Vec::new();
+            for e in list {
+                let n = e.value.name.trim();
+                if n.is_empty()
+                    || n.contains(char::is_whitespace)
+                    || e.value.reason.trim().is_empty()
+                {
+                    problems.push(format!(
+                        "{}: {what} needs a plain `name` and a non-empty `reason`",
+                        at(&e.referenced)
+                    ));
+                } else {
+                    out.push(NamedEntry {
+                        name: n.to_string(),
+                        reason: e.value.reason.trim().to_string(),
+                    });
+                }
+            }
+            out
+        };
+        let functions = named(&raw.sql_functions, "an sql_functions entry");
+        let roles = named(&raw.write_roles, "a write_roles entry");
         if !problems.is_empty() {
             return Err(Error::input(
                 format!("invalid policy:\n  {}", problems.join("\n  ")),
@@ -244,6 +307,8 @@ impl Policy {
                 .map(|b| b.reason.trim().to_string())
                 .unwrap_or_else(|| "triggers must not be switched off".into()),
             never_suppress,
+            functions,
+            roles,
         })
     }
 
@@ -251,6 +316,15 @@ impl Policy {
     #[must_use]
     pub fn table(&self, schema: Option<&str>, table: &str) -> Option<&ProtectedTable> {
         self.tables.iter().find(|t| {
+            if t.table == "*" {
+                // `schema.*`: every relation of the schema. An unqualified `pg_…` name
+                // resolves to pg_catalog first (it is searched before the search_path).
+                return match (&t.schema, schema) {
+                    (Some(ps), Some(s)) => ps == s,
+                    (Some(ps), None) => ps == "pg_catalog" && table.starts_with("pg_"),
+                    _ => false,
+                };
+            }
             t.table == table
                 && match (&t.schema, schema) {
                     (Some(ps), Some(s)) => ps == s,
@@ -294,8 +368,16 @@ mod tests {
     #[test]
     fn builtin_loads() {
         let p = Policy::from_yaml("b", BUILTIN_YAML).expect("built-in policy must load");
-        assert_eq!(p.tables.len(), 3);
+        assert_eq!(p.tables.len(), 4);
         assert_eq!(p.columns[0].column, "active");
+        assert!(p.table(Some("pg_catalog"), "pg_trigger").is_some());
+        assert!(
+            p.table(None, "pg_trigger").is_some(),
+            "unqualified pg_… is pg_catalog's"
+        );
+        assert!(p.table(Some("public"), "pg_trigger").is_none());
+        assert!(p.functions.iter().any(|f| f.name == "dblink_exec"));
+        assert!(p.roles.iter().any(|r| r.name == "pg_write_all_data"));
         assert!(!p.suppressible("PC001"));
     }
 

@@ -19,8 +19,8 @@
 use super::Rule;
 use crate::lint::effects::Write;
 use crate::lint::engine::Engine;
-use crate::lint::finding::Severity;
-use crate::lint::policy::ProtectedTable;
+use crate::lint::finding::{Pos, Severity};
+use crate::lint::policy::{NamedEntry, ProtectedTable};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -43,6 +43,21 @@ pub(crate) fn check(cx: &mut Engine, w: &Write, p: &ProtectedTable, shown: &str)
         format!("{} {shown}", w.kind.describe()),
         "remove it; definitions and grants of this table are governed",
         Some(&p.reason),
+    );
+}
+
+/// `GRANT role TO …` of a role the policy lists under `write_roles`.
+pub(crate) fn check_role(cx: &mut Engine, pos: Pos, len: usize, role: &NamedEntry) {
+    cx.report(
+        &RULE,
+        pos,
+        len,
+        format!(
+            "GRANT of role `{}`, whose members write protected tables",
+            role.name
+        ),
+        "remove the grant; privileges on protected tables are governed",
+        Some(&role.reason),
     );
 }
 

@@ -75,6 +75,19 @@ pub(crate) fn check(cx: &mut Engine, w: &Write) {
                     );
                 }
             }
+            Cols::Any => cx.report(
+                &RULE,
+                t.pos,
+                t.len,
+                format!(
+                    "{} `{}` can set protected column `{}`",
+                    w.kind.describe(),
+                    t.display(),
+                    pc.column
+                ),
+                "a trigger, rule or table-wide grant reaches every column: remove it",
+                Some(&pc.reason),
+            ),
             Cols::None => {}
         }
     }

@@ -17,7 +17,7 @@ SELECT set_config('session_replication_role', 'replica', true); -- expect: PC004
 SELECT pg_catalog.set_config('SESSION_REPLICATION_ROLE', 'replica', false); -- expect: PC004
 SELECT count(*) FROM governance_scopes WHERE set_config('session_replication_role', 'replica', true) IS NOT NULL; -- expect: PC004
 ALTER ROLE workflow_admin SET session_replication_role = replica; -- expect: PC004
-UPDATE pg_settings SET setting = 'replica' WHERE name = 'session_replication_role'; -- expect: PC004
+UPDATE pg_settings SET setting = 'replica' WHERE name = 'session_replication_role'; -- expect: PC004, PC001 (a catalog view)
 ALTER TABLE system_issues DISABLE TRIGGER ALL; -- expect: PC004
 ALTER TABLE event_outbox DISABLE TRIGGER validate_outbox; -- expect: PC004
 DROP TRIGGER validate_outbox ON event_outbox; -- expect: PC004

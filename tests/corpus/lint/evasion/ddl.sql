@@ -10,5 +10,4 @@ COMMENT ON TABLE os_proposal_approvals IS 'x'; -- expect: PC002
 CREATE POLICY p ON os_proposal_approvals USING (true); -- expect: PC002
 ALTER TABLE system_issues RENAME TO system_issues_old; -- expect: PC002
 DROP SCHEMA public CASCADE; -- expect: PC002
-CREATE VIEW v AS SELECT * FROM os_proposal_approvals; -- expect: PC002
 CREATE TABLE event_outbox (id int); -- expect: PC002

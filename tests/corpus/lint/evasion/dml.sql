@@ -33,7 +33,7 @@ INSERT INTO system_issues DEFAULT VALUES; -- expect: PC001
 WITH x AS MATERIALIZED (DELETE FROM system_issues RETURNING 1) SELECT 1; -- expect: PC001
 COPY (DELETE FROM system_issues RETURNING *) TO STDOUT; -- expect: PC001
 INSERT INTO governance_scopes WITH d AS (DELETE FROM event_outbox RETURNING *) SELECT * FROM d; -- expect: PC001
-INSERT INTO governance_scopes SELECT * FROM system_issues ON CONFLICT DO NOTHING;
+INSERT INTO governance_scopes SELECT * FROM system_issues ON CONFLICT DO NOTHING; -- expect: PC001 (the rule of line 25 writes event_outbox)
 COPY event_outbox FROM STDIN; -- expect: PC001
 1	{}
 \.

@@ -1,10 +1,10 @@
 SELECT 1;
-CREATE STATISTICS s ON a, b FROM governance_scopes; -- expect: PC010
-CREATE STATISTICS s2 ON a, b FROM system_issues; -- expect: PC010
--- packetc: allow PC010 -- CREATE STATISTICS on a scratch table is read-only for our purposes
-CREATE STATISTICS s3 ON a, b FROM governance_scopes;
+IMPORT FOREIGN SCHEMA remote LIMIT TO (governance_scopes) FROM SERVER s INTO public; -- expect: PC010
+IMPORT FOREIGN SCHEMA remote LIMIT TO (system_issues) FROM SERVER s INTO public; -- expect: PC010
+-- packetc: allow PC010 -- importing a scratch table is fine for our purposes
+IMPORT FOREIGN SCHEMA remote LIMIT TO (governance_scopes) FROM SERVER s INTO public;
 -- packetc: allow PC010 -- this one names a protected table, so it stays
-CREATE STATISTICS s4 ON a, b FROM event_outbox; -- expect: PC010
+IMPORT FOREIGN SCHEMA remote LIMIT TO (event_outbox) FROM SERVER s INTO public; -- expect: PC010
 -- packetc: allow PC001 -- never suppressible: stays, and the comment itself is flagged -- expect: PC020
 DELETE FROM system_issues; -- expect: PC001
 /* expect: PC020 */ -- packetc: allow PC010
@@ -18,14 +18,16 @@ SELECT 1 \gexec -- expect: PC013
 \ir included/self.sql -- expect: PC015
 DELETE FROM governance_scopes WHERE id = :id; -- expect: PC016
 DELETE FROM :"target" WHERE true; -- expect: PC016
-SELECT 1 FROM governance_scopes WHERE id = 1 garbage garbage; -- expect: PC010
+FROB governance_scopes WHERE id = 1 garbage garbage; -- expect: PC010
 SELECT 0x; -- expect: PC012
 SELECT $1x$; -- expect: PC012
 -- packetc: allow PC012 -- a tokenizer error can be waived, but not when it names a protected table
 DELETE FROM system_issues WHERE x = 0x; -- expect: PC012
 DELETE FROM system_issues WHERE id = 2; -- expect: PC001
 COPY governance_scopes FROM PROGRAM 'psql -c "DELETE FROM system_issues"'; -- expect: PC013
-SECURITY LABEL ON TABLE system_issues IS 'x'; -- expect: PC010
+SECURITY LABEL ON TABLE system_issues IS 'x'; -- expect: PC002 (judged by the names it contains)
+CREATE STATISTICS s2 ON a, b FROM system_issues; -- expect: PC002 (judged by the names it contains)
+CREATE STATISTICS s ON a, b FROM governance_scopes;
 DO $$ BEGIN NULL; END $$ LANGUAGE plpgsql extra; -- expect: PC010
 CREATE FUNCTION f_bad() RETURNS int LANGUAGE sql AS 'SELECT 1' ); -- expect: PC010
 -- packetc: allow PC011 -- never works when the swallowed text names a protected table

@@ -4,6 +4,6 @@ UPDATE event_type_registry
    SET active = true
  WHERE event_type = 'governance';
 DELETE FROM "system_issues" WHERE id = 1;
-CREATE STATISTICS s ON a, b FROM governance_scopes;
+IMPORT FOREIGN SCHEMA remote LIMIT TO (governance_scopes) FROM SERVER s INTO public;
 -- packetc: allow PC010
 SELECT 1;

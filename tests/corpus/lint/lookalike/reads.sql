@@ -54,3 +54,6 @@ BEGIN ATOMIC
 END;
 CREATE TABLE scratch2 (begin_at int, "end" int);
 SELECT 1;
+-- A (materialized) view over a protected table reads it; writing through it would be flagged.
+CREATE VIEW v AS SELECT * FROM os_proposal_approvals;
+CREATE MATERIALIZED VIEW mv AS SELECT * FROM system_issues;

@@ -1,0 +1,2 @@
+-- TRUNCATE … CASCADE empties every table whose foreign keys reach the named one.
+TRUNCATE os_proposals CASCADE; -- expect: PC001
