@@ -182,7 +182,9 @@ impl<'a> Engine<'a> {
             self.take_allows(&mut scanner, prev_end_line);
             match item {
                 Item::Stmt(s) => {
-                    self.top_statement(&s);
+                    if !s.blank {
+                        self.top_statement(&s);
+                    }
                     prev_end_line = self.idx.pos(s.term.saturating_sub(1)).line;
                     last_term = s.term;
                 }
@@ -191,7 +193,8 @@ impl<'a> Engine<'a> {
                     last_term = m.end;
                     self.meta(&m);
                 }
-                Item::Unterminated { start, what } => {
+                Item::CopyData { .. } => {}
+                Item::Unterminated { start, what, .. } => {
                     let pos = self.idx.pos(start);
                     // The swallowed text includes the statement it interrupted.
                     let from = last_term.min(start);

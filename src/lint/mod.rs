@@ -23,6 +23,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod slash;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,188 @@
+//! The differential oracle: what packetc's scanner says psql sends, against what a real
+//! PostgreSQL server received from the real `psql -X -f -` (recorded on the wire by a tap).
+
+mod common;
+
+#[path = "lint_oracle/proxy.rs"]
+mod proxy;
+#[path = "lint_oracle/runner.rs"]
+mod runner;
+
+use proxy::Msg;
+
+fn show(msgs: &[Msg]) -> Vec<String> {
+    msgs.iter()
+        .map(|m| match m {
+            Msg::Connect => "CONNECT".to_string(),
+            Msg::Query(q) => format!("Q {:?}", String::from_utf8_lossy(q)),
+            Msg::Parse(q) => format!("P {:?}", String::from_utf8_lossy(q)),
+            Msg::CopyData(d) => format!("d {:?}", String::from_utf8_lossy(d)),
+            Msg::CopyDone => "c".into(),
+            Msg::CopyFail => "f".into(),
+        })
+        .collect()
+}
+
+/// `PACKETC_ORACLE_SHOW=FILE`: print what psql sends for FILE (exploration aid).
+#[test]
+fn explore() {
+    let Ok(file) = std::env::var("PACKETC_ORACLE_SHOW") else {
+        return;
+    };
+    let oracle = runner::Oracle::start(1).expect("server");
+    let text = std::fs::read(&file).expect("file");
+    let run = oracle.workers[0].run(&text, std::path::Path::new("."));
+    for l in show(&run.msgs) {
+        println!("{l}");
+    }
+    println!("exit {:?}\n{}", run.code, run.stderr);
+}
+
+#[path = "lint_oracle/gen.rs"]
+mod gen;
+#[path = "lint_oracle/model.rs"]
+mod model;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Generated scripts per run: `PACKETC_ORACLE_SCRIPTS` (CI default 10 000).
+fn count() -> usize {
+    std::env::var("PACKETC_ORACLE_SCRIPTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000)
+}
+
+fn seed() -> u64 {
+    std::env::var("PACKETC_ORACLE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x005E_ED0F_0C1E)
+}
+
+fn jobs() -> usize {
+    std::env::var("PACKETC_ORACLE_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+}
+
+fn start() -> Option<runner::Oracle> {
+    common::or_skip(runner::Oracle::start(jobs()), "oracle server")
+}
+
+/// Run `scripts` (name, text, working dir) on all workers; return the differences found.
+fn differential(
+    oracle: &runner::Oracle,
+    scripts: &[(String, Vec<u8>, PathBuf)],
+    prefix_ok: bool,
+) -> Vec<String> {
+    let next = AtomicUsize::new(0);
+    let diffs = Mutex::new(Vec::new());
+    std::thread::scope(|sc| {
+        for w in &oracle.workers {
+            let (next, diffs) = (&next, &diffs);
+            sc.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some((name, bytes, cwd)) = scripts.get(i) else { break };
+                let Ok(text) = std::str::from_utf8(bytes) else { continue };
+                let want = model::predict(text);
+                let run = w.run(bytes, cwd);
+                let got = model::normalize(run.msgs);
+                let stopped = run.code == Some(3);
+                let same = model::same(&want, &got)
+                    || (prefix_ok && stopped && got.len() <= want.len() && model::same(&want[..got.len()], &got));
+                if !same {
+                    let mut d = diffs.lock().unwrap_or_else(|e| e.into_inner());
+                    d.push(format!(
+                        "{name}: psql sent\n  {}\nscanner predicted\n  {}\nscript {:?}\npsql exit {:?} stderr:\n{}",
+                        show(&got).join("\n  "),
+                        show(&want).join("\n  "),
+                        text,
+                        run.code,
+                        run.stderr
+                    ));
+                }
+            });
+        }
+    });
+    diffs.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+#[test]
+fn generated_scripts_split_exactly_as_psql_sends_them() {
+    let Some(oracle) = start() else { return };
+    let (n, seed) = (count(), seed());
+    let mut rng = gen::Rng(seed);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let scripts: Vec<_> = (0..n)
+        .map(|i| {
+            (
+                format!("generated #{i}"),
+                gen::script(&mut rng).into_bytes(),
+                tmp.path().to_path_buf(),
+            )
+        })
+        .collect();
+    let t = std::time::Instant::now();
+    let diffs = differential(&oracle, &scripts, false);
+    eprintln!(
+        "oracle: {n} generated scripts (seed {seed}), {} differences, {:.1?}",
+        diffs.len(),
+        t.elapsed()
+    );
+    assert!(
+        diffs.is_empty(),
+        "{} of {n} scripts differ (seed {seed}); first ones:\n{}",
+        diffs.len(),
+        diffs
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n----\n")
+    );
+}
+
+fn corpus(dir: &str) -> Vec<(String, Vec<u8>, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut v: Vec<_> = std::fs::read_dir(&root)
+        .expect("corpus dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    v.sort();
+    v.into_iter()
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read(&p).expect("read"),
+                root.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Not yet green: the corpus COPYs into tables the scratch database lacks (psql then runs the
+/// data lines as SQL, which the scanner does not model yet) and uses `\\gexec` (psql sends
+/// the query's results). Run with `cargo test --test lint_psql_oracle -- --ignored`.
+#[test]
+#[ignore = "known differences: failing COPY data run as SQL, \\gexec results (see doc comment)"]
+fn corpus_scripts_split_exactly_as_psql_sends_them() {
+    let Some(oracle) = start() else { return };
+    let mut scripts = Vec::new();
+    for d in [
+        "tests/corpus/lint/evasion",
+        "tests/corpus/lint/lookalike",
+        "tests/corpus/lint/packet",
+        "tests/corpus/lint/formats",
+    ] {
+        scripts.extend(corpus(d));
+    }
+    assert!(scripts.len() >= 10);
+    let diffs = differential(&oracle, &scripts, true);
+    assert!(diffs.is_empty(), "{}", diffs.join("\n----\n"));
+}
