@@ -111,23 +111,64 @@ fn differential(
     diffs.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Scripts per psql session in the batched run.
+const BATCH: usize = 250;
+
+/// Compare batches of generated scripts (one psql session per batch, see
+/// [`runner::Worker::run_batch`]); returns the differences.
+fn differential_batched(oracle: &runner::Oracle, scripts: &[String]) -> Vec<String> {
+    let chunks: Vec<&[String]> = scripts.chunks(BATCH).collect();
+    let next = AtomicUsize::new(0);
+    let diffs = Mutex::new(Vec::new());
+    std::thread::scope(|sc| {
+        for w in &oracle.workers {
+            let (next, diffs, chunks) = (&next, &diffs, &chunks);
+            sc.spawn(move || loop {
+                let c = next.fetch_add(1, Ordering::SeqCst);
+                let Some(chunk) = chunks.get(c) else { break };
+                let bytes: Vec<&[u8]> = chunk.iter().map(|s| s.as_bytes()).collect();
+                let (got, run) = w.run_batch(&bytes);
+                let mut d = diffs.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(got) = got else {
+                    d.push(format!(
+                        "batch {c}: markers lost; psql exit {:?}\n{}",
+                        run.code, run.stderr
+                    ));
+                    continue;
+                };
+                for (i, (text, got)) in chunk.iter().zip(got).enumerate() {
+                    let want = model::predict(text);
+                    let got = model::normalize(got);
+                    if !model::same(&want, &got) {
+                        d.push(format!(
+                            "generated #{}: psql sent\n  {}\nscanner predicted\n  {}\nscript {:?}",
+                            c * BATCH + i,
+                            show(&got).join("\n  "),
+                            show(&want).join("\n  "),
+                            text
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    diffs.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+fn generated(n: usize, seed: u64) -> Vec<String> {
+    let mut rng = gen::Rng(seed);
+    (0..n).map(|_| gen::script(&mut rng)).collect()
+}
+
+/// The main oracle run: `PACKETC_ORACLE_SCRIPTS` generated scripts (default 10 000), many per
+/// psql session.
 #[test]
 fn generated_scripts_split_exactly_as_psql_sends_them() {
     let Some(oracle) = start() else { return };
     let (n, seed) = (count(), seed());
-    let mut rng = gen::Rng(seed);
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let scripts: Vec<_> = (0..n)
-        .map(|i| {
-            (
-                format!("generated #{i}"),
-                gen::script(&mut rng).into_bytes(),
-                tmp.path().to_path_buf(),
-            )
-        })
-        .collect();
+    let scripts = generated(n, seed);
     let t = std::time::Instant::now();
-    let diffs = differential(&oracle, &scripts, false);
+    let diffs = differential_batched(&oracle, &scripts);
     eprintln!(
         "oracle: {n} generated scripts (seed {seed}), {} differences, {:.1?}",
         diffs.len(),
@@ -137,6 +178,37 @@ fn generated_scripts_split_exactly_as_psql_sends_them() {
         diffs.is_empty(),
         "{} of {n} scripts differ (seed {seed}); first ones:\n{}",
         diffs.len(),
+        diffs
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n----\n")
+    );
+}
+
+/// The batched run is faithful to `psql -X -f -`: a sample of the same scripts, each in its
+/// own psql with the script on stdin, as the channel runs it.
+#[test]
+fn generated_scripts_on_stdin_match_too() {
+    let Some(oracle) = start() else { return };
+    let seed = seed();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let scripts: Vec<_> = generated(300, seed)
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                format!("generated #{i}"),
+                s.into_bytes(),
+                tmp.path().to_path_buf(),
+            )
+        })
+        .collect();
+    let diffs = differential(&oracle, &scripts, false);
+    assert!(
+        diffs.is_empty(),
+        "{}",
         diffs
             .iter()
             .take(5)

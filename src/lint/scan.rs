@@ -79,6 +79,9 @@ pub struct Stmt {
     pub blank: bool,
     /// The backslash command that sent it (`g`, `gset`, `gdesc`, …), if not a `;`.
     pub via: Option<String>,
+    /// psql dropped the buffer (`\\r`) with the statements glued before this one: none of
+    /// them is sent.
+    pub discarded: bool,
 }
 
 /// A psql backslash command.
@@ -174,12 +177,16 @@ pub struct Scanner<'a> {
     cond: Vec<(Option<bool>, Option<bool>)>,
     /// Per `\\if` level: where its current skipped branch began and whether psql's buffer
     /// held text then (psql restores the buffer when the branch ends).
-    off_from: Vec<Option<(usize, bool)>>,
+    off_from: Vec<Option<Skipped>>,
     /// The last statement sent (`\g` with an empty buffer sends it again).
     prev: Option<Stmt>,
     /// A `COPY … FROM STDIN` was sent on this line: its data starts on the next line and
     /// lexing resumes here at the end of this line.
     copy_resume: Option<usize>,
+    /// Statements joined by `\\;` are pending (not yet sent).
+    glue_open: bool,
+    /// Where the current step began.
+    pos_before: usize,
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -188,6 +195,15 @@ fn is_ident_start(c: u8) -> bool {
 
 fn is_ident_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
+}
+
+/// Where a skipped `\\if` branch began: psql restores its buffer and parenthesis depth to
+/// this when the branch ends.
+#[derive(Debug, Clone, Copy)]
+struct Skipped {
+    from: usize,
+    had_buffer: bool,
+    depth: u32,
 }
 
 /// psql's reading of an `\\if` expression: its arguments joined by spaces, a prefix of
@@ -245,6 +261,8 @@ impl<'a> Scanner<'a> {
             off_from: Vec::new(),
             prev: None,
             copy_resume: None,
+            glue_open: false,
+            pos_before: 0,
         }
     }
 
@@ -260,6 +278,9 @@ impl<'a> Scanner<'a> {
 
     fn mark(&mut self, at: usize) {
         if self.cur.is_none() {
+            // psql's lexer state carries on while its buffer holds text (e.g. after a
+            // statement the scanner split off inside a skipped branch).
+            let fresh = self.buf_start.is_none();
             let wire_start = *self.buf_start.get_or_insert(at);
             self.cur = Some(Stmt {
                 start: at,
@@ -267,14 +288,12 @@ impl<'a> Scanner<'a> {
                 active: true,
                 ..Stmt::default()
             });
-            self.depth = 0;
-            // COPY must be the statement's first token for the server.
-            self.first_word_copy =
-                (!self.b.get(at).copied().is_some_and(is_ident_start)).then_some(false);
-            self.prev_from = false;
-            self.idents = [0; 4];
-            self.ident_count = 0;
-            self.begin_depth = 0;
+            if fresh {
+                self.depth = 0;
+                self.idents = [0; 4];
+                self.ident_count = 0;
+                self.begin_depth = 0;
+            }
         }
     }
 
@@ -314,8 +333,7 @@ impl<'a> Scanner<'a> {
         s.active = self.active();
         if s.active {
             s.holes = std::mem::take(&mut self.holes);
-            self.buf_start = None;
-            self.added_nl = None;
+            self.reset_lexer();
         } else {
             // psql sends nothing in a skipped branch and keeps its buffer as it was.
             s.holes.clone_from(&self.holes);
@@ -343,6 +361,9 @@ impl<'a> Scanner<'a> {
         let mut s = self.finish(end, term)?;
         s.wire_end = wire_end;
         if s.active {
+            self.glue_open = false;
+        }
+        if s.active {
             self.prev = Some(s.clone());
         }
         Some(s)
@@ -365,20 +386,55 @@ impl<'a> Scanner<'a> {
 
     /// A skipped branch that began at `off` ends at `at`: psql puts its buffer back as it was
     /// when the branch began.
-    fn end_skipped(&mut self, off: Option<(usize, bool)>, at: usize) {
-        match off {
-            Some((from, true)) => self.holes.push((from, at)),
-            Some((_, false)) => self.discard(),
-            None => {}
+    fn end_skipped(&mut self, off: Option<Skipped>, at: usize) {
+        let Some(k) = off else { return };
+        if k.had_buffer {
+            self.holes.push((k.from, at));
+        } else {
+            self.discard();
+        }
+        self.depth = k.depth;
+    }
+
+    fn skipped_from(&self, from: usize) -> Skipped {
+        Skipped {
+            from,
+            had_buffer: self.buf_start.is_some(),
+            depth: self.depth,
         }
     }
 
     /// psql drops the buffer (`\r`, or text of a skipped branch).
     fn discard(&mut self) {
+        if std::mem::take(&mut self.glue_open) {
+            // Statements already split off with `\\;` go with the buffer.
+            self.queue.push_back(Item::Stmt(Stmt {
+                start: self.pos,
+                end: self.pos,
+                term: self.pos,
+                wire_start: self.pos,
+                wire_end: self.pos,
+                active: true,
+                blank: true,
+                discarded: true,
+                ..Stmt::default()
+            }));
+        }
         self.cur = None;
-        self.buf_start = None;
         self.holes.clear();
+        self.reset_lexer();
+    }
+
+    /// psql empties its buffer and resets its lexer (after sending, or on `\\r`).
+    fn reset_lexer(&mut self) {
+        self.first_word_copy = None;
+        self.prev_from = false;
+        self.buf_start = None;
         self.added_nl = None;
+        self.depth = 0;
+        self.begin_depth = 0;
+        self.idents = [0; 4];
+        self.ident_count = 0;
     }
 
     /// A newline outside quotes and comments at `p`: psql reads the next line; it skips an
@@ -565,21 +621,27 @@ impl<'a> Scanner<'a> {
                 // One message to the server, two statements to analyse; psql's parenthesis
                 // and BEGIN depth carry on.
                 let (keep, depth, begin) = (self.buf_start, self.depth, self.begin_depth);
-                let holes = if self.active() {
-                    std::mem::take(&mut self.holes)
-                } else {
-                    self.holes.clone()
-                };
+                // The last statement of the message carries all of its holes.
+                let holes = self.holes.clone();
+                let keep_holes = self.holes.clone();
                 if let Some(mut s) = self.finish(start, start + 2) {
+                    self.glue_open = s.active;
                     s.holes = holes;
                     s.glued = true;
                     s.blank = !had_text;
                     self.queue.push_back(Item::Stmt(s));
                 }
+                self.holes = keep_holes;
                 self.buf_start = keep;
                 self.mark(start + 2);
+                // A new statement for the server: its own first word.
+                self.first_word_copy = None;
+                self.prev_from = false;
                 self.depth = depth;
                 self.begin_depth = begin;
+                // psql starts looking for CREATE FUNCTION … BEGIN afresh after `\\;`.
+                self.idents = [0; 4];
+                self.ident_count = 0;
             }
             return;
         }
@@ -587,13 +649,11 @@ impl<'a> Scanner<'a> {
             .find('\n')
             .map_or(self.b.len(), |i| start + i);
         let lx = crate::lint::slash::lex(self.text, start, line_end);
-        if self.buf_start.is_some()
-            && start == self.line_start
-            && start > 0
-            && self.added_nl == Some(start - 1)
-        {
+        if let (Some(nl), true) = (self.added_nl, start == self.line_start) {
             // A line that starts with a command adds no newline to the buffer.
-            self.holes.push((start - 1, start));
+            if self.buf_start.is_some() {
+                self.holes.push((nl, nl + 1));
+            }
         }
         self.added_nl = None;
         self.holes.push((start, lx.resume));
@@ -628,9 +688,8 @@ impl<'a> Scanner<'a> {
                 };
                 let parent_off = !active;
                 self.cond.push((c, if parent_off { Some(true) } else { c }));
-                self.off_from.push(
-                    (active && c == Some(false)).then(|| (lx.resume, self.buf_start.is_some())),
-                );
+                self.off_from
+                    .push((active && c == Some(false)).then(|| self.skipped_from(lx.resume)));
             }
             "elif" | "else" => {
                 let was_off = self.cond.last().is_some_and(|(c, _)| *c == Some(false));
@@ -660,8 +719,9 @@ impl<'a> Scanner<'a> {
                 let off = self.off_from.last_mut().and_then(Option::take);
                 self.end_skipped(off, start);
                 let now_off = outer && self.cond.last().is_some_and(|(c, _)| *c == Some(false));
+                let k = now_off.then(|| self.skipped_from(lx.resume));
                 if let Some(slot) = self.off_from.last_mut() {
-                    *slot = now_off.then(|| (lx.resume, self.buf_start.is_some()));
+                    *slot = k;
                 }
                 let _ = was_off;
             }
@@ -692,8 +752,9 @@ impl<'a> Scanner<'a> {
                 Some(p)
             };
             if let Some(mut s) = s {
+                // `\\gdesc` only asks the server to parse: no COPY runs.
+                let copy = s.copy_stdin && s.active && self.psql && meta.name != "gdesc";
                 s.via = via;
-                let copy = s.copy_stdin && s.active && self.psql;
                 self.queue.push_back(Item::Stmt(s));
                 if copy {
                     self.copy_from_stdin();
@@ -863,6 +924,7 @@ impl<'a> Scanner<'a> {
 
     fn step(&mut self) -> Option<Item> {
         let c = self.b[self.pos];
+        self.pos_before = self.pos;
         let trivia = matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
             || (c == b'-' && self.b.get(self.pos + 1) == Some(&b'-'))
             || (c == b'/' && self.b.get(self.pos + 1) == Some(&b'*'))
@@ -870,6 +932,12 @@ impl<'a> Scanner<'a> {
         let r = self.step_inner(c);
         if !trivia && self.cur.is_some() {
             self.last_sig = self.pos;
+            let unicode =
+                matches!(c, b'u' | b'U') && self.b.get(self.pos_before + 1) == Some(&b'&');
+            if self.first_word_copy.is_none() && (!is_ident_start(c) || unicode) {
+                // COPY must be the statement's first token for the server.
+                self.first_word_copy = Some(false);
+            }
         }
         r
     }

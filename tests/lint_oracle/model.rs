@@ -89,7 +89,7 @@ pub fn predict(text: &str) -> Vec<Msg> {
         let refs: Vec<&Stmt> = group.iter().collect();
         let bytes = wire(text, &refs, all_vars);
         let last = &group[group.len() - 1];
-        if last.active {
+        if last.active && !last.discarded {
             if last.via.as_deref() == Some("gdesc") {
                 out.push(Msg::Parse(bytes));
             } else {
@@ -102,7 +102,9 @@ pub fn predict(text: &str) -> Vec<Msg> {
         match it {
             Item::Stmt(s) => {
                 if !s.active {
+                    // Never sent; psql's buffer carries on as before the skipped branch.
                     all_vars.extend(s.vars.iter().cloned());
+                    continue;
                 }
                 let glued = s.glued;
                 group.push(s);

@@ -13,10 +13,16 @@ use super::proxy::{server_socket, Msg, Tap};
 /// psql variables every oracle run defines (`-v NAME=VALUE`); the model interpolates them.
 pub const VARS: &[(&str, &str)] = &[("a", "42"), ("b", "it's"), ("c", "x y")];
 
-/// One worker: a tap and its own scratch database.
+/// One worker: a tap, its own scratch database and a directory for batched scripts.
 pub struct Worker {
     tap: Tap,
     db: String,
+    dir: tempfile::TempDir,
+}
+
+/// The query the batch wrapper sends before script `i` (splits the recorded messages).
+fn marker(i: usize) -> String {
+    format!("select 'packetc-oracle-marker {i}';")
 }
 
 /// What psql sent for one script.
@@ -70,7 +76,11 @@ impl Oracle {
                     path: host.clone(),
                     source: e,
                 })?;
-            workers.push(Worker { tap, db });
+            let dir = tempfile::tempdir().map_err(|e| packetc::pg::PgError::Io {
+                path: std::env::temp_dir(),
+                source: e,
+            })?;
+            workers.push(Worker { tap, db, dir });
         }
         Ok(Oracle {
             _cluster: cluster,
@@ -80,6 +90,42 @@ impl Oracle {
 }
 
 impl Worker {
+    /// Run many scripts in one psql session: a wrapper on stdin includes each (`\\i`) after
+    /// a marker query. psql reads an included file with a fresh lexer, query buffer and
+    /// `\\if` stack (its `MainLoop` is re-entered), so each script is read exactly as
+    /// `-f -` would read it; only psql variables and the connection carry over. Returns the
+    /// messages of each script, or `None` when the markers did not come back in order.
+    pub fn run_batch(&self, scripts: &[&[u8]]) -> (Option<Vec<Vec<Msg>>>, Run) {
+        let mut wrapper = String::new();
+        for (i, s) in scripts.iter().enumerate() {
+            let path = self.dir.path().join(format!("s{i}.sql"));
+            std::fs::write(&path, s).expect("write batch script");
+            wrapper.push_str(&format!("{}\n\\i {}\n", marker(i), path.display()));
+        }
+        wrapper.push_str(&marker(scripts.len()));
+        wrapper.push('\n');
+        let run = self.run(wrapper.as_bytes(), self.dir.path());
+        let mut out: Vec<Vec<Msg>> = Vec::new();
+        let mut next = 0usize;
+        for m in &run.msgs {
+            if let Msg::Query(q) = m {
+                if q.as_slice() == marker(next).as_bytes() {
+                    out.push(Vec::new());
+                    next += 1;
+                    continue;
+                }
+            }
+            if let Some(cur) = out.last_mut() {
+                cur.push(m.clone());
+            }
+        }
+        if next != scripts.len() + 1 {
+            return (None, run);
+        }
+        out.pop();
+        (Some(out), run)
+    }
+
     /// Run one script through `psql -X -f -` (script on stdin) in `cwd`.
     pub fn run(&self, script: &[u8], cwd: &Path) -> Run {
         let mut cmd = Command::new("psql");
