@@ -72,6 +72,17 @@ fn wire(text: &str, group: &[&Stmt], all_vars: &[packetc::lint::scan::Var]) -> V
 
 /// The messages the scanner predicts, in order (connections not included).
 pub fn predict(text: &str) -> Vec<Msg> {
+    predict_in(text, None, std::path::Path::new("."), 0)
+}
+
+/// [`predict`] for a script psql reads from `file` (`None`: stdin) with working directory
+/// `cwd`, following `\\i` / `\\ir` the way psql does (depth-limited, for include cycles).
+pub fn predict_in(
+    text: &str,
+    file: Option<&std::path::Path>,
+    cwd: &std::path::Path,
+    depth: usize,
+) -> Vec<Msg> {
     let mut out = Vec::new();
     let mut group: Vec<Stmt> = Vec::new();
     // Variables of every statement: psql's buffer may outlive the statement the scanner
@@ -94,6 +105,9 @@ pub fn predict(text: &str) -> Vec<Msg> {
                 out.push(Msg::Parse(bytes));
             } else {
                 out.push(Msg::Query(bytes));
+                if last.via.as_deref() == Some("gexec") {
+                    out.push(Msg::Query(GEXEC_SENTINEL.to_vec()));
+                }
             }
         }
         group.clear();
@@ -136,6 +150,24 @@ pub fn predict(text: &str) -> Vec<Msg> {
                     out.push(Msg::Query(COPY_SENTINEL.to_vec()));
                 }
             }
+            Item::Meta(m)
+                if m.active
+                    && matches!(m.name.as_str(), "i" | "include" | "ir" | "include_relative") =>
+            {
+                flush(&mut group, &mut out, &mut all_vars);
+                let Some(arg) = m.argv.first() else { continue };
+                let rel = m.name.starts_with("ir") || m.name == "include_relative";
+                let base = match (rel, file.and_then(std::path::Path::parent)) {
+                    (true, Some(dir)) => dir.to_path_buf(),
+                    _ => cwd.to_path_buf(),
+                };
+                let path = base.join(arg);
+                if depth < 16 {
+                    if let Ok(inner) = std::fs::read_to_string(&path) {
+                        out.extend(predict_in(&inner, Some(&path), cwd, depth + 1));
+                    }
+                }
+            }
             Item::Meta(_) => {}
         }
     }
@@ -143,18 +175,44 @@ pub fn predict(text: &str) -> Vec<Msg> {
     out
 }
 
+/// Stands for what `\\gexec` sends: the query's results, run as statements (any number of
+/// queries the scanner cannot know).
+const GEXEC_SENTINEL: &[u8] = b"\0\\gexec";
+
 /// Stands for the `COPY … STDIN|STDOUT` statement psql builds for `\copy`.
 const COPY_SENTINEL: &[u8] = b"\0\\copy";
 
 /// Whether `got` is what `want` predicts.
 pub fn same(want: &[Msg], got: &[Msg]) -> bool {
-    want.len() == got.len()
-        && want.iter().zip(got).all(|(w, g)| match (w, g) {
-            (Msg::Query(w), Msg::Query(g)) if w.as_slice() == COPY_SENTINEL => {
-                g.starts_with(b"COPY ") && !g.ends_with(b";")
+    let one = |w: &Msg, g: &Msg| match (w, g) {
+        (Msg::Query(w), Msg::Query(g)) if w.as_slice() == COPY_SENTINEL => {
+            g.starts_with(b"COPY ") && !g.ends_with(b";")
+        }
+        _ => w == g,
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < want.len() {
+        if matches!(&want[i], Msg::Query(w) if w.as_slice() == GEXEC_SENTINEL) {
+            // Any queries, up to the next predicted message.
+            let next = want.get(i + 1);
+            while j < got.len()
+                && matches!(got[j], Msg::Query(_))
+                && !next.is_some_and(|n| one(n, &got[j]))
+            {
+                j += 1;
             }
-            _ => w == g,
-        })
+            i += 1;
+            continue;
+        }
+        match got.get(j) {
+            Some(g) if one(&want[i], g) => {
+                i += 1;
+                j += 1;
+            }
+            _ => return false,
+        }
+    }
+    j == got.len()
 }
 
 /// What the server received, in the same shape: connections dropped, psql's own `\gdesc`
