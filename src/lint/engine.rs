@@ -88,6 +88,8 @@ pub struct Engine<'a> {
     seen_sql: bool,
     temp: HashSet<String>,
     includes: Vec<PathBuf>,
+    /// The first command that wrote a file or changed directory, and where (PC017).
+    pub(crate) file_write: Option<(String, Pos)>,
 }
 
 impl<'a> Engine<'a> {
@@ -114,7 +116,14 @@ impl<'a> Engine<'a> {
             seen_sql: false,
             temp: HashSet::new(),
             includes: Vec::new(),
+            file_write: None,
         }
+    }
+
+    /// Remember that the script may have written a file (a later include is PC017).
+    pub(crate) fn note_file_write(&mut self, pos: Pos, what: &str) {
+        self.file_write
+            .get_or_insert_with(|| (what.to_string(), pos));
     }
 
     pub(crate) fn with_includes(mut self, stack: Vec<PathBuf>) -> Self {
@@ -182,7 +191,8 @@ impl<'a> Engine<'a> {
             self.take_allows(&mut scanner, prev_end_line);
             match item {
                 Item::Stmt(s) => {
-                    if !s.blank {
+                    // `\gdesc` only has the statement described: nothing runs.
+                    if !s.blank && s.via.as_deref() != Some("gdesc") {
                         self.top_statement(&s);
                     }
                     prev_end_line = self.idx.pos(s.term.saturating_sub(1)).line;
@@ -325,6 +335,7 @@ impl<'a> Engine<'a> {
             rules::pc035_on_error_stop_missing::check(self, step, first, on, origin.pos);
         }
         self.seen_sql = true;
+        rules::pc017_unmodelled_psql::check_stmt(self, s, &text, origin.pos);
         self.writes.clear();
         let txn = self.analyze_sql(&text, origin, 0);
         let writes = std::mem::take(&mut self.writes);
@@ -747,6 +758,7 @@ impl<'a> Engine<'a> {
     fn meta(&mut self, m: &Meta) {
         let pos = self.idx.pos(m.start);
         let len = self.text[m.start..m.end].chars().count();
+        rules::pc017_unmodelled_psql::check_meta(self, m);
         if m.args.contains('`') {
             self.report(
                 &rules::pc013_dynamic_sql::RULE,

@@ -25,101 +25,165 @@ pub enum ArgKind {
     WholeLine,
 }
 
-/// The commands psql 15 knows, with how each reads its arguments. A name not listed is an
-/// "invalid command" for psql, which then discards the rest of the line.
-const COMMANDS: &[(&str, ArgKind)] = &[
-    ("!", ArgKind::WholeLine),
-    ("?", ArgKind::Normal),
-    ("a", ArgKind::Normal),
-    ("C", ArgKind::Normal),
-    ("c", ArgKind::Normal),
-    ("cd", ArgKind::Normal),
-    ("connect", ArgKind::Normal),
-    ("conninfo", ArgKind::Normal),
-    ("copy", ArgKind::WholeLine),
-    ("copyright", ArgKind::Normal),
-    ("crosstabview", ArgKind::Normal),
-    ("e", ArgKind::Normal),
-    ("echo", ArgKind::Normal),
-    ("edit", ArgKind::Normal),
-    ("ef", ArgKind::WholeLine),
-    ("elif", ArgKind::Normal),
-    ("else", ArgKind::Normal),
-    ("encoding", ArgKind::Normal),
-    ("endif", ArgKind::Normal),
-    ("errverbose", ArgKind::Normal),
-    ("ev", ArgKind::WholeLine),
-    ("f", ArgKind::Normal),
-    ("g", ArgKind::FilePipe),
-    ("gdesc", ArgKind::Normal),
-    ("gexec", ArgKind::Normal),
-    ("gset", ArgKind::Normal),
-    ("gx", ArgKind::FilePipe),
-    ("H", ArgKind::Normal),
-    ("h", ArgKind::WholeLine),
-    ("help", ArgKind::WholeLine),
-    ("html", ArgKind::Normal),
-    ("i", ArgKind::Normal),
-    ("if", ArgKind::Normal),
-    ("include", ArgKind::Normal),
-    ("include_relative", ArgKind::Normal),
-    ("ir", ArgKind::Normal),
-    ("l", ArgKind::Normal),
-    ("l+", ArgKind::Normal),
-    ("list", ArgKind::Normal),
-    ("list+", ArgKind::Normal),
-    ("lo_export", ArgKind::Normal),
-    ("lo_import", ArgKind::Normal),
-    ("lo_list", ArgKind::Normal),
-    ("lo_list+", ArgKind::Normal),
-    ("lo_unlink", ArgKind::Normal),
-    ("o", ArgKind::FilePipe),
-    ("out", ArgKind::FilePipe),
-    ("p", ArgKind::Normal),
-    ("password", ArgKind::Normal),
-    ("print", ArgKind::Normal),
-    ("prompt", ArgKind::Normal),
-    ("pset", ArgKind::Normal),
-    ("q", ArgKind::Normal),
-    ("qecho", ArgKind::Normal),
-    ("quit", ArgKind::Normal),
-    ("r", ArgKind::Normal),
-    ("reset", ArgKind::Normal),
-    ("s", ArgKind::Normal),
-    ("set", ArgKind::Normal),
-    ("setenv", ArgKind::Normal),
-    ("sf", ArgKind::WholeLine),
-    ("sf+", ArgKind::WholeLine),
-    ("sv", ArgKind::WholeLine),
-    ("sv+", ArgKind::WholeLine),
-    ("t", ArgKind::Normal),
-    ("T", ArgKind::Normal),
-    ("timing", ArgKind::Normal),
-    ("unset", ArgKind::Normal),
-    ("w", ArgKind::FilePipe),
-    ("warn", ArgKind::Normal),
-    ("watch", ArgKind::Normal),
-    ("write", ArgKind::FilePipe),
-    ("x", ArgKind::Normal),
-    ("z", ArgKind::Normal),
+/// What the linter does with a psql command: it either models it completely or reports it
+/// (an allow-list: a command not listed here is reported).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handling {
+    /// Modelled; the text says how.
+    Modelled(&'static str),
+    /// Always a finding (PC013 or PC017); the text says why.
+    Finding(&'static str),
+}
+
+use ArgKind::{FilePipe as FP, Normal as N, WholeLine as WL};
+use Handling::{Finding as F, Modelled as M};
+
+const PRINTS: Handling = M("prints; runs nothing");
+const FORMAT: Handling = M("output format only");
+const READS: Handling = M("psql runs read-only catalog queries");
+const SENDS: Handling = M("sends the query buffer; the statement is analysed");
+const EDITOR: Handling = F("opens an editor: the text that runs is not in the script (PC017)");
+const OUTFILE: Handling = M(
+    "writes query output to a file (a later `\\i`/`\\ir` is then a finding: it may run \
+     what the script wrote); `|command` is a shell command (PC013)",
+);
+
+/// The commands psql 15 knows: how each reads its arguments and how the linter handles it.
+/// A name not listed is an "invalid command" for psql 15, which then discards the rest of
+/// the line — and may be a real command of a newer psql (`\\bind`): a finding.
+pub const COMMANDS: &[(&str, ArgKind, Handling)] = &[
+    ("!", WL, F("runs a shell command (PC013)")),
+    ("?", N, PRINTS),
+    ("a", N, FORMAT),
+    ("C", N, FORMAT),
+    ("c", N, F("connects again, possibly elsewhere or with other options (`options=-c …`) (PC017)")),
+    ("cd", N, M("changes the directory `\\i` resolves against (a later `\\i`/`\\ir` is a finding)")),
+    ("connect", N, F("connects again, possibly elsewhere or with other options (`options=-c …`) (PC017)")),
+    ("conninfo", N, PRINTS),
+    ("copy", WL, M("`from` is analysed as `COPY … FROM STDIN` (a write), data lines skipped; `to` reads; `program` is PC013; a file it writes makes a later include a finding")),
+    ("copyright", N, PRINTS),
+    ("crosstabview", N, SENDS),
+    ("d", N, READS),
+    ("e", N, EDITOR),
+    ("echo", N, PRINTS),
+    ("edit", N, EDITOR),
+    ("ef", WL, EDITOR),
+    ("elif", N, M("every branch is analysed; constant conditions decide what psql sends")),
+    ("else", N, M("every branch is analysed")),
+    ("encoding", N, F("changes client_encoding, which changes how psql and the server read the rest (PC017)")),
+    ("endif", N, M("ends an `\\if`")),
+    ("errverbose", N, PRINTS),
+    ("ev", WL, EDITOR),
+    ("f", N, FORMAT),
+    ("g", FP, M("sends the query buffer (the previous one when empty), analysed; a FILE argument is written (see `\\o`), `|command` is PC013")),
+    ("gdesc", N, M("only asks the server to describe the buffer: nothing is executed, nothing is analysed")),
+    ("gexec", N, F("runs the query's results as SQL (PC013)")),
+    ("gset", N, M("sends the query buffer, analysed; the variables it sets are unknown (raw use is PC016)")),
+    ("gx", FP, M("as `\\g`")),
+    ("H", N, FORMAT),
+    ("h", WL, PRINTS),
+    ("help", WL, PRINTS),
+    ("html", N, FORMAT),
+    ("i", N, M("the file is linted as part of the script (PC015 when it cannot be read)")),
+    ("if", N, M("every branch is analysed; constant conditions decide what psql sends")),
+    ("include", N, M("as `\\i`")),
+    ("include_relative", N, M("as `\\ir`")),
+    ("ir", N, M("the file, relative to the script, is linted as part of it (PC015 when it cannot be read)")),
+    ("l", N, READS),
+    ("l+", N, READS),
+    ("list", N, READS),
+    ("list+", N, READS),
+    ("lo_export", N, F("writes a large object to a client file (PC017)")),
+    ("lo_import", N, F("creates a large object: a write (PC017)")),
+    ("lo_list", N, READS),
+    ("lo_list+", N, READS),
+    ("lo_unlink", N, F("deletes a large object: a write (PC017)")),
+    ("o", FP, OUTFILE),
+    ("out", FP, OUTFILE),
+    ("p", N, PRINTS),
+    ("password", N, F("changes a role's password: a write (PC017)")),
+    ("print", N, PRINTS),
+    ("prompt", N, F("reads a line from stdin, which is the script itself on the channel: it changes what psql reads next (PC017)")),
+    ("pset", N, FORMAT),
+    ("q", N, M("psql stops; the rest is analysed anyway")),
+    ("qecho", N, PRINTS),
+    ("quit", N, M("as `\\q`")),
+    ("r", N, M("psql drops the query buffer: that text is never sent and not analysed")),
+    ("reset", N, M("as `\\r`")),
+    ("s", N, OUTFILE),
+    ("set", N, M("psql variables; `ON_ERROR_STOP` is tracked, values are not (raw `:name` is PC016)")),
+    ("setenv", N, M("environment for `\\!` and new connections: a `PG…` variable is a finding (PC017)")),
+    ("sf", WL, READS),
+    ("sf+", WL, READS),
+    ("sv", WL, READS),
+    ("sv+", WL, READS),
+    ("t", N, FORMAT),
+    ("T", N, FORMAT),
+    ("timing", N, FORMAT),
+    ("unset", N, M("as `\\set`")),
+    ("w", FP, OUTFILE),
+    ("warn", N, PRINTS),
+    ("watch", N, SENDS),
+    ("write", FP, OUTFILE),
+    ("x", N, FORMAT),
+    ("z", N, READS),
 ];
+
+/// How the linter handles command `name`.
+#[must_use]
+pub fn handling(name: &str) -> Handling {
+    if let Some((_, _, h)) = COMMANDS.iter().find(|(n, _, _)| *n == name) {
+        return *h;
+    }
+    if is_describe(name) {
+        return READS;
+    }
+    F("not a psql 15 command: psql 15 drops the line, a newer psql may run it (PC017)")
+}
+
+/// The allow-list as a Markdown table (generated into `docs/lint.md`).
+#[must_use]
+pub fn commands_markdown() -> String {
+    let mut out = String::from("| command | arguments | the linter |\n|---|---|---|\n");
+    let row = |out: &mut String, name: &str, k: ArgKind, h: Handling| {
+        let kind = match k {
+            ArgKind::Normal => "normal",
+            ArgKind::FilePipe => "file or `|pipe`",
+            ArgKind::WholeLine => "whole line",
+        };
+        let (class, text) = match h {
+            Handling::Modelled(t) => ("modelled", t),
+            Handling::Finding(t) => ("**finding**", t),
+        };
+        out.push_str(&format!("| `\\{name}` | {kind} | {class}: {text} |\n"));
+    };
+    for (name, k, h) in COMMANDS {
+        row(&mut out, name, *k, *h);
+    }
+    row(&mut out, "d…", ArgKind::Normal, READS);
+    row(
+        &mut out,
+        "anything else",
+        ArgKind::WholeLine,
+        handling("bind"),
+    );
+    out
+}
+
+/// `\\d…` describe commands (`\\dt`, `\\dconfig+`, …) all read normal arguments.
+fn is_describe(name: &str) -> bool {
+    name.starts_with('d')
+        && name.len() <= 8
+        && name.bytes().all(|c| c.is_ascii_alphabetic() || c == b'+')
+}
 
 /// How psql reads the arguments of `name`; `None` for a command psql does not know.
 #[must_use]
 pub fn arg_kind(name: &str) -> Option<ArgKind> {
-    if let Some((_, k)) = COMMANDS.iter().find(|(n, _)| *n == name) {
+    if let Some((_, k, _)) = COMMANDS.iter().find(|(n, _, _)| *n == name) {
         return Some(*k);
     }
-    // `\d…` describe commands all read normal arguments.
-    if name.starts_with('d')
-        && name.len() <= 6
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_alphabetic() || c == b'+' || c == b'S')
-    {
-        return Some(ArgKind::Normal);
-    }
-    None
+    is_describe(name).then_some(ArgKind::Normal)
 }
 
 /// One lexed backslash command.
