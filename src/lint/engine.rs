@@ -22,6 +22,9 @@ use crate::lint::StepContext;
 const MAX_DEPTH: u32 = 8;
 /// Deepest include chain followed.
 const MAX_INCLUDES: usize = 16;
+/// Largest statement parsed (a bigger one is a PC010 finding: parsing it would take seconds
+/// and gigabytes; packet statements are kilobytes).
+pub const MAX_STATEMENT_BYTES: usize = 1 << 20;
 
 /// Maps positions of a piece of text (1-based, relative to the piece) to the file.
 #[derive(Debug, Clone, Copy)]
@@ -308,11 +311,28 @@ impl<'a> Engine<'a> {
     }
 
     fn top_statement(&mut self, s: &scan::Stmt) {
-        let text = scan::edited(self.text, s);
         let origin = Origin {
             pos: self.idx.pos(s.start),
             pinned: false,
         };
+        if s.end - s.start > MAX_STATEMENT_BYTES {
+            let may = !self.text_mentions_protected(&self.text[s.start..s.end]);
+            self.report_full(
+                &rules::pc010_unparseable_statement::RULE,
+                origin.pos,
+                1,
+                format!(
+                    "statement of {} bytes is larger than the {} MiB the linter parses, so it cannot be proven safe",
+                    s.end - s.start,
+                    MAX_STATEMENT_BYTES >> 20
+                ),
+                "split it (COPY … FROM STDIN for bulk data)",
+                None,
+                may,
+            );
+            return;
+        }
+        let text = scan::edited(self.text, s);
         for v in &s.vars {
             if v.kind == VarKind::Raw {
                 let pos = self.idx.pos(v.start);
