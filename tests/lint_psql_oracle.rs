@@ -301,3 +301,40 @@ fn corpus_scripts_split_exactly_as_psql_sends_them() {
     assert!(n >= 10, "corpus found");
     assert!(diffs.is_empty(), "{}", diffs.join("\n----\n"));
 }
+
+/// The psql evasions really reach the server: run through psql, each forbidden write of
+/// `evasion/psql_lexing.sql` is received as (part of) a query.
+#[test]
+fn psql_lexing_evasions_reach_the_server() {
+    let Some(oracle) = start() else { return };
+    let schema = common::fixture_dir().join("schema.sql");
+    oracle
+        .cluster
+        .create_template("oracle_fixture_evasion", &[schema.as_path()])
+        .expect("fixture template");
+    oracle
+        .cluster
+        .create_database_from_template("evasion", "oracle_fixture_evasion")
+        .expect("scratch database");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/lint/evasion");
+    let bytes = std::fs::read(dir.join("psql_lexing.sql")).expect("corpus file");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = oracle.workers[0].run_in("evasion", &bytes, tmp.path());
+    let sent: Vec<String> = run
+        .msgs
+        .iter()
+        .filter_map(|m| match m {
+            Msg::Query(q) => Some(String::from_utf8_lossy(q).into_owned()),
+            _ => None,
+        })
+        .collect();
+    let count = |needle: &str| sent.iter().filter(|q| q.contains(needle)).count();
+    for (needle, n) in [
+        ("DELETE FROM system_issues WHERE false", 3),
+        ("DELETE FROM event_outbox WHERE false", 2),
+        ("DELETE FROM os_proposal_approvals WHERE false", 1),
+        ("SET standard_conforming_strings = off", 1),
+    ] {
+        assert_eq!(count(needle), n, "{needle}: sent {sent:#?}\n{}", run.stderr);
+    }
+}

@@ -856,15 +856,21 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// `U&"…"` at self.pos (pointing at the `U`): rewrite to a plain quoted identifier.
+    /// `U&"…"` / `U&'…'` at self.pos (pointing at the `U`), with an optional `UESCAPE 'c'`:
+    /// rewrite to a plain quoted identifier / string literal of the same width.
     fn unicode_ident(&mut self) -> bool {
+        self.unicode_quoted(b'"')
+    }
+
+    fn unicode_quoted(&mut self, q: u8) -> bool {
         let start = self.pos;
         self.pos += 2;
-        let Some(close) = self.quoted(b'"', false) else {
+        let Some(close) = self.quoted(q, false) else {
             self.pos = start;
             return false;
         };
-        let raw = &self.text[start + 3..close - 1];
+        let qc = q as char;
+        let raw = self.text[start + 3..close - 1].replace(&format!("{qc}{qc}"), &qc.to_string());
         let mut end = close;
         let mut esc = '\\';
         // Optional UESCAPE 'c'.
@@ -882,9 +888,9 @@ impl<'a> Scanner<'a> {
             }
         }
         self.pos = end;
-        if let Some(decoded) = decode_unicode_escapes(raw, esc) {
+        if let Some(decoded) = decode_unicode_escapes(&raw, esc) {
             let chars = self.text[start..end].chars().count();
-            let quoted = format!("\"{}\"", decoded.replace('"', "\"\""));
+            let quoted = format!("{qc}{}{qc}", decoded.replace(qc, &format!("{qc}{qc}")));
             if quoted.chars().count() <= chars {
                 let with = format!("{quoted:<chars$}");
                 self.mark(start);
@@ -896,6 +902,78 @@ impl<'a> Scanner<'a> {
         }
         self.mark(start);
         true
+    }
+
+    /// Where a string literal continues after whitespace holding a newline (`'a'` LF `'b'`
+    /// is the one literal `'ab'` for psql and the server), the offset of the next opening
+    /// quote.
+    fn continues_at(&self, mut p: usize) -> Option<usize> {
+        let b = self.b;
+        let skip_comment = |p: &mut usize| {
+            if b.get(*p) == Some(&b'-') && b.get(*p + 1) == Some(&b'-') {
+                while *p < b.len() && !matches!(b[*p], b'\n' | b'\r') {
+                    *p += 1;
+                }
+                true
+            } else {
+                false
+            }
+        };
+        loop {
+            match b.get(p) {
+                Some(b' ' | b'\t' | b'\x0c') => p += 1,
+                _ if skip_comment(&mut p) => {}
+                _ => break,
+            }
+        }
+        if !matches!(b.get(p), Some(b'\n' | b'\r')) {
+            return None;
+        }
+        loop {
+            match b.get(p) {
+                Some(b' ' | b'\t' | b'\x0c' | b'\n' | b'\r') => p += 1,
+                _ if skip_comment(&mut p) => {}
+                _ => break,
+            }
+        }
+        (b.get(p) == Some(&b'\'')).then_some(p)
+    }
+
+    /// A string literal from `start` ends at `end`: follow continuations and, when there
+    /// are any, give the statement analysis one literal (same lines, same last column).
+    fn string_continuation(&mut self, start: usize, mut end: usize, backslash: bool) {
+        let mut bodies = vec![(start + 1, end - 1)];
+        while let Some(q) = self.continues_at(end) {
+            self.pos = q;
+            let Some(e) = self.quoted(b'\'', backslash) else {
+                break;
+            };
+            bodies.push((q + 1, e - 1));
+            end = e;
+        }
+        self.pos = end;
+        if bodies.len() == 1 {
+            return;
+        }
+        let seg = &self.text[start..end];
+        let mut with = String::from("'");
+        for (a, b) in &bodies {
+            with.push_str(&self.text[*a..*b]);
+        }
+        with.push('\'');
+        let lines = |t: &str| t.matches('\n').count();
+        for _ in lines(&with)..lines(seg) {
+            with.push('\n');
+        }
+        let last = |t: &str| t.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        let pad = last(seg).saturating_sub(last(&with));
+        if lines(&with) != lines(seg) || (lines(seg) > 0 && last(&with) > last(seg)) {
+            return; // cannot keep positions: leave the text as it is
+        }
+        with.push_str(&" ".repeat(pad));
+        if let Some(cur) = self.cur.as_mut() {
+            cur.edits.push(Edit { start, end, with });
+        }
     }
 
     fn word(&mut self) {
@@ -968,6 +1046,7 @@ impl<'a> Scanner<'a> {
                     && matches!(self.b[start - 1], b'e' | b'E')
                     && (start < 2 || !is_ident_char(self.b[start - 2]));
                 match self.quoted(c, backslash) {
+                    Some(e) if c == b'\'' => self.string_continuation(start, e, backslash),
                     Some(e) => self.pos = e,
                     None => {
                         self.pos = self.b.len();
@@ -1047,10 +1126,19 @@ impl<'a> Scanner<'a> {
             }
             b'u' | b'U'
                 if self.b.get(self.pos + 1) == Some(&b'&')
-                    && self.b.get(self.pos + 2) == Some(&b'\'') =>
+                    && self.b.get(self.pos + 2) == Some(&b'\'')
+                    && (self.pos == 0 || !is_ident_char(self.b[self.pos - 1])) =>
             {
-                self.mark(self.pos);
-                self.pos += 2;
+                let start = self.pos;
+                self.mark(start);
+                if !self.unicode_quoted(b'\'') {
+                    self.pos = self.b.len();
+                    return Some(Item::Unterminated {
+                        start,
+                        what: "string literal",
+                        sent: self.open_buffer(),
+                    });
+                }
             }
             c if is_ident_start(c) => self.word(),
             c if c < 0x80 => {
