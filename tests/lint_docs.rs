@@ -62,3 +62,26 @@ fn rule_docs_match_the_doc_comments() {
         "docs/rules drifted from the doc comments: {drift:?}\nrun: UPDATE_DOCS=1 cargo test --test lint_docs"
     );
 }
+
+/// `docs/lint.md` lists every psql command with what the linter does, generated from the
+/// allow-list in `src/lint/slash.rs` between two markers.
+#[test]
+fn psql_command_table_matches_the_allow_list() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lint.md");
+    let text = std::fs::read_to_string(&path).expect("docs/lint.md");
+    let (start, end) = (
+        "<!-- psql-commands:start -->\n",
+        "<!-- psql-commands:end -->",
+    );
+    let a = text.find(start).expect("start marker in docs/lint.md") + start.len();
+    let b = text.find(end).expect("end marker in docs/lint.md");
+    let want = packetc::lint::slash::commands_markdown();
+    if text[a..b] != want {
+        assert!(
+            std::env::var_os("UPDATE_DOCS").is_some(),
+            "docs/lint.md's psql command table drifted; run: UPDATE_DOCS=1 cargo test --test lint_docs"
+        );
+        let new = format!("{}{want}{}", &text[..a], &text[b..]);
+        std::fs::write(&path, new).expect("write docs/lint.md");
+    }
+}

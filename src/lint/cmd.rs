@@ -182,7 +182,7 @@ pub fn lint_files_with(
                     break;
                 };
                 let name = path.display().to_string();
-                let r = std::fs::read(path)
+                let r = read_input(path)
                     .map_err(|e| Error::io(path, &e))
                     .map(|bytes| {
                         let (text, f) = lint_bytes(&name, &bytes, &policy.policy, None);
@@ -207,6 +207,39 @@ pub fn lint_files_with(
         }
     }
     (ok, bad)
+}
+
+/// The largest script `packetc lint` reads (documented in docs/lint.md).
+pub const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+/// Read one input: a regular file of at most [`MAX_INPUT_BYTES`]. A FIFO, a device such as
+/// `/dev/zero` or a socket could be read forever, so it is refused without being opened.
+fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    let invalid = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg);
+    if !meta.is_file() {
+        return Err(invalid(
+            "not a regular file (a FIFO or device could be read forever); save the script to a file".into(),
+        ));
+    }
+    let too_big = || {
+        invalid(format!(
+            "larger than the {} MiB input limit; split the script",
+            MAX_INPUT_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(too_big());
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::fs::File::open(path)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_big());
+    }
+    Ok(buf)
 }
 
 /// Run `packetc rule [CODE]`: print a rule's documentation, or list every rule.

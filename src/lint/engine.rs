@@ -24,6 +24,9 @@ use crate::lint::StepContext;
 const MAX_DEPTH: u32 = 8;
 /// Deepest include chain followed.
 const MAX_INCLUDES: usize = 16;
+/// Largest statement parsed (a bigger one is a PC010 finding: parsing it would take seconds
+/// and gigabytes; packet statements are kilobytes).
+pub const MAX_STATEMENT_BYTES: usize = 1 << 20;
 
 /// Maps positions of a piece of text (1-based, relative to the piece) to the file.
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +93,8 @@ pub struct Engine<'a> {
     seen_sql: bool,
     temp: HashSet<String>,
     includes: Vec<PathBuf>,
+    /// The first command that wrote a file or changed directory, and where (PC017).
+    pub(crate) file_write: Option<(String, Pos)>,
     derived: Vec<Derived>,
     pending_links: Vec<effects::Link>,
     pending_renames: Vec<(NameRef, String, String)>,
@@ -143,7 +148,14 @@ impl<'a> Engine<'a> {
             derived: Vec::new(),
             pending_links: Vec::new(),
             pending_renames: Vec::new(),
+            file_write: None,
         }
+    }
+
+    /// Remember that the script may have written a file (a later include is PC017).
+    pub(crate) fn note_file_write(&mut self, pos: Pos, what: &str) {
+        self.file_write
+            .get_or_insert_with(|| (what.to_string(), pos));
     }
 
     pub(crate) fn with_includes(mut self, stack: Vec<PathBuf>) -> Self {
@@ -211,7 +223,10 @@ impl<'a> Engine<'a> {
             self.take_allows(&mut scanner, prev_end_line);
             match item {
                 Item::Stmt(s) => {
-                    self.top_statement(&s);
+                    // `\gdesc` only has the statement described: nothing runs.
+                    if !s.blank && s.via.as_deref() != Some("gdesc") {
+                        self.top_statement(&s);
+                    }
                     prev_end_line = self.idx.pos(s.term.saturating_sub(1)).line;
                     last_term = s.term;
                 }
@@ -220,7 +235,8 @@ impl<'a> Engine<'a> {
                     last_term = m.end;
                     self.meta(&m);
                 }
-                Item::Unterminated { start, what } => {
+                Item::CopyData { .. } => {}
+                Item::Unterminated { start, what, .. } => {
                     let pos = self.idx.pos(start);
                     // The swallowed text includes the statement it interrupted.
                     let from = last_term.min(start);
@@ -347,11 +363,28 @@ impl<'a> Engine<'a> {
     }
 
     fn top_statement(&mut self, s: &scan::Stmt) {
-        let text = scan::edited(self.text, s);
         let origin = Origin {
             pos: self.idx.pos(s.start),
             pinned: false,
         };
+        if s.end - s.start > MAX_STATEMENT_BYTES {
+            let may = !self.text_mentions_protected(&self.text[s.start..s.end]);
+            self.report_full(
+                &rules::pc010_unparseable_statement::RULE,
+                origin.pos,
+                1,
+                format!(
+                    "statement of {} bytes is larger than the {} MiB the linter parses, so it cannot be proven safe",
+                    s.end - s.start,
+                    MAX_STATEMENT_BYTES >> 20
+                ),
+                "split it (COPY … FROM STDIN for bulk data)",
+                None,
+                may,
+            );
+            return;
+        }
+        let text = scan::edited(self.text, s);
         for v in &s.vars {
             if v.kind == VarKind::Raw {
                 let pos = self.idx.pos(v.start);
@@ -374,6 +407,7 @@ impl<'a> Engine<'a> {
             rules::pc035_on_error_stop_missing::check(self, step, first, on, origin.pos);
         }
         self.seen_sql = true;
+        rules::pc017_unmodelled_psql::check_stmt(self, s, &text, origin.pos);
         self.writes.clear();
         let txn = self.analyze_sql(&text, origin, 0);
         let writes = std::mem::take(&mut self.writes);
@@ -1151,6 +1185,7 @@ impl<'a> Engine<'a> {
     fn meta(&mut self, m: &Meta) {
         let pos = self.idx.pos(m.start);
         let len = self.text[m.start..m.end].chars().count();
+        rules::pc017_unmodelled_psql::check_meta(self, m);
         if m.args.contains('`') {
             self.report(
                 &rules::pc013_dynamic_sql::RULE,

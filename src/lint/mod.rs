@@ -28,6 +28,7 @@ pub mod rules;
 pub mod sarif;
 pub mod scan;
 pub mod walk;
+pub mod slash;
 
 use std::path::PathBuf;
 

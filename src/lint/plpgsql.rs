@@ -479,7 +479,7 @@ impl Engine<'_> {
                             let o = origin.at(li.pos(s.start));
                             self.analyze_sql(&text[s.start..s.end], o, depth);
                         }
-                        Item::Unterminated { start, what } => self.report(
+                        Item::Unterminated { start, what, .. } => self.report(
                             &rules::pc011_unterminated_literal::RULE,
                             origin.map(li.pos(start)),
                             1,
@@ -487,7 +487,7 @@ impl Engine<'_> {
                             "close it",
                             None,
                         ),
-                        Item::Meta(_) => {}
+                        Item::Meta(_) | Item::CopyData { .. } => {}
                     }
                 }
                 self.body_allows(sc.take_allows(), origin, &li);
@@ -518,7 +518,7 @@ impl Engine<'_> {
                     };
                     self.pl_chunk(text, s.start, s.end, &ctx, &mut declaring);
                 }
-                Item::Unterminated { start, what } => self.report(
+                Item::Unterminated { start, what, .. } => self.report(
                     &rules::pc011_unterminated_literal::RULE,
                     origin.map(li.pos(start)),
                     1,
@@ -526,7 +526,7 @@ impl Engine<'_> {
                     "close it",
                     None,
                 ),
-                Item::Meta(_) => {}
+                Item::Meta(_) | Item::CopyData { .. } => {}
             }
         }
         self.body_allows(sc.take_allows(), origin, &li);
@@ -802,7 +802,7 @@ impl Engine<'_> {
                     let so = bo.at(bli.pos(st.start));
                     self.analyze_sql(&body[st.start..st.end], so, d + 1);
                 }
-                Item::Unterminated { start, what } => self.report(
+                Item::Unterminated { start, what, .. } => self.report(
                     &rules::pc011_unterminated_literal::RULE,
                     bo.map(bli.pos(start)),
                     1,
@@ -810,7 +810,7 @@ impl Engine<'_> {
                     "close it",
                     None,
                 ),
-                Item::Meta(_) => {}
+                Item::Meta(_) | Item::CopyData { .. } => {}
             }
         }
     }
@@ -837,7 +837,7 @@ fn unicode_edited(text: &str) -> std::borrow::Cow<'_, str> {
         term: text.len(),
         edits,
         vars: Vec::new(),
-        copy_stdin: false,
+        ..crate::lint::scan::Stmt::default()
     };
     std::borrow::Cow::Owned(crate::lint::scan::edited(text, &whole).into_owned())
 }

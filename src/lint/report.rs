@@ -262,6 +262,8 @@ fn human(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
             let d = HumanDiag {
                 f,
                 src: miette::NamedSource::new(path, SharedSrc(src.clone())),
+                snippet: snippet_fits(text, f),
+                path,
             };
             out.write_all(crate::diag::render(&d).as_bytes())?;
         }
@@ -296,15 +298,39 @@ impl miette::SourceCode for SharedSrc {
     }
 }
 
+/// The longest source line shown as a snippet: miette pads with `format!` widths, which
+/// panic beyond 65 535 columns, and a snippet that wide helps nobody.
+const MAX_SNIPPET_LINE: usize = 2000;
+
+/// Whether the finding's lines are short enough to show as a snippet.
+fn snippet_fits(text: &str, f: &Finding) -> bool {
+    let start = f.range.start.min(text.len());
+    let end = f.range.end.clamp(start, text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    text.get(line_start..line_end)
+        .is_some_and(|l| l.lines().all(|l| l.len() <= MAX_SNIPPET_LINE))
+}
+
 #[derive(Debug)]
 struct HumanDiag<'f> {
     f: &'f Finding,
     src: miette::NamedSource<SharedSrc>,
+    snippet: bool,
+    path: &'f str,
 }
 
 impl std::fmt::Display for HumanDiag<'_> {
     fn fmt(&self, fm: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        fm.write_str(&self.f.message)
+        fm.write_str(&self.f.message)?;
+        if !self.snippet {
+            write!(
+                fm,
+                " (at {}:{}:{}; the line is too long to show)",
+                self.path, self.f.line, self.f.col
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -335,10 +361,13 @@ impl miette::Diagnostic for HumanDiag<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.src)
+        self.snippet.then_some(&self.src as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        if !self.snippet {
+            return None;
+        }
         let r = &self.f.range;
         Some(Box::new(std::iter::once(miette::LabeledSpan::new(
             Some(self.f.code.to_string()),

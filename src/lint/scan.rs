@@ -63,6 +63,25 @@ pub struct Stmt {
     pub vars: Vec<Var>,
     /// Whether this is `COPY … FROM STDIN` (its data follows and was skipped).
     pub copy_stdin: bool,
+    /// Where psql's query buffer for this statement starts (a leading block comment is sent;
+    /// leading whitespace and `--` comments are not).
+    pub wire_start: usize,
+    /// Where the text psql sends ends (after the `;`, before a `\g`, or the end of the file).
+    pub wire_end: usize,
+    /// Byte ranges inside `wire_start..wire_end` that psql leaves out of the buffer:
+    /// backslash commands, the `\` of `\;`, newlines of empty lines.
+    pub holes: Vec<(usize, usize)>,
+    /// The next statement goes to the server in the same message (joined by `\;`).
+    pub glued: bool,
+    /// False when the statement is in an `\if` branch known not to run (psql never sends it).
+    pub active: bool,
+    /// Nothing but a `;` or comments: psql sends it, there is nothing to analyse.
+    pub blank: bool,
+    /// The backslash command that sent it (`g`, `gset`, `gdesc`, …), if not a `;`.
+    pub via: Option<String>,
+    /// psql dropped the buffer (`\\r`) with the statements glued before this one: none of
+    /// them is sent.
+    pub discarded: bool,
 }
 
 /// A psql backslash command.
@@ -76,6 +95,16 @@ pub struct Meta {
     pub name: String,
     /// Everything after the name, trimmed.
     pub args: String,
+    /// The arguments as psql splits and unquotes them.
+    pub argv: Vec<String>,
+    /// The first argument is a pipe (`|command`).
+    pub pipe: bool,
+    /// An argument is backquoted (psql runs it as a shell command).
+    pub backquote: bool,
+    /// psql does not know this command (it drops the rest of the line).
+    pub unknown: bool,
+    /// False when in an `\if` branch known not to run.
+    pub active: bool,
 }
 
 /// A comment of the form `-- packetc: allow CODE[, CODE] -- reason`.
@@ -98,12 +127,21 @@ pub enum Item {
     Stmt(Stmt),
     /// A backslash meta-command.
     Meta(Meta),
+    /// `COPY … FROM STDIN` data (psql sends these bytes as COPY data, `\\.` line included).
+    CopyData {
+        /// First byte of the data.
+        start: usize,
+        /// Just past the `\\.` line (or the end of the file).
+        end: usize,
+    },
     /// A quote, dollar quote or comment that never ends (the rest of the text is inside it).
     Unterminated {
         /// Byte offset of its opening.
         start: usize,
         /// What was left open, e.g. "string literal".
         what: &'static str,
+        /// What psql sends at the end of the file (it sends the open buffer as it is).
+        sent: Option<Box<Stmt>>,
     },
 }
 
@@ -126,6 +164,29 @@ pub struct Scanner<'a> {
     idents: [u8; 4],
     ident_count: usize,
     begin_depth: u32,
+    /// psql's query buffer is non-empty since this offset.
+    buf_start: Option<usize>,
+    /// Holes of the pending buffer (see [`Stmt::holes`]).
+    holes: Vec<(usize, usize)>,
+    /// The newline psql added to the buffer at the start of the current line.
+    added_nl: Option<usize>,
+    /// Start of the current line.
+    line_start: usize,
+    /// `\if` stack: whether each level's current branch runs (`None`: not known statically),
+    /// and whether an earlier branch of it was taken.
+    cond: Vec<(Option<bool>, Option<bool>)>,
+    /// Per `\\if` level: where its current skipped branch began and whether psql's buffer
+    /// held text then (psql restores the buffer when the branch ends).
+    off_from: Vec<Option<Skipped>>,
+    /// The last statement sent (`\g` with an empty buffer sends it again).
+    prev: Option<Stmt>,
+    /// A `COPY … FROM STDIN` was sent on this line: its data starts on the next line and
+    /// lexing resumes here at the end of this line.
+    copy_resume: Option<usize>,
+    /// Statements joined by `\\;` are pending (not yet sent).
+    glue_open: bool,
+    /// Where the current step began.
+    pos_before: usize,
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -136,11 +197,38 @@ fn is_ident_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
 }
 
+/// Where a skipped `\\if` branch began: psql restores its buffer and parenthesis depth to
+/// this when the branch ends.
+#[derive(Debug, Clone, Copy)]
+struct Skipped {
+    from: usize,
+    had_buffer: bool,
+    depth: u32,
+}
+
+/// psql's reading of an `\\if` expression: its arguments joined by spaces, a prefix of
+/// true/false/yes/no, on/off, 1/0; anything else is an error that psql treats as false.
+/// `None` when it is not a constant (a variable, a backquote).
+fn eval_bool(argv: &[String]) -> Option<bool> {
+    let v = argv.join(" ").to_ascii_lowercase();
+    let pre = |w: &str| !v.is_empty() && w.starts_with(v.as_str());
+    if argv.len() > 1 {
+        // Joined by a space: never a boolean, whatever the variables hold.
+        Some(false)
+    } else if v.contains([':', '`']) {
+        None
+    } else if pre("true") || pre("yes") || v == "on" || v == "1" {
+        Some(true)
+    } else {
+        Some(false)
+    }
+}
+
 /// psql commands that send the current query buffer to the server.
 fn sends_buffer(name: &str) -> bool {
     matches!(
         name,
-        "g" | "gx" | "gset" | "gexec" | "gdesc" | "crosstabview" | "watch" | ";"
+        "g" | "gx" | "gset" | "gexec" | "gdesc" | "crosstabview" | "watch"
     )
 }
 
@@ -165,7 +253,22 @@ impl<'a> Scanner<'a> {
             idents: [0; 4],
             ident_count: 0,
             begin_depth: 0,
+            buf_start: None,
+            holes: Vec::new(),
+            added_nl: None,
+            line_start: 0,
+            cond: Vec::new(),
+            off_from: Vec::new(),
+            prev: None,
+            copy_resume: None,
+            glue_open: false,
+            pos_before: 0,
         }
+    }
+
+    /// Whether the current `\if` branch is not known to be skipped.
+    fn active(&self) -> bool {
+        self.cond.iter().all(|(c, _)| *c != Some(false))
     }
 
     /// The suppression comments seen so far (drained).
@@ -175,16 +278,22 @@ impl<'a> Scanner<'a> {
 
     fn mark(&mut self, at: usize) {
         if self.cur.is_none() {
+            // psql's lexer state carries on while its buffer holds text (e.g. after a
+            // statement the scanner split off inside a skipped branch).
+            let fresh = self.buf_start.is_none();
+            let wire_start = *self.buf_start.get_or_insert(at);
             self.cur = Some(Stmt {
                 start: at,
+                wire_start,
+                active: true,
                 ..Stmt::default()
             });
-            self.depth = 0;
-            self.first_word_copy = None;
-            self.prev_from = false;
-            self.idents = [0; 4];
-            self.ident_count = 0;
-            self.begin_depth = 0;
+            if fresh {
+                self.depth = 0;
+                self.idents = [0; 4];
+                self.ident_count = 0;
+                self.begin_depth = 0;
+            }
         }
     }
 
@@ -218,18 +327,167 @@ impl<'a> Scanner<'a> {
 
     fn finish(&mut self, end: usize, term: usize) -> Option<Stmt> {
         let mut s = self.cur.take()?;
-        s.end = end;
+        s.end = end.max(s.start);
         s.term = term;
+        s.wire_end = term;
+        s.active = self.active();
+        if s.active {
+            s.holes = std::mem::take(&mut self.holes);
+            self.reset_lexer();
+        } else {
+            // psql sends nothing in a skipped branch and keeps its buffer as it was.
+            s.holes.clone_from(&self.holes);
+        }
         Some(s)
+    }
+
+    /// End psql's buffer at `wire_end` (the statement's text ends at `end`): the pending
+    /// statement, or a blank one when the buffer holds only a `;` or comments. `None` when
+    /// the buffer is empty.
+    fn send(&mut self, end: usize, term: usize, wire_end: usize) -> Option<Stmt> {
+        if self.cur.is_none() {
+            if !self.psql {
+                self.buf_start = None;
+                return None;
+            }
+            let at = self.buf_start?;
+            self.cur = Some(Stmt {
+                start: at,
+                wire_start: at,
+                blank: true,
+                ..Stmt::default()
+            });
+        }
+        let mut s = self.finish(end, term)?;
+        s.wire_end = wire_end;
+        if s.active {
+            self.glue_open = false;
+        }
+        if s.active {
+            self.prev = Some(s.clone());
+        }
+        Some(s)
+    }
+
+    /// What psql sends at the end of the file when a quote or comment is still open there:
+    /// the whole buffer, as it is.
+    fn open_buffer(&mut self) -> Option<Box<Stmt>> {
+        let end = self.b.len();
+        self.buf_start.get_or_insert(self.pos.min(end));
+        // psql reads lines: the newline ending the last one is not part of the buffer.
+        let wire_end = if self.text.ends_with('\n') {
+            end - 1
+        } else {
+            end
+        };
+        let s = self.send(end, end, wire_end)?;
+        Some(Box::new(s))
+    }
+
+    /// A skipped branch that began at `off` ends at `at`: psql puts its buffer back as it was
+    /// when the branch began.
+    fn end_skipped(&mut self, off: Option<Skipped>, at: usize) {
+        let Some(k) = off else { return };
+        if k.had_buffer {
+            self.holes.push((k.from, at));
+        } else {
+            self.discard();
+        }
+        self.depth = k.depth;
+    }
+
+    fn skipped_from(&self, from: usize) -> Skipped {
+        Skipped {
+            from,
+            had_buffer: self.buf_start.is_some(),
+            depth: self.depth,
+        }
+    }
+
+    /// psql drops the buffer (`\r`, or text of a skipped branch).
+    fn discard(&mut self) {
+        if std::mem::take(&mut self.glue_open) {
+            // Statements already split off with `\\;` go with the buffer.
+            self.queue.push_back(Item::Stmt(Stmt {
+                start: self.pos,
+                end: self.pos,
+                term: self.pos,
+                wire_start: self.pos,
+                wire_end: self.pos,
+                active: true,
+                blank: true,
+                discarded: true,
+                ..Stmt::default()
+            }));
+        }
+        self.cur = None;
+        self.holes.clear();
+        self.reset_lexer();
+    }
+
+    /// psql empties its buffer and resets its lexer (after sending, or on `\\r`).
+    fn reset_lexer(&mut self) {
+        self.first_word_copy = None;
+        self.prev_from = false;
+        self.buf_start = None;
+        self.added_nl = None;
+        self.depth = 0;
+        self.begin_depth = 0;
+        self.idents = [0; 4];
+        self.ident_count = 0;
+    }
+
+    /// A newline outside quotes and comments at `p`: psql reads the next line; it skips an
+    /// empty one, and otherwise joins it to a non-empty buffer with a newline.
+    fn newline(&mut self, p: usize) {
+        let next = self.copy_resume.unwrap_or(p + 1).max(p + 1);
+        self.line_start = next;
+        if self.buf_start.is_some() {
+            if next >= self.b.len() || self.b[next] == b'\n' {
+                self.holes.push((p, p + 1));
+                self.added_nl = None;
+            } else {
+                self.added_nl = Some(p);
+            }
+        }
+        self.pos = p + 1;
+        if let Some(r) = self.copy_resume.take() {
+            self.pos = r.max(p + 1);
+            self.line_start = self.pos;
+        }
+    }
+
+    /// psql runs a `COPY … FROM STDIN` (or `\\copy … from stdin`) here: it reads the data
+    /// from the next line on, then goes on with the rest of this line.
+    fn copy_from_stdin(&mut self) {
+        let save = self.pos;
+        self.pos = self.text[save..]
+            .find('\n')
+            .map_or(self.b.len(), |i| save + i + 1);
+        let data_start = self.pos;
+        self.skip_copy_data();
+        let data_end = self.pos;
+        if self.buf_start.is_some() && data_start < data_end {
+            self.holes.push((data_start, data_end));
+            if let Some(cur) = self.cur.as_mut() {
+                let with: String = self.text[data_start..data_end]
+                    .chars()
+                    .map(|c| if c == '\n' { '\n' } else { ' ' })
+                    .collect();
+                cur.edits.push(Edit {
+                    start: data_start,
+                    end: data_end,
+                    with,
+                });
+            }
+        }
+        self.copy_resume = Some(self.pos);
+        self.pos = save;
     }
 
     /// Skip `COPY … FROM STDIN` data: from the next line up to a line that is exactly `\.`.
     fn skip_copy_data(&mut self) {
-        let rest = &self.text[self.pos..];
-        let mut p = match rest.find('\n') {
-            Some(i) => self.pos + i + 1,
-            None => self.b.len(),
-        };
+        let mut p = self.pos;
         let data_start = p;
         let mut terminated = false;
         while p < self.b.len() {
@@ -241,20 +499,27 @@ impl<'a> Scanner<'a> {
                 break;
             }
         }
+        self.queue.push_back(Item::CopyData {
+            start: data_start,
+            end: p,
+        });
         if !terminated && !self.text[data_start.min(self.b.len())..].trim().is_empty() {
             // psql would read everything to the end as data; nothing after it can be checked.
             self.queue.push_back(Item::Unterminated {
                 start: data_start,
                 what: "COPY data (no `\\.` line before the end of the file)",
+                sent: None,
             });
         }
         self.pos = p;
+        self.line_start = p;
     }
 
+    /// A `--` comment: psql and the server end it at a newline or a carriage return.
     fn line_comment(&mut self) {
         let start = self.pos;
         let end = self.text[start..]
-            .find('\n')
+            .find(['\n', '\r'])
             .map_or(self.b.len(), |i| start + i);
         let body = self.text[start + 2..end].trim();
         if let Some(rest) = body.strip_prefix("packetc:") {
@@ -339,98 +604,247 @@ impl<'a> Scanner<'a> {
 
     fn meta(&mut self) {
         let start = self.pos;
+        // `\;` and `\:` put a literal `;` / `:` into the buffer; `\;` does not send it.
+        if let Some(&c @ (b';' | b':')) = self.b.get(start + 1) {
+            let had_text = self.cur.is_some();
+            self.holes.push((start, start + 1));
+            self.mark(start + 1);
+            if let Some(cur) = self.cur.as_mut() {
+                cur.edits.push(Edit {
+                    start,
+                    end: start + 1,
+                    with: " ".into(),
+                });
+            }
+            self.pos = start + 2;
+            if c == b';' {
+                // One message to the server, two statements to analyse; psql's parenthesis
+                // and BEGIN depth carry on.
+                let (keep, depth, begin) = (self.buf_start, self.depth, self.begin_depth);
+                // The last statement of the message carries all of its holes.
+                let holes = self.holes.clone();
+                let keep_holes = self.holes.clone();
+                if let Some(mut s) = self.finish(start, start + 2) {
+                    self.glue_open = s.active;
+                    s.holes = holes;
+                    s.glued = true;
+                    s.blank = !had_text;
+                    self.queue.push_back(Item::Stmt(s));
+                }
+                self.holes = keep_holes;
+                self.buf_start = keep;
+                self.mark(start + 2);
+                // A new statement for the server: its own first word.
+                self.first_word_copy = None;
+                self.prev_from = false;
+                self.depth = depth;
+                self.begin_depth = begin;
+                // psql starts looking for CREATE FUNCTION … BEGIN afresh after `\\;`.
+                self.idents = [0; 4];
+                self.ident_count = 0;
+            }
+            return;
+        }
         let line_end = self.text[start..]
             .find('\n')
             .map_or(self.b.len(), |i| start + i);
-        let mut p = start + 1;
-        if p < line_end && self.b[p].is_ascii_alphabetic() {
-            while p < line_end && (self.b[p].is_ascii_alphanumeric() || self.b[p] == b'+') {
-                p += 1;
+        let lx = crate::lint::slash::lex(self.text, start, line_end);
+        if let (Some(nl), true) = (self.added_nl, start == self.line_start) {
+            // A line that starts with a command adds no newline to the buffer.
+            if self.buf_start.is_some() {
+                self.holes.push((nl, nl + 1));
             }
-        } else if p < line_end {
-            p += self.text[p..].chars().next().map_or(1, char::len_utf8);
         }
-        let name = self.text[start + 1..p].to_string();
-        let args = self.text[p..line_end].trim().to_string();
+        self.added_nl = None;
+        self.holes.push((start, lx.resume));
+        if let Some(cur) = self.cur.as_mut() {
+            let chars = self.text[start..lx.resume].chars().count();
+            cur.edits.push(Edit {
+                start,
+                end: lx.resume,
+                with: " ".repeat(chars),
+            });
+        }
+        let name_end = start + 1 + lx.name.len();
         let meta = Meta {
             start,
-            end: line_end,
-            name,
-            args,
+            end: lx.end,
+            args: self.text[name_end.min(lx.end)..lx.end].trim().to_string(),
+            argv: lx.args,
+            pipe: lx.pipe,
+            backquote: lx.backquote,
+            unknown: lx.unknown,
+            active: self.active(),
+            name: lx.name,
         };
-        self.pos = line_end;
-        let copy_data = meta.name == "copy" && {
+        self.pos = lx.resume;
+        let active = meta.active;
+        match meta.name.as_str() {
+            "if" => {
+                let c = if active {
+                    eval_bool(&meta.argv)
+                } else {
+                    Some(false)
+                };
+                let parent_off = !active;
+                self.cond.push((c, if parent_off { Some(true) } else { c }));
+                self.off_from
+                    .push((active && c == Some(false)).then(|| self.skipped_from(lx.resume)));
+            }
+            "elif" | "else" => {
+                let was_off = self.cond.last().is_some_and(|(c, _)| *c == Some(false));
+                let outer = self.cond.len() > 1
+                    && self.cond[..self.cond.len() - 1]
+                        .iter()
+                        .all(|(c, _)| *c != Some(false));
+                let outer = outer || self.cond.len() <= 1;
+                if let Some((c, taken)) = self.cond.last_mut() {
+                    let next = if !outer {
+                        Some(false)
+                    } else {
+                        match *taken {
+                            Some(true) => Some(false),
+                            Some(false) if meta.name == "else" => Some(true),
+                            Some(false) => eval_bool(&meta.argv),
+                            None => None,
+                        }
+                    };
+                    if next == Some(true) {
+                        *taken = Some(true);
+                    } else if next.is_none() && *taken == Some(false) {
+                        *taken = None;
+                    }
+                    *c = next;
+                }
+                let off = self.off_from.last_mut().and_then(Option::take);
+                self.end_skipped(off, start);
+                let now_off = outer && self.cond.last().is_some_and(|(c, _)| *c == Some(false));
+                let k = now_off.then(|| self.skipped_from(lx.resume));
+                if let Some(slot) = self.off_from.last_mut() {
+                    *slot = k;
+                }
+                let _ = was_off;
+            }
+            "endif" => {
+                self.cond.pop();
+                let off = self.off_from.pop().flatten();
+                self.end_skipped(off, start);
+            }
+            _ => {}
+        }
+        if sends_buffer(&meta.name) && !meta.unknown {
+            let via = Some(meta.name.clone());
+            let s = if self.buf_start.is_some() {
+                let end = self.cur.as_ref().map_or(start, |_| start);
+                self.send(end, lx.resume, start)
+            } else {
+                // The previous buffer again; before any, an empty query.
+                let mut p = self.prev.clone().unwrap_or(Stmt {
+                    start,
+                    end: start,
+                    term: start,
+                    wire_start: start,
+                    wire_end: start,
+                    blank: true,
+                    ..Stmt::default()
+                });
+                p.active = active;
+                Some(p)
+            };
+            if let Some(mut s) = s {
+                // `\\gdesc` only asks the server to parse: no COPY runs.
+                let copy = s.copy_stdin && s.active && self.psql && meta.name != "gdesc";
+                s.via = via;
+                self.queue.push_back(Item::Stmt(s));
+                if copy {
+                    self.copy_from_stdin();
+                }
+            }
+        } else if matches!(meta.name.as_str(), "r" | "reset") && active {
+            self.discard();
+        }
+        let copy_data = meta.name == "copy" && active && {
             let a = meta.args.to_ascii_lowercase();
             let words: Vec<&str> = a.split_whitespace().collect();
             words
                 .windows(2)
                 .any(|w| w[0] == "from" && (w[1] == "stdin" || w[1] == "pstdin"))
         };
-        if self.cur.is_some() {
-            if sends_buffer(&meta.name) {
-                let trimmed_end = start;
-                if let Some(s) = self.finish(trimmed_end, line_end) {
-                    self.queue.push_back(Item::Stmt(s));
-                }
-            } else if let Some(cur) = self.cur.as_mut() {
-                let chars = self.text[start..line_end].chars().count();
-                cur.edits.push(Edit {
-                    start,
-                    end: line_end,
-                    with: " ".repeat(chars),
-                });
-            }
-        }
         self.queue.push_back(Item::Meta(meta));
         if copy_data {
-            self.skip_copy_data();
+            self.copy_from_stdin();
         }
     }
 
     fn var(&mut self) {
         let p = self.pos;
+        let is_var = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+        let run = |from: usize| {
+            let mut e = from;
+            while e < self.b.len() && is_var(self.b[e]) {
+                e += 1;
+            }
+            e
+        };
         let next = self.b.get(p + 1).copied();
         match next {
-            Some(b':') => self.pos += 2,
+            Some(b':') => {
+                self.mark(p);
+                self.pos += 2;
+            }
             Some(q @ (b'\'' | b'"')) => {
-                let Some(close) = self.text[p + 2..].find(q as char).map(|i| p + 2 + i) else {
-                    self.pos += 1;
-                    return;
-                };
-                let name = &self.text[p + 2..close];
-                if name.contains('\n') || name.is_empty() {
+                let e = run(p + 2);
+                if e == p + 2 || self.b.get(e) != Some(&q) {
+                    // Not a variable: the `:` alone, then a quote.
+                    self.mark(p);
                     self.pos += 1;
                     return;
                 }
+                let name = &self.text[p + 2..e];
                 let q = q as char;
                 let kind = if q == '\'' {
                     VarKind::Literal
                 } else {
                     VarKind::Ident
                 };
-                self.push_var(p, close + 1, format!("{q}:{name}{q}"), kind);
-                self.pos = close + 1;
+                self.push_var(p, e + 1, format!("{q}:{name}{q}"), kind);
+                self.pos = e + 1;
             }
             Some(b'{') if self.b.get(p + 2) == Some(&b'?') => {
-                let Some(close) = self.text[p..].find('}').map(|i| p + i) else {
+                let e = run(p + 3);
+                if e == p + 3 || self.b.get(e) != Some(&b'}') {
+                    self.mark(p);
                     self.pos += 1;
                     return;
-                };
-                let chars = self.text[p..=close].chars().count();
+                }
+                let chars = self.text[p..=e].chars().count();
                 let with = format!("{:<chars$}", "TRUE");
-                self.push_var(p, close + 1, with, VarKind::Test);
-                self.pos = close + 1;
+                self.push_var(p, e + 1, with, VarKind::Test);
+                self.pos = e + 1;
             }
-            Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
-                let mut e = p + 1;
-                while e < self.b.len() && (self.b[e].is_ascii_alphanumeric() || self.b[e] == b'_') {
+            Some(c) if is_var(c) => {
+                let mut e = run(p + 1);
+                while !self.text.is_char_boundary(e) {
                     e += 1;
                 }
-                let with = format!("${}", &self.text[p + 1..e]);
+                let chars = self.text[p..e].chars().count();
+                // `$name` placeholder, padded to the same width (names may be non-ASCII).
+                let name: String = self.text[p + 1..e]
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                let mut with = format!("${name}");
+                if !with.as_bytes()[1].is_ascii_alphabetic() && with.as_bytes()[1] != b'_' {
+                    with.replace_range(1..2, "v");
+                }
+                let with = format!("{with:<chars$}");
                 self.push_var(p, e, with, VarKind::Raw);
                 self.pos = e;
             }
-            _ => self.pos += 1,
+            _ => {
+                self.mark(p);
+                self.pos += 1;
+            }
         }
     }
 
@@ -442,15 +856,21 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// `U&"…"` at self.pos (pointing at the `U`): rewrite to a plain quoted identifier.
+    /// `U&"…"` / `U&'…'` at self.pos (pointing at the `U`), with an optional `UESCAPE 'c'`:
+    /// rewrite to a plain quoted identifier / string literal of the same width.
     fn unicode_ident(&mut self) -> bool {
+        self.unicode_quoted(b'"')
+    }
+
+    fn unicode_quoted(&mut self, q: u8) -> bool {
         let start = self.pos;
         self.pos += 2;
-        let Some(close) = self.quoted(b'"', false) else {
+        let Some(close) = self.quoted(q, false) else {
             self.pos = start;
             return false;
         };
-        let raw = &self.text[start + 3..close - 1];
+        let qc = q as char;
+        let raw = self.text[start + 3..close - 1].replace(&format!("{qc}{qc}"), &qc.to_string());
         let mut end = close;
         let mut esc = '\\';
         // Optional UESCAPE 'c'.
@@ -468,9 +888,9 @@ impl<'a> Scanner<'a> {
             }
         }
         self.pos = end;
-        if let Some(decoded) = decode_unicode_escapes(raw, esc) {
+        if let Some(decoded) = decode_unicode_escapes(&raw, esc) {
             let chars = self.text[start..end].chars().count();
-            let quoted = format!("\"{}\"", decoded.replace('"', "\"\""));
+            let quoted = format!("{qc}{}{qc}", decoded.replace(qc, &format!("{qc}{qc}")));
             if quoted.chars().count() <= chars {
                 let with = format!("{quoted:<chars$}");
                 self.mark(start);
@@ -482,6 +902,78 @@ impl<'a> Scanner<'a> {
         }
         self.mark(start);
         true
+    }
+
+    /// Where a string literal continues after whitespace holding a newline (`'a'` LF `'b'`
+    /// is the one literal `'ab'` for psql and the server), the offset of the next opening
+    /// quote.
+    fn continues_at(&self, mut p: usize) -> Option<usize> {
+        let b = self.b;
+        let skip_comment = |p: &mut usize| {
+            if b.get(*p) == Some(&b'-') && b.get(*p + 1) == Some(&b'-') {
+                while *p < b.len() && !matches!(b[*p], b'\n' | b'\r') {
+                    *p += 1;
+                }
+                true
+            } else {
+                false
+            }
+        };
+        loop {
+            match b.get(p) {
+                Some(b' ' | b'\t' | b'\x0c') => p += 1,
+                _ if skip_comment(&mut p) => {}
+                _ => break,
+            }
+        }
+        if !matches!(b.get(p), Some(b'\n' | b'\r')) {
+            return None;
+        }
+        loop {
+            match b.get(p) {
+                Some(b' ' | b'\t' | b'\x0c' | b'\n' | b'\r') => p += 1,
+                _ if skip_comment(&mut p) => {}
+                _ => break,
+            }
+        }
+        (b.get(p) == Some(&b'\'')).then_some(p)
+    }
+
+    /// A string literal from `start` ends at `end`: follow continuations and, when there
+    /// are any, give the statement analysis one literal (same lines, same last column).
+    fn string_continuation(&mut self, start: usize, mut end: usize, backslash: bool) {
+        let mut bodies = vec![(start + 1, end - 1)];
+        while let Some(q) = self.continues_at(end) {
+            self.pos = q;
+            let Some(e) = self.quoted(b'\'', backslash) else {
+                break;
+            };
+            bodies.push((q + 1, e - 1));
+            end = e;
+        }
+        self.pos = end;
+        if bodies.len() == 1 {
+            return;
+        }
+        let seg = &self.text[start..end];
+        let mut with = String::from("'");
+        for (a, b) in &bodies {
+            with.push_str(&self.text[*a..*b]);
+        }
+        with.push('\'');
+        let lines = |t: &str| t.matches('\n').count();
+        for _ in lines(&with)..lines(seg) {
+            with.push('\n');
+        }
+        let last = |t: &str| t.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        let pad = last(seg).saturating_sub(last(&with));
+        if lines(&with) != lines(seg) || (lines(seg) > 0 && last(&with) > last(seg)) {
+            return; // cannot keep positions: leave the text as it is
+        }
+        with.push_str(&" ".repeat(pad));
+        if let Some(cur) = self.cur.as_mut() {
+            cur.edits.push(Edit { start, end, with });
+        }
     }
 
     fn word(&mut self) {
@@ -510,6 +1002,7 @@ impl<'a> Scanner<'a> {
 
     fn step(&mut self) -> Option<Item> {
         let c = self.b[self.pos];
+        self.pos_before = self.pos;
         let trivia = matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
             || (c == b'-' && self.b.get(self.pos + 1) == Some(&b'-'))
             || (c == b'/' && self.b.get(self.pos + 1) == Some(&b'*'))
@@ -517,21 +1010,31 @@ impl<'a> Scanner<'a> {
         let r = self.step_inner(c);
         if !trivia && self.cur.is_some() {
             self.last_sig = self.pos;
+            let unicode =
+                matches!(c, b'u' | b'U') && self.b.get(self.pos_before + 1) == Some(&b'&');
+            if self.first_word_copy.is_none() && (!is_ident_start(c) || unicode) {
+                // COPY must be the statement's first token for the server.
+                self.first_word_copy = Some(false);
+            }
         }
         r
     }
 
     fn step_inner(&mut self, c: u8) -> Option<Item> {
         match c {
+            b'\n' if self.psql => self.newline(self.pos),
             b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => self.pos += 1,
             b'-' if self.b.get(self.pos + 1) == Some(&b'-') => self.line_comment(),
             b'/' if self.b.get(self.pos + 1) == Some(&b'*') => {
                 let start = self.pos;
+                // psql sends comments, also at the start of the buffer.
+                self.buf_start.get_or_insert(start);
                 if !self.block_comment() {
                     self.pos = self.b.len();
                     return Some(Item::Unterminated {
                         start,
                         what: "block comment",
+                        sent: self.open_buffer(),
                     });
                 }
             }
@@ -543,6 +1046,7 @@ impl<'a> Scanner<'a> {
                     && matches!(self.b[start - 1], b'e' | b'E')
                     && (start < 2 || !is_ident_char(self.b[start - 2]));
                 match self.quoted(c, backslash) {
+                    Some(e) if c == b'\'' => self.string_continuation(start, e, backslash),
                     Some(e) => self.pos = e,
                     None => {
                         self.pos = self.b.len();
@@ -553,6 +1057,7 @@ impl<'a> Scanner<'a> {
                             } else {
                                 "string literal"
                             },
+                            sent: self.open_buffer(),
                         });
                     }
                 }
@@ -571,6 +1076,7 @@ impl<'a> Scanner<'a> {
                             return Some(Item::Unterminated {
                                 start,
                                 what: "dollar-quoted string",
+                                sent: self.open_buffer(),
                             });
                         }
                     }
@@ -583,9 +1089,12 @@ impl<'a> Scanner<'a> {
             b';' if self.depth == 0 && self.begin_depth == 0 => {
                 let at = self.pos;
                 self.pos += 1;
-                if let Some(s) = self.finish(at, at + 1) {
-                    if s.copy_stdin && self.psql {
-                        self.skip_copy_data();
+                self.buf_start.get_or_insert(at);
+                if let Some(s) = self.send(at, at + 1, at + 1) {
+                    if s.copy_stdin && s.active && self.psql {
+                        self.queue.push_back(Item::Stmt(s));
+                        self.copy_from_stdin();
+                        return None;
                     }
                     return Some(Item::Stmt(s));
                 }
@@ -611,15 +1120,25 @@ impl<'a> Scanner<'a> {
                     return Some(Item::Unterminated {
                         start,
                         what: "quoted identifier",
+                        sent: self.open_buffer(),
                     });
                 }
             }
             b'u' | b'U'
                 if self.b.get(self.pos + 1) == Some(&b'&')
-                    && self.b.get(self.pos + 2) == Some(&b'\'') =>
+                    && self.b.get(self.pos + 2) == Some(&b'\'')
+                    && (self.pos == 0 || !is_ident_char(self.b[self.pos - 1])) =>
             {
-                self.mark(self.pos);
-                self.pos += 2;
+                let start = self.pos;
+                self.mark(start);
+                if !self.unicode_quoted(b'\'') {
+                    self.pos = self.b.len();
+                    return Some(Item::Unterminated {
+                        start,
+                        what: "string literal",
+                        sent: self.open_buffer(),
+                    });
+                }
             }
             c if is_ident_start(c) => self.word(),
             c if c < 0x80 => {
@@ -650,7 +1169,8 @@ impl Iterator for Scanner<'_> {
                 self.done = true;
                 let end = self.b.len();
                 let last = self.last_sig.max(self.cur.as_ref().map_or(0, |c| c.start));
-                if let Some(s) = self.finish(last, end) {
+                // psql sends what is left in the buffer at the end of the file.
+                if let Some(s) = self.send(last, end, end) {
                     return Some(Item::Stmt(s));
                 }
                 continue;
@@ -659,7 +1179,7 @@ impl Iterator for Scanner<'_> {
                 if let Item::Unterminated { .. } = it {
                     // Whatever statement was pending is swallowed by the open quote; report the
                     // opening only (the statement text is incomplete and cannot be analysed).
-                    self.cur = None;
+                    self.discard();
                 }
                 return Some(it);
             }
@@ -785,7 +1305,10 @@ mod tests {
         assert!(matches!(&it[1], Item::Stmt(s) if &t[s.start..s.end] == "select 1 "));
         assert!(matches!(&it[2], Item::Meta(m) if m.name == "gset"));
         assert!(matches!(&it[3], Item::Stmt(s) if s.copy_stdin));
-        assert!(matches!(&it[4], Item::Stmt(s) if &t[s.start..s.end] == "select 2"));
+        assert!(
+            matches!(&it[4], Item::CopyData { start, end } if &t[*start..*end] == "a;b\n\\.\n")
+        );
+        assert!(matches!(&it[5], Item::Stmt(s) if &t[s.start..s.end] == "select 2"));
     }
 
     #[test]

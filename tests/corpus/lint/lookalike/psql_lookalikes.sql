@@ -1,0 +1,13 @@
+-- psql look-alikes: nothing below writes when psql runs it.
+\set ON_ERROR_STOP on
+DELETE FROM system_issues \gdesc
+DELETE FROM event_outbox \r
+\echo 'DELETE FROM system_issues; \\ x' \\ SELECT 1;
+\echo DELETE FROM os_proposal_approvals
+SELECT 'DELETE FROM system_issues', $x$DELETE FROM event_outbox$x$, E'\'; DELETE FROM system_issues';
+SELECT U&'!0044ELETE FROM system_issues' UESCAPE '!', "DELETE FROM event_outbox" FROM (SELECT 1 AS "DELETE FROM event_outbox") s;
+/* DELETE FROM system_issues; */ SELECT 1; -- DELETE FROM event_outbox;
+SELECT 'a'
+  '; DELETE FROM system_issues; ';
+SET standard_conforming_strings = on;
+SHOW client_encoding;
