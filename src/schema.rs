@@ -21,6 +21,7 @@ pub fn committed_path(kind: SchemaKind) -> &'static str {
     match kind {
         SchemaKind::Packet => "docs/schema/packet.schema.json",
         SchemaKind::Policy => "docs/schema/policy.schema.json",
+        SchemaKind::Journal => "docs/schema/journal.schema.json",
     }
 }
 
@@ -31,6 +32,7 @@ pub fn schema_json(kind: SchemaKind) -> String {
     let schema = match kind {
         SchemaKind::Packet => generator.into_root_schema_for::<crate::spec::raw::RawPacket>(),
         SchemaKind::Policy => generator.into_root_schema_for::<crate::lint::policy::RawPolicy>(),
+        SchemaKind::Journal => generator.into_root_schema_for::<crate::apply::Entry>(),
     };
     let mut text =
         serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -23,12 +23,20 @@
 
 mod channel;
 mod dryrun;
+mod evidence;
+mod history;
 mod journal;
+mod limits;
+mod lock;
 mod pipes;
 mod precheck;
 mod probe;
+mod record;
+mod resume;
 mod sequence;
 mod signals;
+mod state;
+pub mod status;
 mod stops;
 mod vars;
 
@@ -44,9 +52,11 @@ use dryrun::dry_run;
 use sequence::Apply;
 
 pub use channel::{Channel, CommitPoint, Ended, Finished};
-pub use journal::{file_stamp, rfc3339, Journal, SCHEMA_VERSION};
+pub use journal::{file_stamp, rfc3339, Journal};
+pub use limits::parse_flag as parse_duration;
 pub use pipes::{new_marker, Input};
 pub use precheck::Committed;
+pub use record::{Entry, Record, SCHEMA_VERSION};
 pub use signals::Interrupt;
 pub use vars::{psql_quote, set_lines, shell_quote, Vars};
 
@@ -56,7 +66,23 @@ pub const PROBE_LIMIT: Duration = Duration::from_secs(60);
 /// Run `packetc apply`.
 pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let loaded = crate::spec::load(&args.packet)?;
-    let vars = Vars::parse(&args.vars, &loaded.packet)?;
+    if args.rollback && !args.confirm_rollback {
+        return Err(Error::input(
+            format!(
+                "--rollback deletes every row of {} WHERE {} = {}: it needs --confirm-rollback",
+                loaded.packet.provenance.table,
+                loaded.packet.provenance.tag_column,
+                crate::pg::quote_literal(&loaded.packet.provenance.tag)
+            ),
+            "check the state first with `packetc status PACKET`, then add --confirm-rollback",
+        ));
+    }
+    let roles: Vec<Role> = if args.rollback {
+        vec![Role::Rollback]
+    } else {
+        loaded.packet.steps.iter().map(|s| s.role).collect()
+    };
+    let vars = Vars::parse(&args.vars, &loaded.packet, &roles)?;
     let channel = Channel::resolve(args, &loaded.packet)?;
     let policy = Policy::resolve(args.policy.as_deref())?;
     writeln!(
@@ -77,9 +103,28 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
         "checks: {} committed scripts match the spec and lint clean",
         forward.len() + rollback.len()
     )?;
+    let limits = record::Limits {
+        step_ms: millis(args.step_timeout.unwrap_or(limits::DEFAULT_STEP)),
+        lock_ms: millis(args.lock_timeout.unwrap_or(limits::DEFAULT_LOCK)),
+        attempts: limits::ATTEMPTS,
+    };
     if args.dry_run {
-        dry_run(out, &loaded, &forward, rollback.first(), &channel, &vars)?;
+        dry_run(
+            out,
+            &loaded,
+            &forward,
+            rollback.first(),
+            &channel,
+            &vars,
+            &limits,
+        )?;
         return Ok(Status::Clean);
+    }
+    if args.rollback && rollback.is_empty() {
+        return Err(Error::input(
+            "--rollback: the packet has no rollback step",
+            "undo the change by hand",
+        ));
     }
     let interrupt = Interrupt::install()?;
     // From here on the journal is the record: a closed stdout (a dropped ssh session, `| head`)
@@ -91,6 +136,7 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let out: &mut dyn Write = &mut tolerant;
     let journal = Journal::open(args.journal.as_deref(), &loaded.dir, SystemTime::now())?;
     writeln!(out, "journal: {}", journal.path().display())?;
+    writeln!(out, "run: {}", journal.run())?;
     writeln!(
         out,
         "channel: {} (from {})",
@@ -106,8 +152,25 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
         journal,
         journal_error: None,
         out,
+        limits,
+        mode: if args.rollback {
+            record::Mode::Rollback
+        } else {
+            record::Mode::Apply
+        },
+        lock: None,
+        committed: "nothing, by this run".to_owned(),
     };
-    apply.execute(&forward, rollback.first())
+    let status = match rollback.first() {
+        Some(rb) if args.rollback => apply.run_rollback(rb),
+        _ => apply.run_forward(&forward, rollback.first()),
+    };
+    apply.release();
+    status
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A writer that stops writing at its first error instead of failing the caller.
