@@ -47,6 +47,11 @@ fn committed_policy_schema_matches_the_model() {
     check_committed(SchemaKind::Policy);
 }
 
+#[test]
+fn committed_journal_schema_matches_the_model() {
+    check_committed(SchemaKind::Journal);
+}
+
 /// Problems found validating `value` against `schema` (empty when valid).
 fn validate(root: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
     let Some(obj) = schema.as_object() else {

@@ -52,6 +52,9 @@ _packetc() {
             packetc,schema)
                 cmd="packetc__subcmd__schema"
                 ;;
+            packetc,status)
+                cmd="packetc__subcmd__status"
+                ;;
             packetc__subcmd__help,apply)
                 cmd="packetc__subcmd__help__subcmd__apply"
                 ;;
@@ -88,6 +91,9 @@ _packetc() {
             packetc__subcmd__help,schema)
                 cmd="packetc__subcmd__help__subcmd__schema"
                 ;;
+            packetc__subcmd__help,status)
+                cmd="packetc__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -95,7 +101,7 @@ _packetc() {
 
     case "${cmd}" in
         packetc)
-            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply rule new schema completions man help"
+            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply status rule new schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -113,7 +119,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__apply)
-            opts="-q -h --var --database-url --channel --dry-run --journal --policy --color --quiet --help"
+            opts="-q -h --var --database-url --channel --dry-run --journal --policy --rollback --confirm-rollback --step-timeout --lock-timeout --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -136,6 +142,14 @@ _packetc() {
                     return 0
                     ;;
                 --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -195,7 +209,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__help)
-            opts="render check lint plan prove apply rule new schema completions man help"
+            opts="render check lint plan prove apply status rule new schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,6 +390,20 @@ _packetc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        packetc__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         packetc__subcmd__lint)
             opts="-q -h --policy --format --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -527,12 +555,42 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__schema)
-            opts="-q -h --color --quiet --help packet policy"
+            opts="-q -h --color --quiet --help packet policy journal"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        packetc__subcmd__status)
+            opts="-q -h --database-url --channel --journal --offline --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
