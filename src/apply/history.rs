@@ -93,7 +93,7 @@ pub fn read(files: &[PathBuf]) -> History {
         }
         if foreign > 0 {
             h.problems.push(format!(
-                "{}: {foreign} line(s) are not journal records of this packetc (another layout, or damaged); ignored",
+                "{}: {foreign} line(s) could not be read (torn by a crash or a full disk, or written by another packetc version); ignored",
                 file.display()
             ));
         }

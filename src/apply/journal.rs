@@ -37,11 +37,17 @@ impl Journal {
         let run = run_id(now);
         if let Some(path) = explicit {
             let existed = path.exists();
-            let file = OpenOptions::new()
+            let mut file = OpenOptions::new()
                 .append(true)
                 .create(true)
                 .open(path)
                 .map_err(|e| Error::io(path, &e))?;
+            // A torn last line (an earlier run cut while writing) stays a line of its own.
+            if torn(path) {
+                file.write_all(b"\n")
+                    .and_then(|()| file.sync_data())
+                    .map_err(|e| Error::io(path, &e))?;
+            }
             return Ok(Journal::new(file, path.to_path_buf(), run, !existed));
         }
         let dir = packet_dir.join("journal");
@@ -141,6 +147,16 @@ impl Journal {
                 .and_then(|()| self.file.sync_data());
         }
     }
+}
+
+/// Whether the file ends without a newline.
+fn torn(path: &Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = File::open(path) else {
+        return false;
+    };
+    let mut last = [0u8; 1];
+    f.seek(SeekFrom::End(-1)).is_ok() && f.read_exact(&mut last).is_ok() && last[0] != b'\n'
 }
 
 /// A run id: the UTC stamp, the process id and a clock reading (unique per invocation).

@@ -31,7 +31,7 @@ mod lock;
 mod pipes;
 mod precheck;
 mod probe;
-mod record;
+pub mod record;
 mod resume;
 mod sequence;
 mod signals;

@@ -43,6 +43,13 @@ impl Apply<'_> {
         write!(self.out, "state: ")?;
         self.out.flush()?;
         let live = self.live_state(purpose)?;
+        if let Some(sig) = self.interrupt.requested() {
+            writeln!(self.out, "interrupted")?;
+            return Ok(Err(self.finish(
+                Outcome::Interrupted,
+                &format!("{sig} while reading the live state; no step was run"),
+            )?));
+        }
         Ok(Ok(live))
     }
 

@@ -270,6 +270,17 @@ impl Apply<'_> {
                     &format!("another apply holds the packet: {who}"),
                 )?))
             }
+            Taken::Failed(_) if self.interrupt.requested().is_some() => {
+                let sig = self.interrupt.requested().unwrap_or("a signal");
+                writeln!(
+                    self.out,
+                    "stopped: {sig} while taking the packet's lock; nothing was run"
+                )?;
+                Ok(Err(self.finish(
+                    Outcome::Interrupted,
+                    &format!("{sig} while taking the lock; no step was run"),
+                )?))
+            }
             Taken::Failed(why) => {
                 writeln!(
                     self.out,
