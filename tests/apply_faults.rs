@@ -208,6 +208,12 @@ fn judge_db(db: &ScratchDb, before: &BTreeMap<String, pg::TableFingerprint>) -> 
     if &fingerprint(db) == before {
         return Db::Untouched;
     }
+    assert_applied(db);
+    Db::Applied
+}
+
+/// Every metric has the packet's final value.
+fn assert_applied(db: &ScratchDb) {
     let m = metrics(db);
     let want = [
         ("own", "30"),
@@ -221,7 +227,6 @@ fn judge_db(db: &ScratchDb, before: &BTreeMap<String, pg::TableFingerprint>) -> 
     for (k, v) in want {
         assert_eq!(m[k], v, "half-written database: {m:?}");
     }
-    Db::Applied
 }
 
 /// What the run printed and journaled as committed agrees with the database.
@@ -269,7 +274,13 @@ fn assert_resumes(c: &Case) {
         "re-run:\n{}",
         again.stdout
     );
-    assert_eq!(judge_db(c.db, &BTreeMap::new()), Db::Applied);
+    assert_eq!(
+        {
+            assert_applied(c.db);
+            Db::Applied
+        },
+        Db::Applied
+    );
 }
 
 fn wait_for_no_clients(db: &ScratchDb) {
@@ -399,7 +410,10 @@ else {PASS}; fi"#
     assert_eq!(serde_json::to_value(verify[1].outcome).expect("json"), "ok");
     assert!(run.said("attempt 2 of 3"), "{}", run.stdout);
     assert!(!run.said("[rollback]"), "{}", run.stdout);
-    assert_truthful(&run, judge_db(&db, &BTreeMap::new()));
+    assert_truthful(&run, {
+        assert_applied(&db);
+        Db::Applied
+    });
 }
 
 #[test]
@@ -434,7 +448,10 @@ else {PASS}; fi"#
         run.stdout
     );
     assert!(run.records.iter().any(|e| matches!(&e.record, Record::Decision(d) if serde_json::to_value(d.case).expect("json") == "commit_confirmed")));
-    assert_truthful(&run, judge_db(&db, &BTreeMap::new()));
+    assert_truthful(&run, {
+        assert_applied(&db);
+        Db::Applied
+    });
 
     // 2. The COMMIT line is sent but never reaches psql (the channel cuts it): nothing
     //    committed, and the live state says so.
@@ -491,7 +508,10 @@ fn a_hung_step_ends_at_its_limit_and_says_what_is_known() {
         "{}",
         run.stdout
     );
-    assert_truthful(&run, judge_db(&db, &BTreeMap::new()));
+    assert_truthful(&run, {
+        assert_applied(&db);
+        Db::Applied
+    });
     assert_resumes(&c);
 
     // A lock held by someone else: read-only work is bounded by lock_timeout too.
@@ -544,12 +564,11 @@ fn packetc_killed_at_random_points_leaves_all_or_nothing_and_resumes() {
     let Some(mut db) = common::scratch_db(Gate::Open) else {
         return;
     };
-    // How long a whole run takes here, to spread the kills over it.
+    // A whole run's journal, to spread the kills over every record of it.
     let tmp = tempfile::tempdir().expect("tempdir");
-    let t0 = Instant::now();
     let full = Case::new(&db, tmp.path()).resume();
     assert_eq!(full.code, Some(0), "{}", full.stdout);
-    let span = t0.elapsed().as_millis().max(50) as u64;
+    let records = full.records.len() as u64;
     let mut rng = Rng(0x5eed_1234_abcd_0042);
     let mut tally: BTreeMap<String, usize> = BTreeMap::new();
     let runs = 50;
@@ -561,7 +580,9 @@ fn packetc_killed_at_random_points_leaves_all_or_nothing_and_resumes() {
         db.reset(Gate::Open);
         let tmp = tempfile::tempdir().expect("tempdir");
         let c = Case::new(&db, tmp.path());
-        let delay = Duration::from_millis(rng.next() % (span + span / 5));
+        // Kill once the journal holds `at` records (0: as soon as it exists), after a jitter.
+        let at = (rng.next() % records) as usize;
+        let jitter = Duration::from_millis(rng.next() % 40);
         let sig = if i % 5 == 4 { "TERM" } else { "KILL" };
         let child = c
             .command(&["--database-url", &c.url()])
@@ -569,7 +590,11 @@ fn packetc_killed_at_random_points_leaves_all_or_nothing_and_resumes() {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn");
-        std::thread::sleep(delay);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while lines(&c.journal) < at && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::thread::sleep(jitter);
         let _ = Command::new("kill")
             .args(["-s", sig, &child.id().to_string()])
             .status();
@@ -600,7 +625,7 @@ fn packetc_killed_at_random_points_leaves_all_or_nothing_and_resumes() {
             }
         }
         let key = format!(
-            "SIG{sig} -> {} / {}",
+            "SIG{sig} after record {at:>2} -> {} / {}",
             match state {
                 Db::Untouched => "untouched",
                 Db::Applied => "applied",
@@ -613,15 +638,15 @@ fn packetc_killed_at_random_points_leaves_all_or_nothing_and_resumes() {
         assert_eq!(
             again.code,
             Some(0),
-            "run {i} (delay {delay:?}, SIG{sig}) re-run:\n{}\nfirst:\n{}",
+            "run {i} (after record {at} + {jitter:?}, SIG{sig}) re-run:\n{}\nfirst:\n{}",
             again.stdout,
             run.stdout
         );
         assert!(again.said("applied and verified"), "{}", again.stdout);
-        assert_eq!(judge_db(&db, &before), Db::Applied);
+        assert_applied(&db);
     }
     eprintln!(
-        "{runs} kills over {span} ms runs in {:.1}s: {tally:#?}",
+        "{runs} kills over the {records} records of a run, in {:.1}s: {tally:#?}",
         t_all.elapsed().as_secs_f64()
     );
     assert!(tally.keys().any(|k| k.contains("untouched")), "{tally:?}");
@@ -753,7 +778,10 @@ else {PASS}; fi"#
     let v = run.step_ends("verify");
     let captured = &v[0].channel_run.as_ref().expect("run").stderr;
     assert!(captured.truncated && captured.bytes > 12_000_000);
-    assert_truthful(&run, judge_db(&db, &BTreeMap::new()));
+    assert_truthful(&run, {
+        assert_applied(&db);
+        Db::Applied
+    });
     assert_resumes(&c);
 }
 
@@ -810,5 +838,11 @@ else {PASS}; fi"#
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );
-    assert_eq!(judge_db(&db, &BTreeMap::new()), Db::Applied);
+    assert_eq!(
+        {
+            assert_applied(&db);
+            Db::Applied
+        },
+        Db::Applied
+    );
 }

@@ -99,7 +99,7 @@ impl Apply<'_> {
         if case == Case::AppliedAndVerified {
             self.release();
             self.journal.discard();
-            writeln!(self.out, "journal: nothing written")?;
+            writeln!(self.out, "journal: nothing written (this run's file is removed, or an existing --journal left as it was)")?;
             return Ok(Status::Clean);
         }
         self.log(Record::Decision(Decision {
@@ -180,9 +180,19 @@ impl Apply<'_> {
         if let Some(e) = self.journal_error.clone() {
             return self.journal_stop(&e, "the end of the run");
         }
+        let ran: Vec<&str> = forward[from..]
+            .iter()
+            .map(|c| c.step.script.as_str())
+            .collect();
         writeln!(
             self.out,
-            "applied and verified: {total} steps passed with every observation the spec declares"
+            "applied and verified: {} passed with every observation the spec declares{}",
+            ran.join(", "),
+            if from > 0 {
+                " (the change was in before this run)"
+            } else {
+                ""
+            }
         )?;
         self.finish(Outcome::Applied, "applied and verified")
     }

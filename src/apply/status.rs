@@ -36,8 +36,22 @@ pub fn run(args: &StatusArgs, out: &mut dyn Write) -> Result<Status, Error> {
         files.len(),
         loaded.dir.join("journal").display()
     )?;
-    for r in &h.runs {
-        writeln!(out, "  {}", run_line(r))?;
+    let mut rows = vec![vec![
+        "run".to_owned(),
+        "began".to_owned(),
+        "mode".to_owned(),
+        "outcome".to_owned(),
+        "steps".to_owned(),
+    ]];
+    rows.extend(h.runs.iter().map(run_row));
+    if !h.runs.is_empty() {
+        out.write_all(align(&rows).as_bytes())?;
+    }
+    if h.runs.iter().any(|r| r.end.is_none()) {
+        writeln!(
+            out,
+            "  (no end record: that packetc was killed, or is still running; a step shown as running never reported back)"
+        )?;
     }
     for problem in &h.problems {
         writeln!(out, "  WARNING: {problem}")?;
@@ -67,7 +81,7 @@ pub fn run(args: &StatusArgs, out: &mut dyn Write) -> Result<Status, Error> {
     if live.is_empty() || f.ended.is_some() {
         let why = match f.ended {
             Some(Ended::TimedOut) => format!("no answer within {} s", super::PROBE_LIMIT.as_secs()),
-            Some(Ended::Interrupted(s)) => format!("{s}"),
+            Some(Ended::Interrupted(s)) => s.to_owned(),
             None => format!("{}: {}", f.status_text(), f.stderr.trim()),
         };
         return Err(Error::input(
@@ -120,22 +134,20 @@ pub fn run(args: &StatusArgs, out: &mut dyn Write) -> Result<Status, Error> {
     })
 }
 
-/// `RUN  BEGAN  MODE  OUTCOME  preflight ok, seed ok (committed), ...`
-fn run_line(r: &Run) -> String {
+/// One run as a row: run id, began, mode, outcome, steps (and the file it is in).
+fn run_row(r: &Run) -> Vec<String> {
+    let name = |v: Result<serde_json::Value, serde_json::Error>| {
+        v.ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
     let mode = r
         .start
         .as_ref()
-        .and_then(|s| serde_json::to_value(s.mode).ok())
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "?".into());
+        .map_or_else(|| "?".to_owned(), |s| name(serde_json::to_value(s.mode)));
     let outcome = r.end.as_ref().map_or_else(
-        || "(no end record: packetc was killed or is still running)".to_owned(),
-        |e| {
-            serde_json::to_value(e.outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        },
+        || "no end record".to_owned(),
+        |e| name(serde_json::to_value(e.outcome)),
     );
     let mut steps = Vec::new();
     for e in &r.entries {
@@ -143,23 +155,18 @@ fn run_line(r: &Run) -> String {
             Record::StepStart(s) => steps.push(format!("{} running", s.role)),
             Record::StepEnd(s) => {
                 steps.pop();
-                let outcome = serde_json::to_value(s.outcome)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
                 let c = match s.committed {
                     Some(Committed::Yes) => " (committed)",
                     Some(Committed::Unknown) => " (commit unknown)",
                     _ => "",
                 };
-                steps.push(format!("{} {outcome}{c}", s.role));
+                steps.push(format!(
+                    "{} {}{c}",
+                    s.role,
+                    name(serde_json::to_value(s.outcome))
+                ));
             }
-            Record::Decision(d) => steps.push(
-                serde_json::to_value(d.case)
-                    .ok()
-                    .and_then(|v| v.as_str().map(|c| format!("[{c}]")))
-                    .unwrap_or_default(),
-            ),
+            Record::Decision(d) => steps.push(format!("[{}]", name(serde_json::to_value(d.case)))),
             _ => {}
         }
     }
@@ -168,12 +175,38 @@ fn run_line(r: &Run) -> String {
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
-    format!(
-        "{}  {}  {mode:<8}  {outcome:<24}  {}  ({file})",
-        r.run,
-        r.began(),
-        steps.join(", ")
-    )
+    vec![
+        r.run.clone(),
+        r.began().to_owned(),
+        mode,
+        outcome,
+        format!("{}  ({file})", steps.join(", ")),
+    ]
+}
+
+/// Columns padded to their widest cell, two spaces apart, indented by two.
+fn align(rows: &[Vec<String>]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut s = String::new();
+    for r in rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        s.push_str("  ");
+        s.push_str(line.join("  ").trim_end());
+        s.push('\n');
+    }
+    s
 }
 
 /// metric | live | before | after | which — the live state against the spec.
@@ -182,7 +215,7 @@ pub fn table(
     packet: &crate::spec::Packet,
     live: &std::collections::BTreeMap<String, String>,
 ) -> String {
-    let mut rows = vec![[
+    let mut rows = vec![vec![
         "metric".to_owned(),
         "live".to_owned(),
         "before".to_owned(),
@@ -206,7 +239,7 @@ pub fn table(
             (None, None) => "",
             _ => "NEITHER",
         };
-        rows.push([
+        rows.push(vec![
             m.clone(),
             v.unwrap_or("(not read)").to_owned(),
             b.map(|x| x.0).unwrap_or_default(),
@@ -214,19 +247,5 @@ pub fn table(
             matches.to_owned(),
         ]);
     }
-    let widths: Vec<usize> = (0..5)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut s = String::new();
-    for r in rows {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        s.push_str("  ");
-        s.push_str(line.join("  ").trim_end());
-        s.push('\n');
-    }
-    s
+    align(&rows)
 }

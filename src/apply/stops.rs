@@ -214,7 +214,7 @@ impl Apply<'_> {
         let left = self.committed.clone();
         writeln!(
             self.out,
-            "!!! The database may still hold the rows this packet wrote ({left}). Nothing more runs now."
+            "!!! The database may still hold rows this packet wrote. Nothing more runs now. This run: {left}."
         )?;
         writeln!(self.out, "  why:     {why}")?;
         writeln!(
