@@ -39,7 +39,7 @@ pub(super) fn dry_run(
         )?;
         let prelude = format!(
             "{}{}",
-            super::limits::set_lines(c.step.lock_timeout.as_deref(), limits),
+            super::limits::set_lines(Some(&c.step), limits),
             vars.prelude(c.step.role)
         );
         for l in prelude.lines() {

@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+use super::record::Limits;
+use crate::spec::Step;
+
 /// The default limit of one step (`--step-timeout`).
 pub const DEFAULT_STEP: Duration = Duration::from_secs(300);
 /// The default `lock_timeout` of steps that set none (`--lock-timeout`).
@@ -28,15 +31,29 @@ pub fn parse_ms(text: &str) -> Option<u64> {
     n.checked_mul(factor).filter(|ms| *ms > 0)
 }
 
-/// The `SET` lines sent before a step's script (`lock_timeout`: the step's own, else the default).
+/// A step's time limit: `--step-timeout`, else the step's `time_limit` in the spec, else the
+/// default.
 #[must_use]
-pub fn set_lines(step_lock_timeout: Option<&str>, limits: &super::record::Limits) -> String {
-    let lock_ms = step_lock_timeout
+pub fn step_ms(step: Option<&Step>, limits: &Limits) -> u64 {
+    if limits.step_from_flag {
+        return limits.step_ms;
+    }
+    step.and_then(|s| s.time_limit.as_deref())
+        .and_then(parse_ms)
+        .unwrap_or(limits.step_ms)
+}
+
+/// The `SET` lines sent before a step's script (`lock_timeout`: the step's own, else the
+/// default; `statement_timeout`: the step's limit).
+#[must_use]
+pub fn set_lines(step: Option<&Step>, limits: &Limits) -> String {
+    let lock_ms = step
+        .and_then(|s| s.lock_timeout.as_deref())
         .and_then(parse_ms)
         .unwrap_or(limits.lock_ms);
     format!(
         "SET lock_timeout = '{lock_ms}ms';\nSET statement_timeout = '{}ms';\n",
-        limits.step_ms
+        step_ms(step, limits)
     )
 }
 
@@ -49,7 +66,64 @@ pub fn parse_flag(text: &str) -> Result<Duration, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_ms;
+    use super::*;
+
+    fn bundled(edit: impl Fn(String) -> String) -> Result<crate::spec::Packet, String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("packets/one-roof-ownership-seed");
+        let text =
+            edit(std::fs::read_to_string(dir.join("packet.yaml")).map_err(|e| e.to_string())?);
+        let reader = |rel: &str| std::fs::read_to_string(dir.join(rel)).map_err(|e| e.to_string());
+        crate::spec::parse("packet.yaml", &text, &reader).map_err(|d| format!("{d:?}"))
+    }
+
+    #[test]
+    fn the_spec_sets_a_step_limit_and_the_flag_overrides_it() {
+        let p = bundled(|t| {
+            t.replace(
+                "    script: F_prod_02_verify.sql\n",
+                "    script: F_prod_02_verify.sql\n    time_limit: 45s\n",
+            )
+        })
+        .expect("valid with a time_limit");
+        let verify = p
+            .steps
+            .iter()
+            .find(|s| s.script == "F_prod_02_verify.sql")
+            .expect("verify");
+        let seed = p
+            .steps
+            .iter()
+            .find(|s| s.script.contains("seed"))
+            .expect("seed");
+        let mut l = Limits {
+            step_ms: 300_000,
+            step_from_flag: false,
+            lock_ms: 10_000,
+            attempts: 3,
+        };
+        assert_eq!(step_ms(Some(verify), &l), 45_000);
+        assert_eq!(step_ms(Some(seed), &l), 300_000);
+        assert_eq!(
+            set_lines(Some(verify), &l),
+            "SET lock_timeout = '10000ms';\nSET statement_timeout = '45000ms';\n"
+        );
+        assert_eq!(
+            set_lines(Some(seed), &l),
+            "SET lock_timeout = '10000ms';\nSET statement_timeout = '300000ms';\n",
+            "the seed's own lock_timeout (10s) is the default here too"
+        );
+        l.step_from_flag = true;
+        l.step_ms = 2_000;
+        assert_eq!(step_ms(Some(verify), &l), 2_000);
+        let bad = bundled(|t| {
+            t.replace(
+                "    script: F_prod_02_verify.sql\n",
+                "    script: F_prod_02_verify.sql\n    time_limit: 0s\n",
+            )
+        });
+        assert!(bad.is_err_and(|e| e.contains("bad-time-limit")));
+    }
 
     #[test]
     fn durations() {

@@ -105,6 +105,7 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
     )?;
     let limits = record::Limits {
         step_ms: millis(args.step_timeout.unwrap_or(limits::DEFAULT_STEP)),
+        step_from_flag: args.step_timeout.is_some(),
         lock_ms: millis(args.lock_timeout.unwrap_or(limits::DEFAULT_LOCK)),
         attempts: limits::ATTEMPTS,
     };

@@ -100,8 +100,11 @@ pub struct StepInfo {
 /// The time bounds of every step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Limits {
-    /// Wall-clock limit of one channel run, and its `statement_timeout`.
+    /// Wall-clock limit of one channel run, and its `statement_timeout` (for a step: unless
+    /// the spec sets the step's own `time_limit` and `--step-timeout` was not given).
     pub step_ms: u64,
+    /// `step_ms` came from `--step-timeout` (and overrides every step's `time_limit`).
+    pub step_from_flag: bool,
     /// `lock_timeout` of steps that do not set their own.
     pub lock_ms: u64,
     /// Attempts of a read-only step whose evidence was incomplete.

@@ -359,7 +359,7 @@ impl Apply<'_> {
     /// too, read-only ones included (a step's own `SET LOCAL lock_timeout` still wins inside
     /// its transaction).
     pub(super) fn limit_lines(&self, c: Option<&Committed>) -> String {
-        super::limits::set_lines(c.and_then(|c| c.step.lock_timeout.as_deref()), &self.limits)
+        super::limits::set_lines(c.map(|c| &c.step), &self.limits)
     }
 
     pub(super) fn prelude(&self, c: &Committed) -> String {
@@ -423,11 +423,12 @@ impl Apply<'_> {
             channel: self.channel.describe(),
             prelude,
             commit_marker: marker,
-            limit_ms: self.limits.step_ms,
+            limit_ms: super::limits::step_ms(Some(&c.step), &self.limits),
         }));
         write!(self.out, "{label} {} ({}) ... ", c.step.script, c.step.role)?;
         self.out.flush()?;
-        let limit = self.step_limit();
+        let limit_ms = super::limits::step_ms(Some(&c.step), &self.limits);
+        let limit = Duration::from_millis(limit_ms);
         let finished = match self.channel.spawn(input) {
             Ok(running) => running.wait(self.interrupt, Some(limit))?,
             Err(e) => {
@@ -453,7 +454,7 @@ impl Apply<'_> {
             _ => None,
         };
         let verdict = evidence::judge(&c.step, &finished, &report, sig);
-        self.print_step(&verdict, &finished, &report)?;
+        self.print_step(&verdict, &finished, &report, limit_ms)?;
         self.log_end(
             c,
             attempt,
@@ -500,6 +501,7 @@ impl Apply<'_> {
         v: &Verdict,
         f: &Finished,
         report: &crate::observe::Report,
+        limit_ms: u64,
     ) -> std::io::Result<()> {
         let secs = f.duration.as_secs_f64();
         match v.outcome {
@@ -515,7 +517,7 @@ impl Apply<'_> {
             StepOutcome::TimedOut => writeln!(
                 self.out,
                 "TIMED OUT after {secs:.2}s (limit {} s): the channel was ended",
-                self.limits.step_ms as f64 / 1000.0
+                limit_ms as f64 / 1000.0
             )?,
         }
         for o in &v.observations {

@@ -69,6 +69,7 @@ pub fn run(args: &StatusArgs, out: &mut dyn Write) -> Result<Status, Error> {
         .unwrap_or_default();
     let limits = Limits {
         step_ms: 60_000,
+        step_from_flag: true,
         lock_ms: 10_000,
         attempts: 1,
     };

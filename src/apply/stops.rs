@@ -49,7 +49,7 @@ impl Apply<'_> {
             StepOutcome::TimedOut => format!(
                 "{} did not finish within its limit of {} s",
                 c.step.script,
-                self.limits.step_ms as f64 / 1000.0
+                super::limits::step_ms(Some(&c.step), &self.limits) as f64 / 1000.0
             ),
             _ => format!("{}: {}", c.step.script, run.verdict.why),
         };
