@@ -221,7 +221,7 @@ pub struct ApplyArgs {
     #[arg(long, requires = "rollback")]
     pub confirm_rollback: bool,
     /// Time limit of each step: its statement_timeout and the wall-clock limit of the channel
-    /// (e.g. 30s, 5min; default 5min).
+    /// (e.g. 30s, 5min; default: the step's time_limit in packet.yaml, else 5min).
     #[arg(long, value_name = "DURATION", value_parser = crate::apply::parse_duration)]
     pub step_timeout: Option<std::time::Duration>,
     /// lock_timeout of the steps that set none themselves (default 10s).

@@ -88,7 +88,7 @@ complete -c packetc -n "__fish_packetc_using_subcommand apply" -l database-url -
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l channel -d 'Channel command that runs psql reading the script on stdin (overrides the packet\'s)' -r
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l journal -d 'Journal file (JSON Lines; default: PACKET/journal/apply-<time>.jsonl)' -r -F
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l policy -d 'Lint policy file (default: nearest packets/policy.yaml, else the built-in policy)' -r -F
-complete -c packetc -n "__fish_packetc_using_subcommand apply" -l step-timeout -d 'Time limit of each step: its statement_timeout and the wall-clock limit of the channel (e.g. 30s, 5min; default 5min)' -r
+complete -c packetc -n "__fish_packetc_using_subcommand apply" -l step-timeout -d 'Time limit of each step: its statement_timeout and the wall-clock limit of the channel (e.g. 30s, 5min; default: the step\'s time_limit in packet.yaml, else 5min)' -r
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l lock-timeout -d 'lock_timeout of the steps that set none themselves (default 10s)' -r
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l color -d 'When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when stdout and stderr are terminals and NO_COLOR is not set'
 always\t'Always colour (e.g. CI logs that render ANSI colours)'

@@ -115,7 +115,7 @@ _arguments "${_arguments_options[@]}" : \
 '--channel=[Channel command that runs psql reading the script on stdin (overrides the packet'\''s)]:CHANNEL:_default' \
 '--journal=[Journal file (JSON Lines; default\: PACKET/journal/apply-<time>.jsonl)]:JOURNAL:_files' \
 '--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
-'--step-timeout=[Time limit of each step\: its statement_timeout and the wall-clock limit of the channel (e.g. 30s, 5min; default 5min)]:DURATION:_default' \
+'--step-timeout=[Time limit of each step\: its statement_timeout and the wall-clock limit of the channel (e.g. 30s, 5min; default\: the step'\''s time_limit in packet.yaml, else 5min)]:DURATION:_default' \
 '--lock-timeout=[lock_timeout of the steps that set none themselves (default 10s)]:DURATION:_default' \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
 always\:"Always colour (e.g. CI logs that render ANSI colours)"
