@@ -1,25 +1,37 @@
-//! `packetc apply`: run a packet's steps through its channel, unattended, and stop the way the
-//! spec says.
+//! `packetc apply`: run a packet's steps through its channel, unattended, judge each by the
+//! evidence it printed, and stop the way the spec says; re-running the same command resumes.
 //!
 //! Order of business, and why:
 //! 1. Local checks, before anything reaches the database: the spec loads, every `--var` is
 //!    known and every needed one given (exit 2), the committed scripts are byte for byte what
 //!    the spec renders and lint clean with their step contexts (exit 1). The bytes checked are
 //!    the bytes run ([`precheck`]).
-//! 2. `--dry-run` stops here and prints what would run.
-//! 3. The journal is opened ([`journal`]) and a read-only probe goes through the channel
-//!    ([`probe`]): a channel that cannot start is bad input (exit 2) before any step.
-//! 4. The forward steps (every step but the rollback, in spec order: preflight, seed, verify)
-//!    run one by one ([`sequence`]). A failed step with `stop: stop` ends the run (exit 1); one
-//!    with `stop: stop_and_rollback` runs the rollback script, then ends (exit 1) ([`stops`]).
-//!    Ctrl-C / SIGTERM / SIGHUP end the running channel and start nothing new ([`signals`]).
-//! 5. A transaction step's COMMIT line is sent only once psql has run everything before it and
+//! 2. `--dry-run` stops here and prints what would run ([`dryrun`]).
+//! 3. The journal is opened and its `start` record written ([`journal`], typed records in
+//!    [`record`]); a read-only probe goes through the channel ([`probe`]): a channel that cannot
+//!    start is bad input (exit 2) before any step.
+//! 4. A psql session of its own takes the packet's advisory lock and holds it for the run
+//!    ([`lock`]): a second apply stops with "another apply holds the packet".
+//! 5. The live state is read, read-only, through the packet's metrics ([`state`]) and, with the
+//!    journal history ([`history`]), decides what runs ([`resume`]): everything, only the
+//!    verify, nothing ("already applied and verified"), or a stop that says what was found.
+//!    `--rollback --confirm-rollback` runs the rollback step the same way.
+//! 6. Each step runs under its time bounds ([`limits`]) and is judged by its evidence
+//!    ([`evidence`]), never by the exit code alone: every declared observation and, for a
+//!    transaction, the COMMIT's answer. A COMMIT sent without an answer is decided from the
+//!    live state. Read-only steps without evidence run again (bounded) ([`sequence`]).
+//! 7. A failed assertion triggers the spec's stop action; missing evidence only stops, saying
+//!    what is committed ([`stops`]). Ctrl-C / SIGTERM / SIGHUP end the running channel and start
+//!    nothing new ([`signals`]).
+//! 8. A transaction step's COMMIT line is sent only once psql has run everything before it and
 //!    nothing asked packetc to stop ([`pipes`]), so an interrupted or killed run cannot commit,
 //!    even when the channel outlives packetc.
 //!
+//! `packetc status` ([`status`]) shows the journal history next to the live state.
+//!
 //! Never automated, whatever the flags: opening the human gate (the fixture's gate-open.sql is
-//! never read), any script but the packet's committed steps, anything the lint policy forbids.
-//! There is no `--force`.
+//! never read), any script but the packet's committed steps (and the read-only probe, lock and
+//! state queries), anything the lint policy forbids. There is no `--force`.
 
 mod channel;
 mod dryrun;
