@@ -846,3 +846,59 @@ else {PASS}; fi"#
         Db::Applied
     );
 }
+
+#[test]
+fn a_rollback_cut_at_its_transaction_start_deletes_nothing_and_reruns() {
+    let Some(db) = common::scratch_db(Gate::Open) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let c = Case::new(&db, tmp.path());
+    let applied = c.resume();
+    assert_eq!(applied.code, Some(0), "{}", applied.stdout);
+    let after = fingerprint(&db);
+    let rollback = |channel: &str| {
+        let before = lines(&c.journal);
+        let o = Command::new(env!("CARGO_BIN_EXE_packetc"))
+            .current_dir(common::repo_root())
+            .arg("apply")
+            .arg(common::packet_dir())
+            .args(["--rollback", "--confirm-rollback", "--journal"])
+            .arg(&c.journal)
+            .args(["--channel", channel])
+            .output()
+            .expect("packetc runs");
+        c.finish(&o, before)
+    };
+    let cut = c.wrapper(&cut_at_begin("F_prod_03_rollback.sql"));
+    let run = rollback(&cut);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.said("F_prod_03_rollback.sql (rollback) ... INCOMPLETE"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.said("COMMIT was never sent"), "{}", run.stdout);
+    assert_eq!(
+        fingerprint(&db),
+        after,
+        "the cut rollback deleted something"
+    );
+    let end = run.end().expect("end");
+    assert_eq!(outcome_name(end), "stopped");
+    assert!(!end.committed.contains("IS committed"), "{end:?}");
+    assert!(run.said("(stopped)"), "{}", run.stdout);
+    // The same command through a whole channel: rolled back, and the clone is as it started.
+    let plain = c.wrapper(PASS);
+    let run = rollback(&plain);
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.said("rolled back: F_prod_03_rollback.sql passed"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(metrics(&db)["own_tagged"], "0");
+    let again = rollback(&plain);
+    assert_eq!(again.code, Some(0), "{}", again.stdout);
+    assert!(again.said("nothing to roll back"), "{}", again.stdout);
+}

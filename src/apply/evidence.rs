@@ -121,22 +121,23 @@ pub fn judge(step: &Step, f: &Finished, report: &Report, interrupted: Option<&st
     } else {
         let what = if missing.is_empty() {
             match committed {
-                Some(Committed::Unknown) => "the acknowledgement of its COMMIT".to_owned(),
-                Some(Committed::No) => "its COMMIT".to_owned(),
-                _ => format!("a clean exit ({})", f.status_text()),
+                Some(Committed::Unknown) => "the acknowledgement of its COMMIT was".to_owned(),
+                Some(Committed::No) => "its COMMIT was".to_owned(),
+                _ => format!("a clean exit ({}) was", f.status_text()),
             }
         } else {
             format!(
-                "{} of {} observations ({})",
+                "{} of {} observations ({}) {}",
                 missing.len(),
                 needed(step).len(),
-                missing.join(", ")
+                missing.join(", "),
+                if missing.len() == 1 { "was" } else { "were" }
             )
         };
         (
             StepOutcome::Incomplete,
             format!(
-                "incomplete: the channel ended ({}) before {what} was seen",
+                "incomplete: the channel ended ({}) before {what} seen",
                 f.status_text()
             ),
         )
