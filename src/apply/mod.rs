@@ -77,6 +77,9 @@ pub const PROBE_LIMIT: Duration = Duration::from_secs(60);
 
 /// Run `packetc apply`.
 pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
+    // First of all: a stop signal during the local checks is then noticed before the probe
+    // (and journaled), instead of killing packetc without a word.
+    let interrupt = Interrupt::install()?;
     let loaded = crate::spec::load(&args.packet)?;
     if args.rollback && !args.confirm_rollback {
         return Err(Error::input(
@@ -139,7 +142,6 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
             "undo the change by hand",
         ));
     }
-    let interrupt = Interrupt::install()?;
     // From here on the journal is the record: a closed stdout (a dropped ssh session, `| head`)
     // must not abort a sequence half-way, so progress output becomes best-effort.
     let mut tolerant = Tolerant {
