@@ -94,6 +94,10 @@ pub enum Command {
     ///
     /// Example: packetc apply packets/one-roof-ownership-seed --var ratified_apr=APR-BOOT-AUTHMODEL-1 --dry-run
     Apply(ApplyArgs),
+    /// Show the journal history of a packet and its live state, metric by metric (read-only).
+    ///
+    /// Example: packetc status packets/one-roof-ownership-seed --database-url 'dbname=directus'
+    Status(StatusArgs),
     /// Print the documentation of a lint rule.
     ///
     /// Example: packetc rule PC001
@@ -220,6 +224,38 @@ pub struct ApplyArgs {
     /// built-in policy).
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// Run the packet's rollback step (journaled, judged by its evidence) instead of the
+    /// forward steps. Needs --confirm-rollback.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub rollback: bool,
+    /// Confirm --rollback: delete exactly the rows carrying the packet's provenance tag.
+    #[arg(long, requires = "rollback")]
+    pub confirm_rollback: bool,
+    /// Time limit of each step: its statement_timeout and the wall-clock limit of the channel
+    /// (e.g. 30s, 5min; default: the step's time_limit in packet.yaml, else 5min).
+    #[arg(long, value_name = "DURATION", value_parser = crate::apply::parse_duration)]
+    pub step_timeout: Option<std::time::Duration>,
+    /// lock_timeout of the steps that set none themselves (default 10s).
+    #[arg(long, value_name = "DURATION", value_parser = crate::apply::parse_duration)]
+    pub lock_timeout: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Packet directory or its packet.yaml.
+    pub packet: PathBuf,
+    /// Read the live state with the local psql and this connection string.
+    #[arg(long, conflicts_with = "channel")]
+    pub database_url: Option<String>,
+    /// Channel command that runs psql reading the script on stdin (overrides the packet's).
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Also read this journal file (besides PACKET/journal/*.jsonl).
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+    /// Show only the journal history; do not read the live state.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]
@@ -253,6 +289,8 @@ pub enum SchemaKind {
     Policy,
     /// The `--format json` report of `packetc lint` and `packetc check`.
     Report,
+    /// PACKET/journal/*.jsonl (one record per line, written by apply).
+    Journal,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,7 @@ pub fn committed_path(kind: SchemaKind) -> &'static str {
         SchemaKind::Packet => "docs/schema/packet.schema.json",
         SchemaKind::Policy => "docs/schema/policy.schema.json",
         SchemaKind::Report => "docs/schema/report.schema.json",
+        SchemaKind::Journal => "docs/schema/journal.schema.json",
     }
 }
 
@@ -35,6 +36,7 @@ pub fn schema_json(kind: SchemaKind) -> String {
         SchemaKind::Report => {
             generator.into_root_schema_for::<crate::lint::report_json::JsonReport>()
         }
+        SchemaKind::Journal => generator.into_root_schema_for::<crate::apply::Entry>(),
     };
     let mut text =
         serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

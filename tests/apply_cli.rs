@@ -334,3 +334,58 @@ fn a_journal_that_cannot_be_written_stops_before_anything_runs() {
     assert!(err.contains("/dev/full"), "{err}");
     assert!(!c.marker.exists(), "the channel was started");
 }
+
+#[test]
+fn a_rollback_without_its_confirmation_is_bad_usage_and_runs_nothing() {
+    let c = case();
+    let o = c.apply(&["--rollback"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    assert!(
+        err.contains("it needs --confirm-rollback")
+            && err.contains(
+                "governance_object_ownership WHERE created_by = 'F6_OWNERSHIP_SEED_COMMIT'"
+            ),
+        "{err}"
+    );
+    c.assert_nothing_ran();
+    // The confirmation alone is not a command.
+    let o = c.apply(&["--confirm-rollback"]);
+    assert_eq!(o.status.code(), Some(2));
+    c.assert_nothing_ran();
+}
+
+#[test]
+fn a_step_timeout_that_is_not_a_duration_is_bad_usage() {
+    let c = case();
+    for bad in ["0s", "1.5s", "ten"] {
+        let o = c.apply(&["--var", APR, "--step-timeout", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(text(&o).1.contains("is not a duration"), "{bad}");
+    }
+    c.assert_nothing_ran();
+}
+
+#[test]
+fn status_offline_reads_the_history_and_reports_a_torn_last_line() {
+    let c = case();
+    let journal = c.packet.join("journal");
+    std::fs::create_dir_all(&journal).expect("mkdir");
+    let start = r#"{"run":"r1","time":"2026-12-01T09:00:00.000Z","record":"decision","case":"not_applied","message":"m"}"#;
+    std::fs::write(
+        journal.join("apply-20261201T090000Z.jsonl"),
+        format!("{start}\n{{\"run\":\"r1\",\"time\":\"2026-12-01T09:00:01.0"),
+    )
+    .expect("write");
+    let packet = c.packet.display().to_string();
+    let o = packetc(&c.dir, &["status", &packet, "--offline"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(out.contains("journal: 1 run(s) in 1 file(s)"), "{out}");
+    assert!(out.contains("[not_applied]"), "{out}");
+    assert!(out.contains("no end record"), "{out}");
+    assert!(
+        out.contains("apply-20261201T090000Z.jsonl:2: torn last line (41 bytes, no newline)"),
+        "{out}"
+    );
+}

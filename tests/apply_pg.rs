@@ -94,9 +94,15 @@ fn finish(o: &Output, journal: &Path) -> Run {
 }
 
 /// `packetc apply` on the bundled packet with `channel_args` and a journal in `tmp`.
+/// The journal accumulates across calls in one `tmp` (a re-run reads it to resume); the
+/// returned records are this call's only.
 fn apply(tmp: &Path, var: &str, channel_args: &[&str]) -> Run {
     let journal = tmp.join("journal.jsonl");
-    let _ = std::fs::remove_file(&journal);
+    let earlier = if journal.exists() {
+        read_journal(&journal).len()
+    } else {
+        0
+    };
     let packet = common::packet_dir();
     let o = bin()
         .arg("apply")
@@ -107,7 +113,9 @@ fn apply(tmp: &Path, var: &str, channel_args: &[&str]) -> Run {
         .arg(&journal)
         .output()
         .expect("packetc runs");
-    finish(&o, &journal)
+    let mut run = finish(&o, &journal);
+    run.records.drain(..earlier.min(run.records.len()));
+    run
 }
 
 fn apply_url(db: &ScratchDb, tmp: &Path) -> Run {
@@ -128,7 +136,7 @@ line=""
 while IFS= read -r line; do
   head="$head$line
 "
-  case "$line" in '\set '*) ;; *) break ;; esac
+  case "$line" in '\set '*|'SET '*) ;; *) break ;; esac
 done
 name=""
 case "$line" in "-- F_prod_"*) name=${{line#-- }}; name=${{name%%:*}} ;; esac
@@ -236,6 +244,9 @@ fn happy_path_reaches_the_final_state_and_journals_it() {
         [
             "start",
             "probe",
+            "lock",
+            "state",
+            "decision",
             "step_start",
             "step_end",
             "step_start",
@@ -245,6 +256,10 @@ fn happy_path_reaches_the_final_state_and_journals_it() {
             "end"
         ]
     );
+    assert_eq!(run.records[3]["classified"], "not_applied");
+    assert_eq!(run.records[4]["case"], "not_applied");
+    let run_id = run.records[0]["run"].as_str().expect("run id");
+    assert!(run.records.iter().all(|r| r["run"] == run_id));
     let start = &run.records[0];
     let spec = common::packet_dir().join("packet.yaml");
     assert_eq!(start["spec_sha256"], sha256_file(&spec));
@@ -255,12 +270,16 @@ fn happy_path_reaches_the_final_state_and_journals_it() {
         .is_some_and(|c| c.contains(" -X -d ")));
     assert_eq!(start["steps"].as_array().map(Vec::len), Some(4));
     for r in &run.records {
-        for key in ["time", "started", "ended"] {
-            if let Some(t) = r[key].as_str() {
-                assert!(is_rfc3339_utc(t), "{key} = {t}");
+        for t in [
+            &r["time"],
+            &r["channel_run"]["started"],
+            &r["channel_run"]["ended"],
+        ] {
+            if let Some(t) = t.as_str() {
+                assert!(is_rfc3339_utc(t), "{t}");
             }
         }
-        if r["record"] == "step_start" || r["record"] == "step_end" {
+        if r["record"] == "step_start" {
             let path = PathBuf::from(r["path"].as_str().expect("path"));
             assert_eq!(r["sha256"], sha256_file(&path), "{}", path.display());
         }
@@ -269,15 +288,24 @@ fn happy_path_reaches_the_final_state_and_journals_it() {
     assert_eq!(run.records[1]["database"], "directus");
     let seed = run.step_end("seed");
     assert_eq!(seed["outcome"], "ok");
-    assert_eq!(seed["exit_code"], 0);
-    assert_eq!(seed["commit_acknowledged"], true);
+    assert_eq!(seed["channel_run"]["exit_code"], 0);
+    assert_eq!(seed["committed"], "yes");
+    assert_eq!(seed["missing"], serde_json::json!([]));
     assert_eq!(
-        seed["commit_point"],
-        serde_json::json!({"reached": true, "sent": true}),
+        (&seed["commit_point_reached"], &seed["commit_sent"]),
+        (&Value::Bool(true), &Value::Bool(true)),
         "the COMMIT line went only after psql had run the final assertions"
     );
-    assert_eq!(seed["prelude"], format!("\\set ratified_apr '{APR}'\n"));
-    assert!(seed["stdout"]
+    let seed_start = run
+        .records
+        .iter()
+        .find(|r| r["record"] == "step_start" && r["role"] == "seed")
+        .expect("seed start");
+    assert_eq!(
+        seed_start["prelude"],
+        format!("SET lock_timeout = '10000ms';\nSET statement_timeout = '300000ms';\n\\set ratified_apr '{APR}'\n")
+    );
+    assert!(seed["channel_run"]["stdout"]["text"]
         .as_str()
         .is_some_and(|s| s.contains("INSERT 0 30")));
     let verify = run.step_end("verify");
@@ -290,19 +318,22 @@ fn happy_path_reaches_the_final_state_and_journals_it() {
     assert_eq!(run.end()["exit_code"], 0);
     eprintln!("apply happy path: {:.2}s", took.as_secs_f64());
 
-    // Applying again is refused by the preflight (own = 30 now) and changes nothing.
+    // Applying again recognises the live state and the journal: nothing to do, nothing written.
     let before = fingerprint(&db);
     let again = apply_url(&db, tmp.path());
-    assert_eq!(again.code, Some(1), "{}", again.stdout);
+    assert_eq!(again.code, Some(0), "{}", again.stdout);
     assert!(
-        again
-            .stdout
-            .contains("FAILED gate own: expected = 0, observed 30"),
+        again.stdout.contains("state: already applied and verified"),
         "{}",
         again.stdout
     );
+    assert!(!again.stdout.contains("[1/3]"), "{}", again.stdout);
+    assert_eq!(
+        again.records.len(),
+        0,
+        "a run with nothing to do writes nothing"
+    );
     assert_eq!(fingerprint(&db), before);
-    assert_eq!(again.end()["outcome"], "stopped");
 }
 
 #[test]
@@ -324,12 +355,23 @@ fn a_closed_gate_stops_at_the_preflight_and_changes_nothing() {
     assert_eq!(fingerprint(&db), before);
     assert_eq!(
         run.kinds(),
-        ["start", "probe", "step_start", "step_end", "end"]
+        [
+            "start",
+            "probe",
+            "lock",
+            "state",
+            "decision",
+            "step_start",
+            "step_end",
+            "end"
+        ]
     );
     let pre = run.step_end("preflight");
     assert_eq!(pre["outcome"], "failed");
-    assert_eq!(pre["exit_code"], 3);
-    assert_eq!(pre["failure"]["checks"][0]["metric"], "ospa");
+    assert_eq!(pre["channel_run"]["exit_code"], 3);
+    assert!(pre["failure"]
+        .as_str()
+        .is_some_and(|f| f.contains("ospa expected >= 1, observed 0")));
     assert_eq!(run.end()["outcome"], "stopped");
     assert_eq!(run.end()["exit_code"], 1);
 }
@@ -396,13 +438,13 @@ fn a_failed_verify_runs_the_rollback_and_restores_the_clone() {
         "{out}"
     );
     assert!(
-        out.contains("the rollback F_prod_03_rollback.sql succeeded"),
+        out.contains("the rollback F_prod_03_rollback.sql passed"),
         "{out}"
     );
     assert_eq!(run.step_end("verify")["outcome"], "failed");
     assert_eq!(run.step_end("rollback")["outcome"], "ok");
-    assert_eq!(run.step_end("rollback")["commit_acknowledged"], true);
-    assert_eq!(run.end()["outcome"], "rolled_back");
+    assert_eq!(run.step_end("rollback")["committed"], "yes");
+    assert_eq!(run.end()["outcome"], "verify_failed_rolled_back");
     // Only the foreign row is left; without it the clone is exactly as it started.
     assert_eq!(
         scalar(
@@ -447,16 +489,16 @@ fn a_failed_rollback_stops_loudly_with_what_to_do() {
         "!!! ROLLBACK FAILED",
         "gap expected = 210, observed 209",
         "governance_object_ownership WHERE created_by = 'F6_OWNERSHIP_SEED_COMMIT' (their approval_ref = 'APR-BOOT-AUTHMODEL-1')",
-        "SELECT count(*) FROM governance_object_ownership WHERE created_by = 'F6_OWNERSHIP_SEED_COMMIT';",
         "rerun:",
-        "F_prod_03_rollback.sql | CONN=",
-        "psql output of the rollback (exit 3)",
+        "--rollback --confirm-rollback",
+        "state:   packetc status",
+        "psql output of the rollback (exit 3; at most 40 lines)",
         "docs/apply.md",
     ] {
         assert!(out.contains(needle), "{needle:?} missing:\n{out}");
     }
     assert_eq!(run.step_end("rollback")["outcome"], "failed");
-    assert_eq!(run.step_end("rollback")["commit_acknowledged"], false);
+    assert_eq!(run.step_end("rollback")["committed"], "no");
     assert_eq!(run.end()["outcome"], "rollback_failed");
     // The rollback's transaction aborted: the tagged rows are all still there.
     assert_eq!(
@@ -563,12 +605,15 @@ fn interrupt_mid_seed(db: &ScratchDb, sig: &str) {
         "took {stopped_in:?} to stop"
     );
     assert!(
-        run.stdout.contains(&format!("INTERRUPTED by SIG{sig}")),
+        run.stdout.contains("... INTERRUPTED (")
+            && run
+                .stdout
+                .contains(&format!("SIG{sig}: packetc ended the channel")),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("never sent its COMMIT"),
+        run.stdout.contains("COMMIT was never sent"),
         "{}",
         run.stdout
     );
@@ -592,6 +637,9 @@ fn interrupt_mid_seed(db: &ScratchDb, sig: &str) {
         [
             "start",
             "probe",
+            "lock",
+            "state",
+            "decision",
             "step_start",
             "step_end",
             "step_start",
@@ -601,12 +649,13 @@ fn interrupt_mid_seed(db: &ScratchDb, sig: &str) {
     );
     let seed = run.step_end("seed");
     assert_eq!(seed["outcome"], "interrupted");
-    assert_eq!(seed["ended_by"], format!("SIG{sig}"));
-    assert_eq!(seed["commit_acknowledged"], false);
     assert_eq!(
-        seed["commit_point"],
-        serde_json::json!({"reached": false, "sent": false})
+        seed["channel_run"]["ended_by"],
+        format!("sig{}", sig.to_lowercase())
     );
+    assert_eq!(seed["committed"], "no");
+    assert_eq!(seed["commit_point_reached"], false);
+    assert_eq!(seed["commit_sent"], false);
     let obs = seed["observations"].as_array().expect("observations");
     assert!(
         obs.iter()
@@ -652,9 +701,18 @@ fn kill_9_mid_seed_commits_nothing_and_leaves_an_accurate_journal() {
         .collect();
     assert_eq!(
         kinds,
-        ["start", "probe", "step_start", "step_end", "step_start"]
+        [
+            "start",
+            "probe",
+            "lock",
+            "state",
+            "decision",
+            "step_start",
+            "step_end",
+            "step_start"
+        ]
     );
-    assert_eq!(records[4]["role"], "seed");
+    assert_eq!(records[7]["role"], "seed");
 }
 
 #[test]
@@ -687,7 +745,9 @@ fn a_value_full_of_quotes_arrives_literally_and_is_refused_by_its_pattern() {
     let probe = &run.records[1];
     assert_eq!(probe["record"], "probe");
     assert!(
-        probe["stdout"].as_str().is_some_and(|s| s.contains(&hex)),
+        probe["channel_run"]["stdout"]["text"]
+            .as_str()
+            .is_some_and(|s| s.contains(&hex)),
         "{probe}"
     );
     assert_eq!(run.end()["outcome"], "refused");

@@ -50,6 +50,8 @@ fn committed_policy_schema_matches_the_model() {
 #[test]
 fn committed_report_schema_matches_the_model() {
     check_committed(SchemaKind::Report);
+fn committed_journal_schema_matches_the_model() {
+    check_committed(SchemaKind::Journal);
 }
 
 /// Problems found validating `value` against `schema` (empty when valid).

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use super::pipes::{drain, feed, Gate, Input, Stream, Watch};
+use super::pipes::{drain, feed, Drained, Gate, Input, Stream, Watch};
 use super::signals::Interrupt;
 use super::vars::shell_quote;
 use crate::cli::ApplyArgs;
@@ -41,7 +41,16 @@ pub enum Channel {
 impl Channel {
     /// `--database-url`, else `--channel`, else the packet's channel command.
     pub fn resolve(args: &ApplyArgs, packet: &Packet) -> Result<Channel, Error> {
-        if let Some(conninfo) = &args.database_url {
+        Channel::from_flags(args.database_url.as_ref(), args.channel.as_ref(), packet)
+    }
+
+    /// The same from the two flags (`apply` and `status` share them).
+    pub fn from_flags(
+        database_url: Option<&String>,
+        channel: Option<&String>,
+        packet: &Packet,
+    ) -> Result<Channel, Error> {
+        if let Some(conninfo) = database_url {
             let psql = crate::pg::find_psql().map_err(|e| {
                 Error::input(
                     format!("--database-url needs a local psql: {e}"),
@@ -53,7 +62,7 @@ impl Channel {
                 conninfo: conninfo.clone(),
             });
         }
-        let (command, source) = match &args.channel {
+        let (command, source) = match channel {
             Some(c) => (c.clone(), "--channel"),
             None => (packet.channel.command.clone(), "packet.yaml"),
         };
@@ -186,6 +195,9 @@ pub struct Finished {
     pub signal: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+    /// Bytes each stream had in all (more than was kept past the capture limit).
+    pub stdout_bytes: u64,
+    pub stderr_bytes: u64,
     pub duration: Duration,
     /// Set when packetc ended the channel itself.
     pub ended: Option<Ended>,
@@ -225,12 +237,31 @@ impl Finished {
 pub struct Running {
     child: Child,
     started: Instant,
-    output: mpsc::Receiver<(Stream, Vec<u8>)>,
+    output: mpsc::Receiver<Drained>,
     gate: Arc<Gate>,
     held: bool,
 }
 
 impl Running {
+    /// psql has echoed the held-back marker (the lock holder: it holds the lock now).
+    #[must_use]
+    pub fn reached(&self) -> bool {
+        self.gate.reached()
+    }
+
+    /// The channel has exited (without waiting).
+    pub fn exited(&mut self) -> Result<bool, Error> {
+        Ok(self.child.try_wait().map_err(wait_error)?.is_some())
+    }
+
+    /// End a run whose held-back tail must never be sent: close its stdin, then wait for it
+    /// (at most `limit`; then it is ended like a step past its limit).
+    pub fn close(mut self, interrupt: &Interrupt, limit: Duration) -> Result<Finished, Error> {
+        self.gate.withhold();
+        self.started = Instant::now();
+        self.wait(interrupt, Some(limit))
+    }
+
     /// Wait for the channel to exit. On SIGINT/SIGTERM, or past `limit`, the whole process group
     /// is sent SIGTERM, then SIGKILL after a grace period: psql's connection closes and the
     /// server rolls back its open transaction.
@@ -269,12 +300,14 @@ impl Running {
         if ended.is_some() {
             signal_group(self.child.id(), "KILL");
         }
-        let (stdout, stderr, output_complete) = self.collect();
+        let ((stdout, stdout_bytes), (stderr, stderr_bytes), output_complete) = self.collect();
         Ok(Finished {
             exit_code: status.code(),
             signal: status.signal(),
             stdout,
             stderr,
+            stdout_bytes,
+            stderr_bytes,
             duration,
             ended,
             output_complete,
@@ -301,20 +334,22 @@ impl Running {
         self.child.wait().map_err(wait_error)
     }
 
-    fn collect(&self) -> (String, String, bool) {
+    fn collect(&self) -> ((String, u64), (String, u64), bool) {
         let deadline = Instant::now() + DRAIN;
         let (mut out, mut err) = (None, None);
         while out.is_none() || err.is_none() {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.output.recv_timeout(left) {
-                Ok((Stream::Stdout, b)) => out = Some(b),
-                Ok((Stream::Stderr, b)) => err = Some(b),
+                Ok((Stream::Stdout, b, n)) => out = Some((b, n)),
+                Ok((Stream::Stderr, b, n)) => err = Some((b, n)),
                 Err(_) => break,
             }
         }
         let complete = out.is_some() && err.is_some();
-        let text =
-            |b: Option<Vec<u8>>| String::from_utf8_lossy(&b.unwrap_or_default()).into_owned();
+        let text = |b: Option<(Vec<u8>, u64)>| {
+            let (b, n) = b.unwrap_or_default();
+            (String::from_utf8_lossy(&b).into_owned(), n)
+        };
         (text(out), text(err), complete)
     }
 }

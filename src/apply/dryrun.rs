@@ -15,6 +15,7 @@ pub(super) fn dry_run(
     rollback: Option<&Committed>,
     channel: &Channel,
     vars: &Vars,
+    limits: &super::record::Limits,
 ) -> std::io::Result<()> {
     writeln!(out, "dry run: nothing is run and no journal is written")?;
     writeln!(
@@ -36,7 +37,11 @@ pub(super) fn dry_run(
             },
             c.sha256
         )?;
-        let prelude = vars.prelude(c.step.role);
+        let prelude = format!(
+            "{}{}",
+            super::limits::set_lines(Some(&c.step), limits),
+            vars.prelude(c.step.role)
+        );
         for l in prelude.lines() {
             writeln!(out, "   stdin: {l}")?;
         }
@@ -73,7 +78,7 @@ pub(super) fn dry_run(
         describe(out, "R", rb)?;
         writeln!(
             out,
-            "   runs only when a stop_and_rollback step fails; never on its own"
+            "   runs only when a stop_and_rollback step fails, or by hand with --rollback --confirm-rollback"
         )?;
     }
     writeln!(

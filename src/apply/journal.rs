@@ -9,17 +9,21 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
-
+use super::record::{Entry, Record};
 use crate::diag::Error;
-
-/// Version of the record layout (see docs/apply.md).
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// An open journal file.
 pub struct Journal {
     file: File,
     path: PathBuf,
+    run: String,
+    /// Records held back until [`Journal::flush_pending`]: a run that ends up doing nothing
+    /// ("already applied and verified") writes nothing.
+    pending: Vec<Entry>,
+    /// The file was created by this run (so [`Journal::discard`] may remove it).
+    created: bool,
+    /// Its length when opened (so [`Journal::discard`] can take this run's records back).
+    initial_len: u64,
 }
 
 impl Journal {
@@ -30,16 +34,21 @@ impl Journal {
         packet_dir: &Path,
         now: SystemTime,
     ) -> Result<Journal, Error> {
+        let run = run_id(now);
         if let Some(path) = explicit {
-            let file = OpenOptions::new()
+            let existed = path.exists();
+            let mut file = OpenOptions::new()
                 .append(true)
                 .create(true)
                 .open(path)
                 .map_err(|e| Error::io(path, &e))?;
-            return Ok(Journal {
-                file,
-                path: path.to_path_buf(),
-            });
+            // A torn last line (an earlier run cut while writing) stays a line of its own.
+            if torn(path) {
+                file.write_all(b"\n")
+                    .and_then(|()| file.sync_data())
+                    .map_err(|e| Error::io(path, &e))?;
+            }
+            return Ok(Journal::new(file, path.to_path_buf(), run, !existed));
         }
         let dir = packet_dir.join("journal");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, &e))?;
@@ -52,7 +61,7 @@ impl Journal {
             };
             let path = dir.join(name);
             match OpenOptions::new().append(true).create_new(true).open(&path) {
-                Ok(file) => return Ok(Journal { file, path }),
+                Ok(file) => return Ok(Journal::new(file, path, run, true)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(Error::io(&path, &e)),
             }
@@ -63,20 +72,107 @@ impl Journal {
         ))
     }
 
+    fn new(file: File, path: PathBuf, run: String, created: bool) -> Journal {
+        let initial_len = file.metadata().map_or(0, |m| m.len());
+        Journal {
+            file,
+            path,
+            run,
+            pending: Vec::new(),
+            created,
+            initial_len,
+        }
+    }
+
     /// Where the records go.
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Append one record (one line) and make it durable before returning.
-    pub fn record(&mut self, record: &Value) -> std::io::Result<()> {
-        let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
+    /// This run's id (on every record).
+    #[must_use]
+    pub fn run(&self) -> &str {
+        &self.run
+    }
+
+    fn entry(&self, record: Record) -> Entry {
+        Entry {
+            run: self.run.clone(),
+            time: rfc3339(SystemTime::now()),
+            record,
+        }
+    }
+
+    /// Hold a record back until [`Journal::flush_pending`] (or drop it with [`Journal::discard`]).
+    pub fn defer(&mut self, record: Record) {
+        let e = self.entry(record);
+        self.pending.push(e);
+    }
+
+    /// Write the held-back records.
+    pub fn flush_pending(&mut self) -> std::io::Result<()> {
+        for e in std::mem::take(&mut self.pending) {
+            self.write(&e)?;
+        }
+        Ok(())
+    }
+
+    /// Append one record (after the held-back ones) and make it durable before returning.
+    pub fn record(&mut self, record: Record) -> std::io::Result<()> {
+        self.flush_pending()?;
+        let e = self.entry(record);
+        self.write(&e)
+    }
+
+    fn write(&mut self, e: &Entry) -> std::io::Result<()> {
+        let mut line = serde_json::to_string(e).map_err(std::io::Error::other)?;
         line.push('\n');
+        // One write on an O_APPEND file: a record is never interleaved with another's.
         self.file.write_all(line.as_bytes())?;
         self.file.flush()?;
         self.file.sync_data()
     }
+
+    /// Take this run back: forget the held-back records and remove what it wrote (the whole
+    /// file when this run created it). For a run that found nothing to do.
+    pub fn discard(&mut self) {
+        self.pending.clear();
+        if self.created {
+            let _ = std::fs::remove_file(&self.path);
+        } else {
+            let _ = self
+                .file
+                .set_len(self.initial_len)
+                .and_then(|()| self.file.sync_data());
+        }
+    }
+}
+
+/// Whether the file ends without a newline.
+fn torn(path: &Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = File::open(path) else {
+        return false;
+    };
+    let mut last = [0u8; 1];
+    f.seek(SeekFrom::End(-1)).is_ok() && f.read_exact(&mut last).is_ok() && last[0] != b'\n'
+}
+
+/// A run id: the UTC stamp, the process id and a clock reading (unique per invocation).
+#[must_use]
+pub fn run_id(now: SystemTime) -> String {
+    static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "{}-{}-{:08x}",
+        file_stamp(now),
+        std::process::id(),
+        nanos.wrapping_add(seq)
+    )
 }
 
 /// Seconds and milliseconds since the epoch (a clock before 1970 counts as 1970).
@@ -150,8 +246,7 @@ mod tests {
     fn records_are_appended_one_per_line() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut j = Journal::open(None, dir.path(), UNIX_EPOCH).expect("open");
-        j.record(&serde_json::json!({"record": "a"}))
-            .expect("write");
+        j.record(decision("a")).expect("write");
         let again = Journal::open(None, dir.path(), UNIX_EPOCH).expect("open");
         assert_ne!(
             j.path(),
@@ -159,9 +254,43 @@ mod tests {
             "a second run never reuses a journal"
         );
         let mut same = Journal::open(Some(j.path()), dir.path(), UNIX_EPOCH).expect("open");
-        same.record(&serde_json::json!({"record": "b"}))
-            .expect("write");
+        same.defer(decision("b"));
+        same.record(decision("c")).expect("write");
         let text = std::fs::read_to_string(j.path()).expect("read");
-        assert_eq!(text, "{\"record\":\"a\"}\n{\"record\":\"b\"}\n");
+        let messages: Vec<String> = text
+            .lines()
+            .map(
+                |l| match serde_json::from_str::<Entry>(l).expect("entry").record {
+                    Record::Decision(d) => d.message,
+                    other => panic!("{other:?}"),
+                },
+            )
+            .collect();
+        assert_eq!(messages, ["a", "b", "c"]);
+        assert_ne!(j.run(), same.run());
+    }
+
+    #[test]
+    fn a_run_that_wrote_nothing_leaves_no_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut j = Journal::open(None, dir.path(), UNIX_EPOCH).expect("open");
+        j.defer(decision("x"));
+        j.record(decision("y")).expect("write");
+        let path = j.path().to_path_buf();
+        j.discard();
+        assert!(!path.exists());
+        // An existing journal gets its earlier records back, and nothing else.
+        std::fs::write(&path, "earlier\n").expect("write");
+        let mut j = Journal::open(Some(&path), dir.path(), UNIX_EPOCH).expect("open");
+        j.record(decision("z")).expect("write");
+        j.discard();
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "earlier\n");
+    }
+
+    fn decision(m: &str) -> Record {
+        Record::Decision(super::super::record::Decision {
+            case: super::super::record::Case::Other,
+            message: m.into(),
+        })
     }
 }

@@ -1,34 +1,54 @@
-//! `packetc apply`: run a packet's steps through its channel, unattended, and stop the way the
-//! spec says.
+//! `packetc apply`: run a packet's steps through its channel, unattended, judge each by the
+//! evidence it printed, and stop the way the spec says; re-running the same command resumes.
 //!
 //! Order of business, and why:
 //! 1. Local checks, before anything reaches the database: the spec loads, every `--var` is
 //!    known and every needed one given (exit 2), the committed scripts are byte for byte what
 //!    the spec renders and lint clean with their step contexts (exit 1). The bytes checked are
 //!    the bytes run ([`precheck`]).
-//! 2. `--dry-run` stops here and prints what would run.
-//! 3. The journal is opened ([`journal`]) and a read-only probe goes through the channel
-//!    ([`probe`]): a channel that cannot start is bad input (exit 2) before any step.
-//! 4. The forward steps (every step but the rollback, in spec order: preflight, seed, verify)
-//!    run one by one ([`sequence`]). A failed step with `stop: stop` ends the run (exit 1); one
-//!    with `stop: stop_and_rollback` runs the rollback script, then ends (exit 1) ([`stops`]).
-//!    Ctrl-C / SIGTERM / SIGHUP end the running channel and start nothing new ([`signals`]).
-//! 5. A transaction step's COMMIT line is sent only once psql has run everything before it and
+//! 2. `--dry-run` stops here and prints what would run ([`dryrun`]).
+//! 3. The journal is opened and its `start` record written ([`journal`], typed records in
+//!    [`record`]); a read-only probe goes through the channel ([`probe`]): a channel that cannot
+//!    start is bad input (exit 2) before any step.
+//! 4. A psql session of its own takes the packet's advisory lock and holds it for the run
+//!    ([`lock`]): a second apply stops with "another apply holds the packet".
+//! 5. The live state is read, read-only, through the packet's metrics ([`state`]) and, with the
+//!    journal history ([`history`]), decides what runs ([`resume`]): everything, only the
+//!    verify, nothing ("already applied and verified"), or a stop that says what was found.
+//!    `--rollback --confirm-rollback` runs the rollback step the same way.
+//! 6. Each step runs under its time bounds ([`limits`]) and is judged by its evidence
+//!    ([`evidence`]), never by the exit code alone: every declared observation and, for a
+//!    transaction, the COMMIT's answer. A COMMIT sent without an answer is decided from the
+//!    live state. Read-only steps without evidence run again (bounded) ([`sequence`]).
+//! 7. A failed assertion triggers the spec's stop action; missing evidence only stops, saying
+//!    what is committed ([`stops`]). Ctrl-C / SIGTERM / SIGHUP end the running channel and start
+//!    nothing new ([`signals`]).
+//! 8. A transaction step's COMMIT line is sent only once psql has run everything before it and
 //!    nothing asked packetc to stop ([`pipes`]), so an interrupted or killed run cannot commit,
 //!    even when the channel outlives packetc.
 //!
+//! `packetc status` ([`status`]) shows the journal history next to the live state.
+//!
 //! Never automated, whatever the flags: opening the human gate (the fixture's gate-open.sql is
-//! never read), any script but the packet's committed steps, anything the lint policy forbids.
-//! There is no `--force`.
+//! never read), any script but the packet's committed steps (and the read-only probe, lock and
+//! state queries), anything the lint policy forbids. There is no `--force`.
 
 mod channel;
 mod dryrun;
+mod evidence;
+mod history;
 mod journal;
+mod limits;
+mod lock;
 mod pipes;
 mod precheck;
 mod probe;
+pub mod record;
+mod resume;
 mod sequence;
 mod signals;
+mod state;
+pub mod status;
 mod stops;
 mod vars;
 
@@ -44,9 +64,11 @@ use dryrun::dry_run;
 use sequence::Apply;
 
 pub use channel::{Channel, CommitPoint, Ended, Finished};
-pub use journal::{file_stamp, rfc3339, Journal, SCHEMA_VERSION};
+pub use journal::{file_stamp, rfc3339, Journal};
+pub use limits::parse_flag as parse_duration;
 pub use pipes::{new_marker, Input};
 pub use precheck::Committed;
+pub use record::{Entry, Record, SCHEMA_VERSION};
 pub use signals::Interrupt;
 pub use vars::{psql_quote, set_lines, shell_quote, Vars};
 
@@ -55,8 +77,27 @@ pub const PROBE_LIMIT: Duration = Duration::from_secs(60);
 
 /// Run `packetc apply`.
 pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
+    // First of all: a stop signal during the local checks is then noticed before the probe
+    // (and journaled), instead of killing packetc without a word.
+    let interrupt = Interrupt::install()?;
     let loaded = crate::spec::load(&args.packet)?;
-    let vars = Vars::parse(&args.vars, &loaded.packet)?;
+    if args.rollback && !args.confirm_rollback {
+        return Err(Error::input(
+            format!(
+                "--rollback deletes every row of {} WHERE {} = {}: it needs --confirm-rollback",
+                loaded.packet.provenance.table,
+                loaded.packet.provenance.tag_column,
+                crate::pg::quote_literal(&loaded.packet.provenance.tag)
+            ),
+            "check the state first with `packetc status PACKET`, then add --confirm-rollback",
+        ));
+    }
+    let roles: Vec<Role> = if args.rollback {
+        vec![Role::Rollback]
+    } else {
+        loaded.packet.steps.iter().map(|s| s.role).collect()
+    };
+    let vars = Vars::parse(&args.vars, &loaded.packet, &roles)?;
     let channel = Channel::resolve(args, &loaded.packet)?;
     let policy = PolicyFinder::new(args.policy.as_deref())?.for_path(&loaded.dir)?;
     writeln!(
@@ -78,11 +119,30 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
         "checks: {} committed scripts match the spec and lint clean",
         forward.len() + rollback.len()
     )?;
+    let limits = record::Limits {
+        step_ms: millis(args.step_timeout.unwrap_or(limits::DEFAULT_STEP)),
+        step_from_flag: args.step_timeout.is_some(),
+        lock_ms: millis(args.lock_timeout.unwrap_or(limits::DEFAULT_LOCK)),
+        attempts: limits::ATTEMPTS,
+    };
     if args.dry_run {
-        dry_run(out, &loaded, &forward, rollback.first(), &channel, &vars)?;
+        dry_run(
+            out,
+            &loaded,
+            &forward,
+            rollback.first(),
+            &channel,
+            &vars,
+            &limits,
+        )?;
         return Ok(Status::Clean);
     }
-    let interrupt = Interrupt::install()?;
+    if args.rollback && rollback.is_empty() {
+        return Err(Error::input(
+            "--rollback: the packet has no rollback step",
+            "undo the change by hand",
+        ));
+    }
     // From here on the journal is the record: a closed stdout (a dropped ssh session, `| head`)
     // must not abort a sequence half-way, so progress output becomes best-effort.
     let mut tolerant = Tolerant {
@@ -92,6 +152,7 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let out: &mut dyn Write = &mut tolerant;
     let journal = Journal::open(args.journal.as_deref(), &loaded.dir, SystemTime::now())?;
     writeln!(out, "journal: {}", journal.path().display())?;
+    writeln!(out, "run: {}", journal.run())?;
     writeln!(
         out,
         "channel: {} (from {})",
@@ -107,8 +168,25 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
         journal,
         journal_error: None,
         out,
+        limits,
+        mode: if args.rollback {
+            record::Mode::Rollback
+        } else {
+            record::Mode::Apply
+        },
+        lock: None,
+        committed: "nothing, by this run".to_owned(),
     };
-    apply.execute(&forward, rollback.first())
+    let status = match rollback.first() {
+        Some(rb) if args.rollback => apply.run_rollback(rb),
+        _ => apply.run_forward(&forward, rollback.first()),
+    };
+    apply.release();
+    status
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A writer that stops writing at its first error instead of failing the caller.

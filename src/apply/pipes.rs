@@ -185,39 +185,56 @@ pub enum Watch {
     Errors,
 }
 
-/// Read a pipe to its end in the background and send the bytes, flagging the gate as soon as
-/// a watched-for line arrives.
+/// How much of one output stream is kept in memory: a channel that prints garbage without end
+/// must not fill packetc's memory (nor, through it, the journal or the terminal).
+pub const MAX_KEPT: usize = 4 * 1024 * 1024;
+
+/// What a drained pipe delivers at its end: the kept bytes and how many there were in all.
+pub type Drained = (Stream, Vec<u8>, u64);
+
+/// Read a pipe to its end in the background and send the bytes (at most [`MAX_KEPT`]), flagging
+/// the gate as soon as a watched-for line arrives (lines past the cap are still watched).
 pub fn drain(
     mut pipe: impl Read + Send + 'static,
     stream: Stream,
-    tx: mpsc::Sender<(Stream, Vec<u8>)>,
+    tx: mpsc::Sender<Drained>,
     watch: Watch,
     gate: Arc<Gate>,
 ) {
     std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let mut scanned = 0;
+        let mut kept = Vec::new();
+        let mut total: u64 = 0;
+        let mut line: Vec<u8> = Vec::new();
         let mut chunk = [0u8; 8192];
         loop {
-            match pipe.read(&mut chunk) {
+            let n = match pipe.read(&mut chunk) {
                 Ok(0) | Err(_) => break,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-            while let Some(nl) = buf[scanned..].iter().position(|b| *b == b'\n') {
-                let line = &buf[scanned..scanned + nl];
-                scanned += nl + 1;
+                Ok(n) => n,
+            };
+            total += n as u64;
+            let room = MAX_KEPT.saturating_sub(kept.len()).min(n);
+            kept.extend_from_slice(&chunk[..room]);
+            for &b in &chunk[..n] {
+                if b != b'\n' {
+                    // A line longer than any marker or error line is not one of them.
+                    if line.len() < 4096 {
+                        line.push(b);
+                    }
+                    continue;
+                }
                 match &watch {
                     Watch::Marker(m) if line == m.as_bytes() => {
                         gate.reached.store(true, Ordering::SeqCst);
                     }
-                    Watch::Errors if is_error_line(line) => {
+                    Watch::Errors if is_error_line(&line) => {
                         gate.failed.store(true, Ordering::SeqCst);
                     }
                     _ => {}
                 }
+                line.clear();
             }
         }
-        let _ = tx.send((stream, buf));
+        let _ = tx.send((stream, kept, total));
     });
 }
 

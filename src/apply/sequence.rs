@@ -1,36 +1,45 @@
-//! The run itself: the journal's start, the probe, the forward steps one by one, and the
-//! progress lines. What happens when a step fails or is interrupted is in [`super::stops`].
+//! The parts of a run every path shares: the journal's records, the probe, the lock, reading
+//! the live state, and running one step and judging it by its evidence. Which steps run is
+//! decided in [`super::resume`]; how a run stops in [`super::stops`].
 
 use std::io::Write;
-use std::time::SystemTime;
-
-use serde_json::{json, Value};
+use std::time::{Duration, SystemTime};
 
 use super::channel::{Channel, Ended, Finished};
-use super::journal::{rfc3339, Journal, SCHEMA_VERSION};
+use super::evidence::{self, Verdict};
+use super::journal::{rfc3339, Journal};
+use super::lock::{self, Holder, Taken};
 use super::pipes::{new_marker, Input};
 use super::precheck::Committed;
+use super::record::{
+    Captured, ChannelInfo, ChannelRun, Classified, Committed as Commit, End, EndedBy, Limits, Lock,
+    Mode, Outcome, Probe, ProbeResult, Record, Start, State, StepEnd, StepInfo, StepOutcome,
+    StepStart, SCHEMA_VERSION,
+};
 use super::signals::Interrupt;
 use super::vars::Vars;
-use super::{probe, PROBE_LIMIT};
+use super::{probe, state, PROBE_LIMIT};
 use crate::diag::{Error, Status};
-use crate::observe::{self, Report};
 use crate::spec::{Kind, Loaded, StopAction};
 
-/// What a step's run came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Outcome {
-    Ok,
-    Failed,
-    Interrupted(&'static str),
+/// One step's run, judged.
+pub(super) struct StepRun {
+    pub(super) verdict: Verdict,
+    pub(super) finished: Option<Finished>,
 }
 
-pub(super) struct StepRun {
-    pub(super) outcome: Outcome,
-    pub(super) finished: Option<Finished>,
-    pub(super) commit_acknowledged: bool,
-    /// Why the step failed, in one line.
-    pub(super) why: String,
+impl StepRun {
+    pub(super) fn outcome(&self) -> StepOutcome {
+        self.verdict.outcome
+    }
+}
+
+/// The live state as read through the channel.
+pub(super) struct Live {
+    pub(super) classified: Classified,
+    pub(super) metrics: std::collections::BTreeMap<String, String>,
+    pub(super) mismatches: Vec<String>,
+    pub(super) error: Option<String>,
 }
 
 pub(super) struct Apply<'a> {
@@ -41,104 +50,56 @@ pub(super) struct Apply<'a> {
     pub(super) journal: Journal,
     pub(super) journal_error: Option<String>,
     pub(super) out: &'a mut dyn Write,
+    pub(super) limits: Limits,
+    pub(super) mode: Mode,
+    pub(super) lock: Option<Holder>,
+    /// What this run has committed, for the end record and every stop message.
+    pub(super) committed: String,
 }
 
 impl Apply<'_> {
-    pub(super) fn execute(
-        &mut self,
-        forward: &[Committed],
-        rollback: Option<&Committed>,
-    ) -> Result<Status, Error> {
-        let start = self.start_record(forward, rollback);
-        if let Err(e) = self.journal.record(&start) {
-            return Err(Error::io(self.journal.path(), &e));
-        }
-        if let Some(sig) = self.interrupt.requested() {
-            return self.finish(
-                "interrupted",
-                &format!("{sig} before the probe; nothing was run"),
-            );
-        }
-        match self.probe()? {
-            Ok(()) => {}
-            Err(status) => return Ok(status),
-        }
-        let total = forward.len();
-        for (i, c) in forward.iter().enumerate() {
-            if let Some(sig) = self.interrupt.requested() {
-                return self.finish(
-                    "interrupted",
-                    &format!("{sig}: no new step started; {} was not run", c.step.script),
-                );
-            }
-            if let Some(e) = self.journal_error.clone() {
-                return self.finish(
-                    "journal_failed",
-                    &format!(
-                        "the journal could not be written ({e}); stopped before {}",
-                        c.step.script
-                    ),
-                );
-            }
-            let run = self.step(&format!("[{}/{total}]", i + 1), c)?;
-            match run.outcome {
-                Outcome::Ok => {}
-                Outcome::Interrupted(sig) => return self.interrupted(c, &run, sig),
-                Outcome::Failed => return self.failed(c, &run, rollback),
-            }
-        }
-        writeln!(
-            self.out,
-            "applied: {} steps ok; the packet's expected final state was verified",
-            total
-        )?;
-        self.finish("applied", "every step succeeded")
-    }
-
-    pub(super) fn start_record(
-        &self,
-        forward: &[Committed],
-        rollback: Option<&Committed>,
-    ) -> Value {
+    pub(super) fn start_record(&self, all: &[&Committed]) -> Record {
         let p = &self.loaded.packet;
-        let steps: Vec<Value> = forward
-            .iter()
-            .chain(rollback)
-            .map(|c| {
-                json!({
-                    "step": c.step.number,
-                    "role": c.step.role.as_str(),
-                    "script": c.step.script,
-                    "path": c.path.display().to_string(),
-                    "sha256": c.sha256,
-                    "stop": match c.step.stop { StopAction::Stop => "stop", StopAction::StopAndRollback => "stop_and_rollback" },
+        Record::Start(Start {
+            schema: SCHEMA_VERSION,
+            mode: self.mode,
+            packetc_version: env!("CARGO_PKG_VERSION").to_owned(),
+            packet: p.name.clone(),
+            packet_dir: self.loaded.dir.display().to_string(),
+            spec: self.loaded.spec_path.display().to_string(),
+            spec_sha256: self.loaded.spec_sha256.clone(),
+            database: p.database.clone(),
+            channel: ChannelInfo {
+                source: self.channel.source().to_owned(),
+                command: self.channel.describe(),
+            },
+            vars: self
+                .vars
+                .all()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect(),
+            steps: all
+                .iter()
+                .map(|c| StepInfo {
+                    step: c.step.number,
+                    role: c.step.role.as_str().to_owned(),
+                    script: c.step.script.clone(),
+                    path: c.path.display().to_string(),
+                    sha256: c.sha256.clone(),
+                    stop: match c.step.stop {
+                        StopAction::Stop => "stop",
+                        StopAction::StopAndRollback => "stop_and_rollback",
+                    }
+                    .to_owned(),
                 })
-            })
-            .collect();
-        let vars: serde_json::Map<String, Value> = self
-            .vars
-            .all()
-            .map(|(n, v)| (n.to_owned(), Value::String(v.to_owned())))
-            .collect();
-        json!({
-            "record": "start",
-            "schema": SCHEMA_VERSION,
-            "time": rfc3339(SystemTime::now()),
-            "packetc_version": env!("CARGO_PKG_VERSION"),
-            "packet": p.name,
-            "packet_dir": self.loaded.dir.display().to_string(),
-            "spec": self.loaded.spec_path.display().to_string(),
-            "spec_sha256": self.loaded.spec_sha256,
-            "database": p.database,
-            "channel": { "source": self.channel.source(), "command": self.channel.describe() },
-            "vars": vars,
-            "steps": steps,
-            "pid": std::process::id(),
+                .collect(),
+            limits: self.limits,
+            pid: std::process::id(),
         })
     }
 
     /// Append a record; a failure is remembered and stops the run before the next step.
-    pub(super) fn log(&mut self, record: &Value) {
+    pub(super) fn log(&mut self, record: Record) {
         if let Err(e) = self.journal.record(record) {
             let msg = format!("{}: {e}", self.journal.path().display());
             let _ = writeln!(self.out, "WARNING: journal write failed: {msg}");
@@ -146,26 +107,41 @@ impl Apply<'_> {
         }
     }
 
-    pub(super) fn finish(&mut self, outcome: &str, message: &str) -> Result<Status, Error> {
-        let status = if outcome == "applied" {
-            Status::Clean
-        } else {
-            Status::Failed
-        };
-        let code = if status == Status::Clean { 0 } else { 1 };
-        self.log(&json!({
-            "record": "end",
-            "time": rfc3339(SystemTime::now()),
-            "outcome": outcome,
-            "exit_code": code,
-            "message": message,
+    /// End the run: the `end` record, the lock released, the journal's path.
+    pub(super) fn finish(&mut self, outcome: Outcome, message: &str) -> Result<Status, Error> {
+        let ok = matches!(outcome, Outcome::Applied | Outcome::RolledBack);
+        let code = i32::from(!ok);
+        self.log(Record::End(End {
+            outcome,
+            exit_code: code,
+            message: message.to_owned(),
+            committed: self.committed.clone(),
         }));
+        self.release();
+        let name = serde_json::to_value(outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         writeln!(
             self.out,
-            "journal: {} ({outcome})",
+            "journal: {} ({name})",
             self.journal.path().display()
         )?;
-        Ok(status)
+        if let Some(e) = &self.journal_error {
+            writeln!(
+                self.out,
+                "WARNING: the journal is incomplete ({e}); what is committed: {}",
+                self.committed
+            )?;
+            return Ok(Status::Failed);
+        }
+        Ok(if ok { Status::Clean } else { Status::Failed })
+    }
+
+    pub(super) fn release(&mut self) {
+        if let Some(h) = self.lock.take() {
+            h.release(self.interrupt);
+        }
     }
 
     /// The read-only round trip. `Ok(Err(status))`: stop with that status (interrupted).
@@ -182,7 +158,6 @@ impl Apply<'_> {
             .channel
             .spawn(input)?
             .wait(self.interrupt, Some(PROBE_LIMIT))?;
-        let ended = SystemTime::now();
         let judged = match finished.ended {
             Some(Ended::Interrupted(_)) => None,
             _ => Some(probe::judge(
@@ -192,31 +167,29 @@ impl Apply<'_> {
                 &self.channel.describe(),
             )),
         };
-        let mut record = run_record("probe", &finished, started, ended);
-        record["result"] = json!(match &judged {
-            None => "interrupted",
-            Some(Ok(_)) => "ok",
-            Some(Err(_)) => "refused",
-        });
-        match &judged {
-            Some(Ok(p)) => {
-                record["database"] = json!(p.database);
-                record["user"] = json!(p.user);
-            }
-            Some(Err(e)) => record["error"] = json!(e.to_string()),
-            None => {}
-        }
-        self.log(&record);
+        let (result, database, user, error) = match &judged {
+            None => (ProbeResult::Interrupted, None, None, None),
+            Some(Ok(p)) => (
+                ProbeResult::Ok,
+                Some(p.database.clone()),
+                Some(p.user.clone()),
+                None,
+            ),
+            Some(Err(e)) => (ProbeResult::Refused, None, None, Some(e.to_string())),
+        };
+        self.journal.defer(Record::Probe(Probe {
+            result,
+            database,
+            user,
+            error,
+            channel_run: channel_run(&finished, started),
+        }));
         match judged {
             None => {
                 writeln!(self.out, "interrupted")?;
-                let sig = match finished.ended {
-                    Some(Ended::Interrupted(s)) => s,
-                    _ => "a signal",
-                };
                 Ok(Err(self.finish(
-                    "interrupted",
-                    &format!("{sig} during the probe; no step was run"),
+                    Outcome::Interrupted,
+                    "a signal arrived during the probe; no step was run",
                 )?))
             }
             Some(Ok(p)) => {
@@ -236,12 +209,11 @@ impl Apply<'_> {
             }
             Some(Err(e)) => {
                 writeln!(self.out, "FAILED")?;
-                self.log(&json!({
-                    "record": "end",
-                    "time": rfc3339(SystemTime::now()),
-                    "outcome": "refused",
-                    "exit_code": 2,
-                    "message": e.to_string(),
+                self.log(Record::End(End {
+                    outcome: Outcome::Refused,
+                    exit_code: 2,
+                    message: e.to_string(),
+                    committed: self.committed.clone(),
                 }));
                 writeln!(
                     self.out,
@@ -253,8 +225,185 @@ impl Apply<'_> {
         }
     }
 
-    pub(super) fn step(&mut self, label: &str, c: &Committed) -> Result<StepRun, Error> {
-        let prelude = self.vars.prelude(c.step.role);
+    /// Take the packet's advisory lock. `Ok(Err(status))`: another apply holds it (exit 1).
+    pub(super) fn take_lock(&mut self) -> Result<Result<(), Status>, Error> {
+        let key = lock::key(&self.loaded.packet);
+        let run = self.journal.run().to_owned();
+        match lock::take(
+            self.channel,
+            &self.loaded.packet,
+            &run,
+            self.interrupt,
+            PROBE_LIMIT,
+        )? {
+            Taken::Held(h) => {
+                self.lock = Some(h);
+                self.journal.defer(Record::Lock(Lock {
+                    acquired: true,
+                    key,
+                    holder: None,
+                }));
+                writeln!(
+                    self.out,
+                    "lock: advisory lock ({}, {}) held for this run",
+                    key[0], key[1]
+                )?;
+                Ok(Ok(()))
+            }
+            Taken::Busy(who) => {
+                self.journal.defer(Record::Lock(Lock {
+                    acquired: false,
+                    key,
+                    holder: Some(who.clone()),
+                }));
+                writeln!(
+                    self.out,
+                    "stopped: another apply holds the packet (advisory lock ({}, {}) on database {}, held by {who}); nothing was run",
+                    key[0], key[1], self.loaded.packet.database
+                )?;
+                writeln!(
+                    self.out,
+                    "      wait for it to end, then re-run the same command; `packetc status` shows its journal"
+                )?;
+                Ok(Err(self.finish(
+                    Outcome::Locked,
+                    &format!("another apply holds the packet: {who}"),
+                )?))
+            }
+            Taken::Failed(_) if self.interrupt.requested().is_some() => {
+                let sig = self.interrupt.requested().unwrap_or("a signal");
+                writeln!(
+                    self.out,
+                    "stopped: {sig} while taking the packet's lock; nothing was run"
+                )?;
+                Ok(Err(self.finish(
+                    Outcome::Interrupted,
+                    &format!("{sig} while taking the lock; no step was run"),
+                )?))
+            }
+            Taken::Failed(why) => {
+                writeln!(
+                    self.out,
+                    "stopped: the packet's lock could not be taken: {why}; nothing was run"
+                )?;
+                Ok(Err(self.finish(
+                    Outcome::Stopped,
+                    &format!("the lock could not be taken: {why}"),
+                )?))
+            }
+        }
+    }
+
+    /// Read the live state through the channel (read-only), journal it, return it.
+    pub(super) fn live_state(&mut self, purpose: &str) -> Result<Live, Error> {
+        let script = state::script(
+            &self.loaded.packet,
+            &state::given(self.vars),
+            &self.limit_lines(None),
+        );
+        let started = SystemTime::now();
+        let finished = self
+            .channel
+            .spawn(Input::whole(script.into_bytes()))?
+            .wait(self.interrupt, Some(self.step_limit()))?;
+        let metrics = state::parse(&finished.stdout);
+        let complete = self
+            .loaded
+            .packet
+            .metrics
+            .iter()
+            .all(|m| metrics.contains_key(&m.name));
+        let error = if complete {
+            None
+        } else {
+            let e = crate::observe::parse(&finished.stderr)
+                .other_error
+                .unwrap_or_else(|| format!("the channel ended ({})", finished.status_text()));
+            Some(format!(
+                "{} of {} metrics could not be read: {e}",
+                self.loaded.packet.metrics.len() - metrics.len(),
+                self.loaded.packet.metrics.len()
+            ))
+        };
+        let (mut classified, mismatches) = state::classify(&self.loaded.packet, &metrics);
+        if finished.ended.is_some() {
+            classified = Classified::Unknown;
+        }
+        let live = Live {
+            classified,
+            metrics,
+            mismatches,
+            error,
+        };
+        let record = Record::State(State {
+            purpose: purpose.to_owned(),
+            classified: live.classified,
+            metrics: live.metrics.clone(),
+            mismatches: live.mismatches.clone(),
+            error: live.error.clone(),
+            channel_run: Some(channel_run(&finished, started)),
+        });
+        if purpose == "resume" || purpose == "rollback" {
+            self.journal.defer(record);
+        } else {
+            self.log(record);
+        }
+        Ok(live)
+    }
+
+    pub(super) fn step_limit(&self) -> Duration {
+        Duration::from_millis(self.limits.step_ms)
+    }
+
+    /// `SET lock_timeout` / `SET statement_timeout` lines: every step is bounded on the server
+    /// too, read-only ones included (a step's own `SET LOCAL lock_timeout` still wins inside
+    /// its transaction).
+    pub(super) fn limit_lines(&self, c: Option<&Committed>) -> String {
+        super::limits::set_lines(c.map(|c| &c.step), &self.limits)
+    }
+
+    pub(super) fn prelude(&self, c: &Committed) -> String {
+        format!(
+            "{}{}",
+            self.limit_lines(Some(c)),
+            self.vars.prelude(c.step.role)
+        )
+    }
+
+    /// Run a step; a read-only step whose evidence is incomplete (or that psql could not
+    /// finish) runs again, up to the attempt limit. Never on a failed assertion.
+    pub(super) fn step_with_retries(
+        &mut self,
+        label: &str,
+        c: &Committed,
+    ) -> Result<StepRun, Error> {
+        let mut attempt = 1;
+        loop {
+            let run = self.step(label, c, attempt)?;
+            let again = c.step.kind == Kind::ReadOnly
+                && matches!(run.outcome(), StepOutcome::Incomplete | StepOutcome::Error)
+                && attempt < self.limits.attempts
+                && self.interrupt.requested().is_none()
+                && self.journal_error.is_none();
+            if !again {
+                return Ok(run);
+            }
+            attempt += 1;
+            writeln!(
+                self.out,
+                "      read-only: no harm in asking again (attempt {attempt} of {})",
+                self.limits.attempts
+            )?;
+        }
+    }
+
+    pub(super) fn step(
+        &mut self,
+        label: &str,
+        c: &Committed,
+        attempt: u32,
+    ) -> Result<StepRun, Error> {
+        let prelude = self.prelude(c);
         let input = if c.step.kind == Kind::Transaction {
             Input::hold_commit(&prelude, &c.bytes, &new_marker("commit-point"))
         } else {
@@ -263,108 +412,122 @@ impl Apply<'_> {
             Input::whole(bytes)
         };
         let marker = input.held.as_ref().map(|h| h.marker.clone());
-        let common = json!({
-            "step": c.step.number,
-            "role": c.step.role.as_str(),
-            "script": c.step.script,
-            "path": c.path.display().to_string(),
-            "sha256": c.sha256,
-            "channel": self.channel.describe(),
-            "prelude": prelude,
-            "commit_marker": marker,
-        });
         let started = SystemTime::now();
-        let mut record = common.clone();
-        record["record"] = json!("step_start");
-        record["started"] = json!(rfc3339(started));
-        self.log(&record);
+        self.log(Record::StepStart(StepStart {
+            step: c.step.number,
+            role: c.step.role.as_str().to_owned(),
+            script: c.step.script.clone(),
+            path: c.path.display().to_string(),
+            sha256: c.sha256.clone(),
+            attempt,
+            channel: self.channel.describe(),
+            prelude,
+            commit_marker: marker,
+            limit_ms: super::limits::step_ms(Some(&c.step), &self.limits),
+        }));
         write!(self.out, "{label} {} ({}) ... ", c.step.script, c.step.role)?;
         self.out.flush()?;
+        let limit_ms = super::limits::step_ms(Some(&c.step), &self.limits);
+        let limit = Duration::from_millis(limit_ms);
         let finished = match self.channel.spawn(input) {
-            Ok(running) => running.wait(self.interrupt, None)?,
+            Ok(running) => running.wait(self.interrupt, Some(limit))?,
             Err(e) => {
                 let why = e.to_string().trim_end().to_owned();
                 writeln!(self.out, "FAILED\n      {why}")?;
-                let mut record = common;
-                record["record"] = json!("step_end");
-                record["started"] = json!(rfc3339(started));
-                record["ended"] = json!(rfc3339(SystemTime::now()));
-                record["outcome"] = json!("failed");
-                record["error"] = json!(why);
-                self.log(&record);
-                return Ok(StepRun {
-                    outcome: Outcome::Failed,
-                    finished: None,
-                    commit_acknowledged: false,
+                let verdict = Verdict {
+                    outcome: StepOutcome::Error,
+                    committed: (c.step.kind == Kind::Transaction).then_some(Commit::No),
+                    observations: Vec::new(),
+                    missing: Vec::new(),
                     why,
+                };
+                self.log_end(c, attempt, &verdict, None, None, started);
+                return Ok(StepRun {
+                    verdict,
+                    finished: None,
                 });
             }
         };
-        let ended = SystemTime::now();
-        let report = observe::parse(&format!("{}\n{}", finished.stderr, finished.stdout));
-        let commit_acknowledged = c.step.kind == Kind::Transaction
-            && finished.stdout.lines().any(|l| l.trim() == "COMMIT");
-        let outcome = match finished.ended {
-            Some(Ended::Interrupted(sig)) => Outcome::Interrupted(sig),
-            _ if finished.success() && report.failure.is_none() && report.other_error.is_none() => {
-                Outcome::Ok
-            }
-            _ => Outcome::Failed,
+        let report = crate::observe::parse(&format!("{}\n{}", finished.stderr, finished.stdout));
+        let sig = match finished.ended {
+            Some(Ended::Interrupted(s)) => Some(s),
+            _ => None,
         };
-        let why = why_failed(&finished, &report);
-        self.print_step(outcome, &finished, &report, &why)?;
-        let mut record = run_record("step_end", &finished, started, ended);
-        if let (Some(r), Some(src)) = (record.as_object_mut(), common.as_object()) {
-            for (k, v) in src {
-                r.insert(k.clone(), v.clone());
-            }
-        }
-        record["outcome"] = json!(match outcome {
-            Outcome::Ok => "ok",
-            Outcome::Failed => "failed",
-            Outcome::Interrupted(_) => "interrupted",
-        });
-        record["commit_acknowledged"] = json!(commit_acknowledged);
-        record["commit_point"] = match finished.commit_point {
-            Some(p) => json!({ "reached": p.reached, "sent": p.sent }),
-            None => Value::Null,
-        };
-        record["observations"] = json!(report.observations);
-        record["failure"] = json!(report.failure);
-        record["other_error"] = json!(report.other_error);
-        self.log(&record);
+        let verdict = evidence::judge(&c.step, &finished, &report, sig);
+        self.print_step(&verdict, &finished, &report, limit_ms)?;
+        self.log_end(
+            c,
+            attempt,
+            &verdict,
+            Some(&finished),
+            Some(&report),
+            started,
+        );
         Ok(StepRun {
-            outcome,
+            verdict,
             finished: Some(finished),
-            commit_acknowledged,
-            why,
         })
     }
 
-    pub(super) fn print_step(
+    fn log_end(
         &mut self,
-        outcome: Outcome,
+        c: &Committed,
+        attempt: u32,
+        v: &Verdict,
+        f: Option<&Finished>,
+        report: Option<&crate::observe::Report>,
+        started: SystemTime,
+    ) {
+        self.log(Record::StepEnd(StepEnd {
+            step: c.step.number,
+            role: c.step.role.as_str().to_owned(),
+            script: c.step.script.clone(),
+            attempt,
+            outcome: v.outcome,
+            committed: v.committed,
+            commit_point_reached: f.and_then(|f| f.commit_point).map(|p| p.reached),
+            commit_sent: f.and_then(|f| f.commit_point).map(|p| p.sent),
+            observations: v.observations.clone(),
+            missing: v.missing.clone(),
+            failure: report.and_then(|r| r.failure.as_ref().map(|f| f.message.clone())),
+            other_error: report.and_then(|r| r.other_error.clone()),
+            why: v.why.clone(),
+            channel_run: f.map(|f| channel_run(f, started)),
+        }));
+    }
+
+    fn print_step(
+        &mut self,
+        v: &Verdict,
         f: &Finished,
-        report: &Report,
-        why: &str,
+        report: &crate::observe::Report,
+        limit_ms: u64,
     ) -> std::io::Result<()> {
         let secs = f.duration.as_secs_f64();
-        match outcome {
-            Outcome::Ok => writeln!(self.out, "ok ({secs:.2}s)")?,
-            Outcome::Failed => writeln!(self.out, "FAILED ({secs:.2}s, {})", f.status_text())?,
-            Outcome::Interrupted(sig) => writeln!(
+        match v.outcome {
+            StepOutcome::Ok => writeln!(self.out, "ok ({secs:.2}s)")?,
+            StepOutcome::Failed => writeln!(self.out, "FAILED ({secs:.2}s, {})", f.status_text())?,
+            StepOutcome::Error => writeln!(self.out, "ERROR ({secs:.2}s, {})", f.status_text())?,
+            StepOutcome::Incomplete => {
+                writeln!(self.out, "INCOMPLETE ({secs:.2}s, {})", f.status_text())?;
+            }
+            StepOutcome::Interrupted => {
+                writeln!(self.out, "INTERRUPTED ({secs:.2}s): the channel was ended")?;
+            }
+            StepOutcome::TimedOut => writeln!(
                 self.out,
-                "INTERRUPTED by {sig} ({secs:.2}s): the channel was ended"
+                "TIMED OUT after {secs:.2}s (limit {} s): the channel was ended",
+                limit_ms as f64 / 1000.0
             )?,
         }
-        for o in &report.observations {
+        for o in &v.observations {
             writeln!(
                 self.out,
                 "      {} {} = {} (expected {})",
                 o.phase, o.metric, o.observed, o.expected
             )?;
         }
-        if outcome != Outcome::Ok {
+        if v.outcome != StepOutcome::Ok {
             if let Some(fail) = &report.failure {
                 if fail.checks.is_empty() {
                     writeln!(self.out, "      FAILED {}: {}", fail.phase, fail.message)?;
@@ -377,55 +540,29 @@ impl Apply<'_> {
                     )?;
                 }
             } else {
-                writeln!(self.out, "      {why}")?;
+                writeln!(self.out, "      {}", v.why)?;
             }
         }
         self.out.flush()
     }
 }
 
-/// The fields every channel run shares in the journal.
-pub(super) fn run_record(
-    kind: &str,
-    f: &Finished,
-    started: SystemTime,
-    ended: SystemTime,
-) -> Value {
-    json!({
-        "record": kind,
-        "started": rfc3339(started),
-        "ended": rfc3339(ended),
-        "duration_ms": u64::try_from(f.duration.as_millis()).unwrap_or(u64::MAX),
-        "exit_code": f.exit_code,
-        "signal": f.signal,
-        "ended_by": match f.ended {
-            None => Value::Null,
-            Some(Ended::Interrupted(sig)) => json!(sig),
-            Some(Ended::TimedOut) => json!("timeout"),
-        },
-        "stdout": f.stdout,
-        "stderr": f.stderr,
-        "output_complete": f.output_complete,
-    })
-}
-
-/// One line on why a run failed: the failed assertion, else psql's first error, else the exit.
-pub(super) fn why_failed(f: &Finished, report: &Report) -> String {
-    if let Some(fail) = &report.failure {
-        return fail.message.clone();
-    }
-    if let Some(e) = &report.other_error {
-        return format!("{} ({})", e, f.status_text());
-    }
-    let last = f
-        .stderr
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("");
-    if last.is_empty() {
-        format!("channel {}", f.status_text())
-    } else {
-        format!("channel {}: {last}", f.status_text())
+/// The fields every channel run records, with its output bounded.
+pub(super) fn channel_run(f: &Finished, started: SystemTime) -> ChannelRun {
+    ChannelRun {
+        started: rfc3339(started),
+        ended: rfc3339(SystemTime::now()),
+        duration_ms: u64::try_from(f.duration.as_millis()).unwrap_or(u64::MAX),
+        exit_code: f.exit_code,
+        signal: f.signal,
+        ended_by: f.ended.map(|e| match e {
+            Ended::Interrupted("SIGINT") => EndedBy::Sigint,
+            Ended::Interrupted("SIGHUP") => EndedBy::Sighup,
+            Ended::Interrupted(_) => EndedBy::Sigterm,
+            Ended::TimedOut => EndedBy::Timeout,
+        }),
+        stdout: Captured::bounded(&f.stdout, f.stdout_bytes),
+        stderr: Captured::bounded(&f.stderr, f.stderr_bytes),
+        output_complete: f.output_complete,
     }
 }

@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGXFSZ};
 use signal_hook::SigId;
 
 use crate::diag::Error;
@@ -37,6 +37,16 @@ impl Interrupt {
             })?;
             ids.push(id);
         }
+        // A file-size limit (`ulimit -f`) must turn into a failed journal write that apply
+        // reports, not into a silent death by SIGXFSZ half-way through a record.
+        let fsize = Arc::new(AtomicBool::new(false));
+        let id = signal_hook::flag::register(SIGXFSZ, fsize).map_err(|e| {
+            Error::input(
+                format!("cannot install the SIGXFSZ handler: {e}"),
+                "report this as a bug",
+            )
+        })?;
+        ids.push(id);
         Ok(Interrupt {
             int,
             term,

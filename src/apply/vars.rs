@@ -17,7 +17,7 @@ pub struct Vars {
 impl Vars {
     /// Parse `NAME=VALUE` arguments. Unknown, repeated, malformed or missing variables are bad
     /// usage (exit 2); so are control characters, which a `\set` line cannot carry safely.
-    pub fn parse(args: &[String], packet: &Packet) -> Result<Vars, Error> {
+    pub fn parse(args: &[String], packet: &Packet, roles: &[Role]) -> Result<Vars, Error> {
         let declared = || {
             let names: Vec<&str> = packet.variables.iter().map(|v| v.name.as_str()).collect();
             if names.is_empty() {
@@ -57,7 +57,10 @@ impl Vars {
         let mut values = Vec::new();
         for var in &packet.variables {
             let needed = var.used_by.is_empty()
-                || packet.steps.iter().any(|s| var.used_by.contains(&s.role));
+                || packet
+                    .steps
+                    .iter()
+                    .any(|s| var.used_by.contains(&s.role) && roles.contains(&s.role));
             match given.iter().find(|(n, _)| *n == var.name) {
                 Some((_, value)) => {
                     values.push((var.name.clone(), value.clone(), var.used_by.clone()));

@@ -151,6 +151,8 @@ pub struct Step {
     pub script: String,
     pub kind: Kind,
     pub lock_timeout: Option<String>,
+    /// `packetc apply`'s time limit for this step (`30s`, `5min`), when the spec sets one.
+    pub time_limit: Option<String>,
     pub locks: Vec<Lock>,
     pub gate: Vec<Check>,
     pub expect: Vec<Check>,

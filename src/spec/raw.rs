@@ -229,6 +229,12 @@ pub struct RawStep {
     #[serde(default)]
     #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+(ms|s|min)?$"))]
     pub lock_timeout: Option<Spanned<String>>,
+    /// Any step: the time limit of one run of the step under `packetc apply` (its
+    /// `statement_timeout` and the channel's wall-clock limit), e.g. `30s`, `5min`; default 5min,
+    /// `--step-timeout` overrides it.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+(ms|s|min|h)?$"))]
+    pub time_limit: Option<Spanned<String>>,
     /// Transaction steps: tables locked (with a mode) before anything is read.
     #[serde(default)]
     pub locks: Vec<RawLock>,

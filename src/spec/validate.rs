@@ -606,6 +606,23 @@ impl Validator<'_> {
                 );
             }
         }
+        if let Some(t) = &rs.time_limit {
+            let digits = t.value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            let unit = &t.value[digits.len()..];
+            if digits.is_empty()
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+                || digits.bytes().all(|b| b == b'0')
+                || !["", "ms", "s", "min", "h"].contains(&unit)
+            {
+                self.sink.at(
+                    "spec::bad-time-limit",
+                    &t.referenced,
+                    format!("`{}` is not a time limit", t.value),
+                    "here",
+                    "write e.g. 30s, 5min or 1h",
+                );
+            }
+        }
         if kind == Kind::ReadOnly && (!locks.is_empty() || rs.lock_timeout.is_some()) {
             let at = rs
                 .lock_timeout
@@ -652,6 +669,7 @@ impl Validator<'_> {
             script: script.clone(),
             kind,
             lock_timeout: rs.lock_timeout.as_ref().map(|t| t.value.clone()),
+            time_limit: rs.time_limit.as_ref().map(|t| t.value.clone()),
             locks,
             gate,
             expect,
