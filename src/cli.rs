@@ -94,6 +94,10 @@ pub enum Command {
     ///
     /// Example: packetc apply packets/one-roof-ownership-seed --var ratified_apr=APR-BOOT-AUTHMODEL-1 --dry-run
     Apply(ApplyArgs),
+    /// Print the one-time script a DBA runs to create the role the packet's writes run as.
+    ///
+    /// Example: packetc grants packets/one-roof-ownership-seed
+    Grants(GrantsArgs),
     /// Print the documentation of a lint rule.
     ///
     /// Example: packetc rule PC001
@@ -118,6 +122,12 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
+    /// Packet directory or its packet.yaml.
+    pub packet: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GrantsArgs {
     /// Packet directory or its packet.yaml.
     pub packet: PathBuf,
 }

@@ -25,6 +25,9 @@ _packetc() {
             packetc,completions)
                 cmd="packetc__subcmd__completions"
                 ;;
+            packetc,grants)
+                cmd="packetc__subcmd__grants"
+                ;;
             packetc,help)
                 cmd="packetc__subcmd__help"
                 ;;
@@ -61,6 +64,9 @@ _packetc() {
             packetc__subcmd__help,completions)
                 cmd="packetc__subcmd__help__subcmd__completions"
                 ;;
+            packetc__subcmd__help,grants)
+                cmd="packetc__subcmd__help__subcmd__grants"
+                ;;
             packetc__subcmd__help,help)
                 cmd="packetc__subcmd__help__subcmd__help"
                 ;;
@@ -95,7 +101,7 @@ _packetc() {
 
     case "${cmd}" in
         packetc)
-            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply rule new schema completions man help"
+            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply grants rule new schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -194,8 +200,26 @@ _packetc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        packetc__subcmd__grants)
+            opts="-q -h --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         packetc__subcmd__help)
-            opts="render check lint plan prove apply rule new schema completions man help"
+            opts="render check lint plan prove apply grants rule new schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,6 +261,20 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        packetc__subcmd__help__subcmd__grants)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -126,6 +126,18 @@ never\:"Never colour"))' \
 ':packet -- Packet directory or its packet.yaml:_files' \
 && ret=0
 ;;
+(grants)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':packet -- Packet directory or its packet.yaml:_files' \
+&& ret=0
+;;
 (rule)
 _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
@@ -224,6 +236,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(grants)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (rule)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -266,6 +282,7 @@ _packetc_commands() {
 'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
 'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
 'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
+'grants:Print the one-time script a DBA runs to create the role the packet'\''s writes run as' \
 'rule:Print the documentation of a lint rule' \
 'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
 'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
@@ -290,6 +307,11 @@ _packetc__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'packetc completions commands' commands "$@"
 }
+(( $+functions[_packetc__subcmd__grants_commands] )) ||
+_packetc__subcmd__grants_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc grants commands' commands "$@"
+}
 (( $+functions[_packetc__subcmd__help_commands] )) ||
 _packetc__subcmd__help_commands() {
     local commands; commands=(
@@ -299,6 +321,7 @@ _packetc__subcmd__help_commands() {
 'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
 'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
 'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
+'grants:Print the one-time script a DBA runs to create the role the packet'\''s writes run as' \
 'rule:Print the documentation of a lint rule' \
 'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
 'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
@@ -322,6 +345,11 @@ _packetc__subcmd__help__subcmd__check_commands() {
 _packetc__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'packetc help completions commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__grants_commands] )) ||
+_packetc__subcmd__help__subcmd__grants_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help grants commands' commands "$@"
 }
 (( $+functions[_packetc__subcmd__help__subcmd__help_commands] )) ||
 _packetc__subcmd__help__subcmd__help_commands() {

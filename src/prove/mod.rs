@@ -5,6 +5,7 @@
 //! them, so the proof also covers the scripts stopping themselves. Observations come from the
 //! scripts' own NOTICE lines and, independently, from running the metric queries directly.
 
+mod openings;
 mod report;
 
 use std::collections::BTreeMap;
@@ -63,13 +64,25 @@ pub struct Prover<'a> {
     open_template: String,
 }
 
-fn pg_error(e: PgError) -> Error {
+pub(crate) fn pg_error(e: PgError) -> Error {
     let help = if e.is_not_installed() {
         "install the PostgreSQL server (Debian: apt-get install postgresql) or set PACKETC_DATABASE_URL"
     } else {
         "check the server and the fixture; the message above is PostgreSQL's"
     };
     Error::input(format!("prove could not use PostgreSQL: {e}"), help)
+}
+
+/// Run SQL on a clone with ON_ERROR_STOP; any failure is an error naming `what`.
+pub(crate) fn load_sql(target: &Target, sql: &str, what: &str) -> Result<(), Error> {
+    let run = pg::run_psql(target, sql, &[], true).map_err(pg_error)?;
+    if run.success() {
+        return Ok(());
+    }
+    Err(Error::input(
+        format!("prove could not run {what} on the clone: {}", run.summary()),
+        "the message above is PostgreSQL's",
+    ))
 }
 
 impl<'a> Prover<'a> {
@@ -84,15 +97,21 @@ impl<'a> Prover<'a> {
         let base = format!("packetc_prove_{}", packet.name.replace('-', "_"));
         let closed_template = format!("{base}_closed");
         let open_template = format!("{base}_open");
-        cluster
+        let closed = cluster
             .create_template(&closed_template, &[fixture.schema.as_path()])
             .map_err(pg_error)?;
-        cluster
+        let open = cluster
             .create_template(
                 &open_template,
                 &[fixture.schema.as_path(), fixture.gate_open.as_path()],
             )
             .map_err(pg_error)?;
+        // The DBA's one-time act, on the clone: create the role the writes run as.
+        if let Some(grants) = crate::grants::script(loaded) {
+            for t in [&closed, &open] {
+                load_sql(t, &grants, "the `packetc grants` script")?;
+            }
+        }
         let vars = packet
             .variables
             .iter()
@@ -120,7 +139,7 @@ impl<'a> Prover<'a> {
             .map_err(pg_error)
     }
 
-    fn step(&self, role: Role) -> Option<&'a Step> {
+    pub(crate) fn step(&self, role: Role) -> Option<&'a Step> {
         self.packet.steps.iter().find(|s| s.role == role)
     }
 
@@ -211,7 +230,7 @@ fn observed<'r>(report: &'r Report, phase: &str, metric: &str) -> Option<&'r str
         .map(|o| o.observed.as_str())
 }
 
-fn exit_text(run: &PsqlRun) -> String {
+pub(crate) fn exit_text(run: &PsqlRun) -> String {
     run.exit_code
         .map_or_else(|| "killed".to_owned(), |c| format!("psql exit {c}"))
 }
@@ -277,7 +296,7 @@ fn expect_success(
 }
 
 /// A step that must stop: psql stopped by the script (exit 3) with the expected reason.
-fn expect_stop(
+pub(crate) fn expect_stop(
     sc: &mut Scenario,
     step: &Step,
     run: &PsqlRun,
@@ -300,7 +319,7 @@ fn expect_stop(
     )
 }
 
-fn unchanged(
+pub(crate) fn unchanged(
     sc: &mut Scenario,
     what: &str,
     before: &BTreeMap<String, TableFingerprint>,
@@ -350,7 +369,7 @@ pub fn gate_closed(pr: &Prover<'_>) -> Result<Scenario, Error> {
             &run,
             &report,
             &format!("gate {} fails", gate.metric),
-            |r| r.failure.as_ref().is_some_and(|f| f.names(&gate.metric)),
+            |r| openings::stopped_on_gate(r, &gate.metric),
         );
     }
     let after = pr.fingerprint(&db)?;
@@ -544,12 +563,10 @@ pub fn prove(
         "the server at PACKETC_DATABASE_URL (scratch databases only)".to_owned()
     };
     let pr = Prover::new(&cluster, loaded, scripts, fixture)?;
-    let scenarios = vec![
-        gate_closed(&pr)?,
-        happy_path(&pr)?,
-        variables(&pr)?,
-        wrong_database(&pr)?,
-    ];
+    let mut scenarios = vec![gate_closed(&pr)?];
+    scenarios.extend(openings::fake_openings(&pr, &loaded.dir.join("fixture"))?);
+    scenarios.extend(openings::approval_deleted(&pr)?);
+    scenarios.extend([happy_path(&pr)?, variables(&pr)?, wrong_database(&pr)?]);
     for db in [&pr.packet.database, &pr.closed_template, &pr.open_template] {
         pr.cluster.drop_database(db).map_err(pg_error)?;
     }
