@@ -5,6 +5,7 @@
 //! them, so the proof also covers the scripts stopping themselves. Observations come from the
 //! scripts' own NOTICE lines and, independently, from running the metric queries directly.
 
+mod audit;
 mod openings;
 mod report;
 
@@ -62,6 +63,8 @@ pub struct Prover<'a> {
     pub vars: Vec<(String, String)>,
     closed_template: String,
     open_template: String,
+    /// The write audit every step run goes through.
+    audit: audit::Audit,
 }
 
 pub(crate) fn pg_error(e: PgError) -> Error {
@@ -73,7 +76,8 @@ pub(crate) fn pg_error(e: PgError) -> Error {
     Error::input(format!("prove could not use PostgreSQL: {e}"), help)
 }
 
-/// Run SQL on a clone with ON_ERROR_STOP; any failure is an error naming `what`.
+/// Run SQL on a clone with ON_ERROR_STOP; any failure is an error naming `what`. (Inside a
+/// proof use [`Prover::load`], which tells the audit the clone changed.)
 pub(crate) fn load_sql(target: &Target, sql: &str, what: &str) -> Result<(), Error> {
     let run = pg::run_psql(target, sql, &[], true).map_err(pg_error)?;
     if run.success() {
@@ -112,6 +116,12 @@ impl<'a> Prover<'a> {
                 load_sql(t, &grants, "the `packetc grants` script")?;
             }
         }
+        // The write audit, on the clone templates only.
+        let audit = audit::Audit::new(audit::protected_tables(packet));
+        let install = audit::install_sql(&audit.tables);
+        for t in [&closed, &open] {
+            load_sql(t, &install, "the write audit")?;
+        }
         let vars = packet
             .variables
             .iter()
@@ -124,11 +134,13 @@ impl<'a> Prover<'a> {
             vars,
             closed_template,
             open_template,
+            audit,
         })
     }
 
     /// A fresh clone named as the packet's target database.
     pub fn fresh(&self, gate_open: bool) -> Result<Target, Error> {
+        self.audit.touched();
         let template = if gate_open {
             &self.open_template
         } else {
@@ -137,6 +149,26 @@ impl<'a> Prover<'a> {
         self.cluster
             .create_database_from_template(&self.packet.database, template)
             .map_err(pg_error)
+    }
+
+    /// Change a clone outside the steps (a fake opening, a deletion): the audit's next
+    /// snapshot is taken afresh.
+    pub(crate) fn load(&self, target: &Target, sql: &str, what: &str) -> Result<(), Error> {
+        self.audit.touched();
+        load_sql(target, sql, what)
+    }
+
+    /// Load a fixture file into a clone (psql -f FILE, so `\ir` resolves next to it).
+    pub(crate) fn load_file(&self, target: &Target, file: &std::path::Path) -> Result<(), Error> {
+        self.audit.touched();
+        let run = pg::run_psql_file(target, file).map_err(pg_error)?;
+        if run.success() {
+            return Ok(());
+        }
+        Err(Error::input(
+            format!("prove could not load {}: {}", file.display(), run.summary()),
+            "the message above is PostgreSQL's",
+        ))
     }
 
     pub(crate) fn step(&self, role: Role) -> Option<&'a Step> {
@@ -157,7 +189,10 @@ impl<'a> Prover<'a> {
             ));
         };
         let script = self.scripts.get(step.number).map_or("", String::as_str);
+        let before = self.audit.before(target)?;
         let run = pg::run_psql(target, script, vars, false).map_err(pg_error)?;
+        let after = self.audit.after(target)?;
+        self.audit.compare(target, step.number, &before, &after)?;
         let report = observe::parse(&format!("{}\n{}", run.stderr, run.stdout));
         Ok((run, report))
     }
@@ -567,6 +602,7 @@ pub fn prove(
     scenarios.extend(openings::fake_openings(&pr, &loaded.dir.join("fixture"))?);
     scenarios.extend(openings::approval_deleted(&pr)?);
     scenarios.extend([happy_path(&pr)?, variables(&pr)?, wrong_database(&pr)?]);
+    scenarios.push(pr.audit.scenario(pr.packet));
     for db in [&pr.packet.database, &pr.closed_template, &pr.open_template] {
         pr.cluster.drop_database(db).map_err(pg_error)?;
     }

@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{expect_stop, pg_error, unchanged, Prover, Scenario};
+use super::{expect_stop, unchanged, Prover, Scenario};
 use crate::diag::Error;
 use crate::observe::Report;
-use crate::pg::{self, quote_literal, quote_qualified};
+use crate::pg::{quote_literal, quote_qualified};
 use crate::spec::Role;
 
 const VAR_MARK: &str = "-- packetc-prove: -v ";
@@ -105,7 +105,7 @@ pub fn fake_openings(pr: &Prover<'_>, fixture_dir: &Path) -> Result<Vec<Scenario
             describe(&path, &text)
         ));
         let db = pr.fresh(false)?;
-        pg::run_psql_file(&db, &path).map_err(pg_error)?;
+        pr.load_file(&db, &path)?;
         let before = pr.fingerprint(&db)?;
         preflight_and_seed_stop(&mut sc, pr, &db, &vars_for(pr, &text))?;
         unchanged(
@@ -152,7 +152,7 @@ pub fn approval_deleted(pr: &Prover<'_>) -> Result<Option<Scenario>, Error> {
         quote_qualified(&a.key_column),
         quote_literal(value)
     );
-    super::load_sql(&db, &delete, "the approval's deletion")?;
+    pr.load(&db, &delete, "the approval's deletion")?;
     let before = pr.fingerprint(&db)?;
     if let Some(step) = pr.step(Role::Seed) {
         let metric = pr.packet.human_gate.metric.clone();
