@@ -15,9 +15,10 @@
 //! difference fails the proof, naming the object and the aspect.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 
 use crate::diag::Error;
-use crate::pg::{self, quote_literal, Target};
+use crate::pg::{self, quote_literal, TableFingerprint, Target};
 use crate::spec::Packet;
 
 use super::{pg_error, Scenario};
@@ -84,6 +85,27 @@ CREATE EVENT TRIGGER packetc_audit_ddl ON ddl_command_end EXECUTE FUNCTION packe
 CREATE EVENT TRIGGER packetc_audit_drop ON sql_drop EXECUTE FUNCTION packetc_audit.dropped();
 ALTER EVENT TRIGGER packetc_audit_ddl ENABLE ALWAYS;
 ALTER EVENT TRIGGER packetc_audit_drop ENABLE ALWAYS;
+
+-- Every table's row count and rows digest, one line per table (`schema.table<TAB>rows<TAB>md5`,
+-- as pg::database_fingerprint computes them), in one round trip.
+CREATE FUNCTION packetc_audit.database_digest() RETURNS text
+LANGUAGE plpgsql AS $audit$
+DECLARE
+  r record;
+  d text;
+  acc text := '';
+BEGIN
+  FOR r IN SELECT n.nspname || '.' || c.relname AS label, c.oid::regclass::text AS rel
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND n.nspname NOT LIKE 'pg\_%' ORDER BY n.nspname, c.relname LOOP
+    EXECUTE format('SELECT count(*) || E''\t'' || coalesce(md5(string_agg(t::text, ''|'' ORDER BY t::text)), '''') FROM %s AS t', r.rel)
+      INTO d;
+    acc := acc || r.label || E'\t' || d || E'\n';
+  END LOOP;
+  RETURN acc;
+END
+$audit$;
 
 CREATE FUNCTION packetc_audit.snapshot(tables text[])
 RETURNS TABLE (object text, aspect text, digest text)
@@ -155,6 +177,27 @@ BEGIN
 END
 $audit$;
 "#;
+
+/// Row counts and digests of every table of the clone, by `schema.table` (one round trip).
+pub fn tables(target: &Target) -> Result<BTreeMap<String, TableFingerprint>, Error> {
+    let text = pg::query_scalar(target, &[], "SELECT packetc_audit.database_digest()")
+        .map_err(pg_error)?
+        .unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let mut parts = line.split('\t');
+        if let (Some(name), Some(rows), Some(md5)) = (parts.next(), parts.next(), parts.next()) {
+            out.insert(
+                name.to_owned(),
+                TableFingerprint {
+                    rows: rows.parse().unwrap_or(-1),
+                    md5: md5.to_owned(),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
 
 /// The installation script for `tables`.
 #[must_use]

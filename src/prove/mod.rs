@@ -5,7 +5,8 @@
 //! them, so the proof also covers the scripts stopping themselves. Observations come from the
 //! scripts' own NOTICE lines and, independently, from running the metric queries directly.
 
-mod audit;
+pub(crate) mod audit;
+mod mutants;
 mod openings;
 mod report;
 
@@ -147,7 +148,7 @@ impl<'a> Prover<'a> {
             &self.closed_template
         };
         self.cluster
-            .create_database_from_template(&self.packet.database, template)
+            .recreate_from_template(&self.packet.database, template)
             .map_err(pg_error)
     }
 
@@ -169,6 +170,11 @@ impl<'a> Prover<'a> {
             format!("prove could not load {}: {}", file.display(), run.summary()),
             "the message above is PostgreSQL's",
         ))
+    }
+
+    /// Tell the audit a clone changed outside [`Prover::run`].
+    pub(crate) fn audit_touched(&self) {
+        self.audit.touched();
     }
 
     pub(crate) fn step(&self, role: Role) -> Option<&'a Step> {
@@ -202,7 +208,8 @@ impl<'a> Prover<'a> {
         &self,
         target: &Target,
     ) -> Result<BTreeMap<String, TableFingerprint>, Error> {
-        pg::database_fingerprint(target, &[]).map_err(pg_error)
+        // The audit's one-query form of pg::database_fingerprint (installed on every clone).
+        audit::tables(target)
     }
 
     /// Every metric, measured directly (one snapshot), independent of the scripts' own reports.
@@ -603,6 +610,7 @@ pub fn prove(
     scenarios.extend(openings::approval_deleted(&pr)?);
     scenarios.extend([happy_path(&pr)?, variables(&pr)?, wrong_database(&pr)?]);
     scenarios.push(pr.audit.scenario(pr.packet));
+    scenarios.push(mutants::prove_guards(&pr, loaded)?);
     for db in [&pr.packet.database, &pr.closed_template, &pr.open_template] {
         pr.cluster.drop_database(db).map_err(pg_error)?;
     }
@@ -628,6 +636,13 @@ pub fn run(args: &ProveArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let scripts = rendered.into_iter().map(|s| s.text).collect();
     let (header, scenarios) = prove(&loaded, scripts, &fixture, args.database_url.as_deref())?;
     out.write_all(report::render(&header, &scenarios).as_bytes())?;
+    if let Some(line) = scenarios
+        .iter()
+        .flat_map(|s| &s.lines)
+        .find(|l| l.what == mutants::GUARDS_LINE)
+    {
+        writeln!(out, "{} {}", line.observed, mutants::GUARDS_LINE)?;
+    }
     Ok(if scenarios.iter().all(Scenario::passed) {
         Status::Clean
     } else {
