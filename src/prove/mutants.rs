@@ -166,7 +166,18 @@ pub fn prove_guards(pr: &Prover<'_>, loaded: &Loaded) -> Result<Scenario, Error>
     for g in &guards {
         let template = match g.role {
             Role::Preflight | Role::Seed => states.open.clone(),
-            Role::Verify | Role::Rollback => seeded(pr, &mut states)?,
+            Role::Verify | Role::Rollback => match seeded(pr, &mut states)? {
+                Ok(t) => t,
+                Err(why) => {
+                    sc.check(
+                        false,
+                        format!("step {} {}", g.step, g.label),
+                        format!("stops naming {}", g.metric),
+                        format!("not run: {why}"),
+                    );
+                    continue;
+                }
+            },
         };
         let mut mutant_loaded = loaded.clone();
         mutant_loaded.packet = g.mutant.clone();
@@ -239,9 +250,10 @@ pub fn prove_guards(pr: &Prover<'_>, loaded: &Loaded) -> Result<Scenario, Error>
 }
 
 /// A template where preflight and seed have run (verify and rollback pass there), made once.
-fn seeded(pr: &Prover<'_>, states: &mut States) -> Result<String, Error> {
+/// `Ok(Err(why))` when the real steps do not get there (the scenarios above show why).
+fn seeded(pr: &Prover<'_>, states: &mut States) -> Result<Result<String, String>, Error> {
     if let Some(t) = &states.seeded {
-        return Ok(t.clone());
+        return Ok(Ok(t.clone()));
     }
     let name = format!("{}_seeded", pr.open_template);
     let db = pr
@@ -253,19 +265,16 @@ fn seeded(pr: &Prover<'_>, states: &mut States) -> Result<String, Error> {
         let script = pr.scripts.get(step.number).map_or("", String::as_str);
         let run = pg::run_psql(&db, script, &pr.vars, false).map_err(pg_error)?;
         if !run.success() {
-            return Err(Error::input(
-                format!(
-                    "prove could not reach the seeded state for the mutants: {} failed: {}",
-                    step.script,
-                    run.summary()
-                ),
-                "the happy path above shows why",
-            ));
+            return Ok(Err(format!(
+                "the real {} does not pass on the clone ({})",
+                step.script,
+                exit_text(&run)
+            )));
         }
     }
     pr.cluster
         .create_database_from_template(&name, &pr.packet.database)
         .map_err(pg_error)?;
     states.seeded = Some(name.clone());
-    Ok(name)
+    Ok(Ok(name))
 }
