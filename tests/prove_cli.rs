@@ -73,7 +73,7 @@ fn prove_passes_on_the_bundled_packet() {
             && last[1].starts_with("PROVEN: ")
             && last[1].ends_with(" 0 failed")
             && last[0].ends_with(" guards proven live")
-            && last[0].split(' ').nth(0) == last[0].split(' ').nth(2),
+            && last[0].split(' ').next() == last[0].split(' ').nth(2),
         "the report ends with the verdict, then N of N guards proven live:\n{stdout}"
     );
     assert!(!stdout.contains("FAIL"), "{stdout}");
