@@ -103,6 +103,14 @@ BEGIN
       INTO d;
     acc := acc || r.label || E'\t' || d || E'\n';
   END LOOP;
+  -- Sequences too (nextval is not rolled back), as `sequence:schema.name<TAB>0<TAB>state`.
+  FOR r IN SELECT n.nspname || '.' || c.relname AS label, c.oid::regclass::text AS rel
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND n.nspname NOT LIKE 'pg\_%' ORDER BY n.nspname, c.relname LOOP
+    EXECUTE format('SELECT last_value || '','' || is_called FROM %s', r.rel) INTO d;
+    acc := acc || 'sequence:' || r.label || E'\t0\t' || d || E'\n';
+  END LOOP;
   RETURN acc;
 END
 $audit$;
@@ -178,7 +186,11 @@ END
 $audit$;
 "#;
 
-/// Row counts and digests of every table of the clone, by `schema.table` (one round trip).
+/// Prefix of the sequence entries in [`tables`].
+pub const SEQUENCE: &str = "sequence:";
+
+/// Row counts and digests of every table of the clone, by `schema.table`, and the state of every
+/// sequence, by `sequence:schema.name` (one round trip).
 pub fn tables(target: &Target) -> Result<BTreeMap<String, TableFingerprint>, Error> {
     let text = pg::query_scalar(target, &[], "SELECT packetc_audit.database_digest()")
         .map_err(pg_error)?
