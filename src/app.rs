@@ -54,6 +54,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Status, Error> {
         Command::Prove(args) => crate::prove::run(args, out),
         Command::Apply(args) => crate::apply::run(args, out),
         Command::Status(args) => crate::apply::status::run(args, out),
+        Command::Grants(args) => crate::grants::run(args, out),
         Command::New(args) => crate::scaffold::run(args, out),
         Command::Schema(args) => crate::schema::run(args, out),
         Command::Completions(args) => crate::completions::completions(args, out),

@@ -98,6 +98,10 @@ pub enum Command {
     ///
     /// Example: packetc status packets/one-roof-ownership-seed --database-url 'dbname=directus'
     Status(StatusArgs),
+    /// Print the one-time script a DBA runs to create the role the packet's writes run as.
+    ///
+    /// Example: packetc grants packets/one-roof-ownership-seed
+    Grants(GrantsArgs),
     /// Print the documentation of a lint rule.
     ///
     /// Example: packetc rule PC001
@@ -122,6 +126,12 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
+    /// Packet directory or its packet.yaml.
+    pub packet: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GrantsArgs {
     /// Packet directory or its packet.yaml.
     pub packet: PathBuf,
 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod completions;
 pub mod diag;
 pub mod fsio;
+pub mod grants;
 pub mod lint;
 pub mod observe;
 pub mod pg;

@@ -19,9 +19,28 @@ pub const NEXT_STEPS_HEADING: &str = "Next steps:";
 const PACKET_YAML: &str = include_str!("../templates/new/packet.yaml");
 const FIXTURE_SCHEMA: &str = include_str!("../templates/new/fixture/schema.sql");
 const FIXTURE_GATE_OPEN: &str = include_str!("../templates/new/fixture/gate-open.sql");
+const FAKE_OPENINGS: [(&str, &str); 2] = [
+    (
+        "fixture/fake-openings/1-rejected.sql",
+        include_str!("../templates/new/fixture/fake-openings/1-rejected.sql"),
+    ),
+    (
+        "fixture/fake-openings/2-other-change.sql",
+        include_str!("../templates/new/fixture/fake-openings/2-other-change.sql"),
+    ),
+];
 
 /// The modeline the template starts with (pointing at the schema from `packets/NAME/`).
 const MODELINE: &str = "# yaml-language-server: $schema=../../docs/schema/packet.schema.json";
+
+/// The least-privilege role derived from the name: `add-flags` → `packetc_add_flags` (a lower-case
+/// identifier, cut to PostgreSQL's 63-byte limit).
+#[must_use]
+pub fn role_for(name: &str) -> String {
+    let mut role = format!("packetc_{}", name.to_ascii_lowercase().replace('-', "_"));
+    role.truncate(63);
+    role
+}
 
 /// Whether `name` can name a packet: letters, digits, `-`, `_`, starting with a letter or digit.
 #[must_use]
@@ -50,6 +69,7 @@ pub fn files(name: &str, schema_ref: Option<&str>) -> Vec<(PathBuf, String)> {
     let fill = |t: &str| {
         t.replace("__NAME__", name)
             .replace("__TAG__", &tag_for(name))
+            .replace("__ROLE__", &role_for(name))
     };
     let modeline = match schema_ref {
         Some(path) => format!("# yaml-language-server: $schema={path}"),
@@ -61,14 +81,20 @@ pub fn files(name: &str, schema_ref: Option<&str>) -> Vec<(PathBuf, String)> {
         }
     };
     let yaml = fill(PACKET_YAML).replacen(MODELINE, &modeline, 1);
-    vec![
+    let mut out = vec![
         (PathBuf::from("packet.yaml"), yaml),
         (PathBuf::from("fixture/schema.sql"), fill(FIXTURE_SCHEMA)),
         (
             PathBuf::from("fixture/gate-open.sql"),
             fill(FIXTURE_GATE_OPEN),
         ),
-    ]
+    ];
+    out.extend(
+        FAKE_OPENINGS
+            .iter()
+            .map(|(path, text)| (PathBuf::from(path), fill(text))),
+    );
+    out
 }
 
 /// The `$schema` reference for a packet in `packet_dir`: the nearest
@@ -167,7 +193,7 @@ fn next_steps(out: &mut dyn Write, dir: &Path) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{tag_for, valid_name};
+    use super::{role_for, tag_for, valid_name};
 
     #[test]
     fn names() {
@@ -180,5 +206,7 @@ mod tests {
         assert!(!valid_name(".."));
         assert!(!valid_name("é"));
         assert_eq!(tag_for("add-flags_2"), "ADD_FLAGS_2");
+        assert_eq!(role_for("Add-flags_2"), "packetc_add_flags_2");
+        assert_eq!(role_for(&"x".repeat(100)).len(), 63);
     }
 }

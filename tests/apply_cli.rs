@@ -125,8 +125,9 @@ fn dry_run_prints_the_plan_and_runs_nothing() {
         "channel command not shown:\n{out}"
     );
     assert!(out.contains("never automated"), "{out}");
-    // The \set line goes only to the step that uses the variable.
-    assert_eq!(out.matches("stdin: \\set").count(), 1, "{out}");
+    // The \set line goes only to the steps that use the variable (preflight and seed check
+    // the approval it names).
+    assert_eq!(out.matches("stdin: \\set").count(), 2, "{out}");
 }
 
 #[test]

@@ -347,7 +347,7 @@ fn a_closed_gate_stops_at_the_preflight_and_changes_nothing() {
     assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout
-            .contains("FAILED gate ospa: expected >= 1, observed 0"),
+            .contains("FAILED approval ospa: expected a row of os_proposal_approvals"),
         "{}",
         run.stdout
     );

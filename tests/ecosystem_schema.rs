@@ -274,7 +274,11 @@ fn schema_rejects_what_packetc_rejects() {
             "    stop_notes: any assert",
             "unknown key",
         ),
-        ("used_by: [seed]", "used_by: [seeding]", "is not one of"),
+        (
+            "used_by: [preflight, seed]",
+            "used_by: [preflight, seeding]",
+            "is not one of",
+        ),
         (
             "      gap: 210\n",
             "      gap: true\n",

@@ -67,12 +67,14 @@ fn prove_passes_on_the_bundled_packet() {
         stdout.contains("clone after rollback vs before the seed"),
         "{stdout}"
     );
+    let last: Vec<&str> = stdout.lines().rev().take(2).collect();
     assert!(
-        stdout
-            .lines()
-            .last()
-            .is_some_and(|l| l.starts_with("PROVEN: ") && l.ends_with(" 0 failed")),
-        "{stdout}"
+        last.len() == 2
+            && last[1].starts_with("PROVEN: ")
+            && last[1].ends_with(" 0 failed")
+            && last[0].ends_with(" guards proven live")
+            && last[0].split(' ').next() == last[0].split(' ').nth(2),
+        "the report ends with the verdict, then N of N guards proven live:\n{stdout}"
     );
     assert!(!stdout.contains("FAIL"), "{stdout}");
 }

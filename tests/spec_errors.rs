@@ -280,3 +280,33 @@ fn write_file_stays_inside_the_packet_directory() {
     let spec = edit(rollback_write, "    write_file: rollback.sql\n");
     packetc::spec::parse("packet.yaml", &spec, &anything).expect("fragment accepted");
 }
+
+// The human gate bound to the approval the operator names (issue 11).
+case!(
+    human_gate_not_bound_to_the_approval,
+    "      WHERE proposal_ref = current_setting('packetc.ratified_apr') AND decision = 'ratified'\n",
+    "      WHERE decision = 'ratified'\n",
+    "spec::human-gate-unbound",
+    "      SELECT count(*) FROM os_proposal_approvals\n"
+);
+case!(
+    preflight_does_not_receive_the_approval_variable,
+    "    used_by: [preflight, seed]\n",
+    "    used_by: [seed]\n",
+    "spec::approval-variable-unused",
+    "  - role: preflight"
+);
+case!(
+    seed_does_not_lock_the_approval,
+    "      - table: os_proposal_approvals\n        mode: SHARE\n",
+    "      - table: os_proposal_approvals\n        mode: ROW SHARE\n",
+    "spec::approval-unlocked",
+    "  - role: seed"
+);
+case!(
+    run_as_bad_protected_column,
+    "    - event_type_registry.active\n",
+    "    - active\n",
+    "spec::bad-name",
+    "    - active\n"
+);

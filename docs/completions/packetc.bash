@@ -25,6 +25,9 @@ _packetc() {
             packetc,completions)
                 cmd="packetc__subcmd__completions"
                 ;;
+            packetc,grants)
+                cmd="packetc__subcmd__grants"
+                ;;
             packetc,help)
                 cmd="packetc__subcmd__help"
                 ;;
@@ -52,9 +55,6 @@ _packetc() {
             packetc,schema)
                 cmd="packetc__subcmd__schema"
                 ;;
-            packetc,status)
-                cmd="packetc__subcmd__status"
-                ;;
             packetc__subcmd__help,apply)
                 cmd="packetc__subcmd__help__subcmd__apply"
                 ;;
@@ -63,6 +63,9 @@ _packetc() {
                 ;;
             packetc__subcmd__help,completions)
                 cmd="packetc__subcmd__help__subcmd__completions"
+                ;;
+            packetc__subcmd__help,grants)
+                cmd="packetc__subcmd__help__subcmd__grants"
                 ;;
             packetc__subcmd__help,help)
                 cmd="packetc__subcmd__help__subcmd__help"
@@ -91,9 +94,6 @@ _packetc() {
             packetc__subcmd__help,schema)
                 cmd="packetc__subcmd__help__subcmd__schema"
                 ;;
-            packetc__subcmd__help,status)
-                cmd="packetc__subcmd__help__subcmd__status"
-                ;;
             *)
                 ;;
         esac
@@ -101,7 +101,7 @@ _packetc() {
 
     case "${cmd}" in
         packetc)
-            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply status rule new schema completions man help"
+            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply grants rule new schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,7 +119,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__apply)
-            opts="-q -h --var --database-url --channel --dry-run --journal --policy --rollback --confirm-rollback --step-timeout --lock-timeout --color --quiet --help"
+            opts="-q -h --var --database-url --channel --dry-run --journal --policy --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,14 +142,6 @@ _packetc() {
                     return 0
                     ;;
                 --policy)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --step-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -208,8 +200,26 @@ _packetc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        packetc__subcmd__grants)
+            opts="-q -h --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         packetc__subcmd__help)
-            opts="render check lint plan prove apply status rule new schema completions man help"
+            opts="render check lint plan prove apply grants rule new schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -251,6 +261,20 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        packetc__subcmd__help__subcmd__grants)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -377,20 +401,6 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__help__subcmd__schema)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        packetc__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -555,42 +565,12 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__schema)
-            opts="-q -h --color --quiet --help packet policy journal"
+            opts="-q -h --color --quiet --help packet policy"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        packetc__subcmd__status)
-            opts="-q -h --database-url --channel --journal --offline --color --quiet --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --database-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --channel)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --journal)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -115,14 +115,10 @@ _arguments "${_arguments_options[@]}" : \
 '--channel=[Channel command that runs psql reading the script on stdin (overrides the packet'\''s)]:CHANNEL:_default' \
 '--journal=[Journal file (JSON Lines; default\: PACKET/journal/apply-<time>.jsonl)]:JOURNAL:_files' \
 '--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
-'--step-timeout=[Time limit of each step\: its statement_timeout and the wall-clock limit of the channel (e.g. 30s, 5min; default\: the step'\''s time_limit in packet.yaml, else 5min)]:DURATION:_default' \
-'--lock-timeout=[lock_timeout of the steps that set none themselves (default 10s)]:DURATION:_default' \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
 always\:"Always colour (e.g. CI logs that render ANSI colours)"
 never\:"Never colour"))' \
 '--dry-run[Print exactly what would run, in order, and run nothing]' \
-'(--dry-run)--rollback[Run the packet'\''s rollback step (journaled, judged by its evidence) instead of the forward steps. Needs --confirm-rollback]' \
-'--confirm-rollback[Confirm --rollback\: delete exactly the rows carrying the packet'\''s provenance tag]' \
 '-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -130,15 +126,11 @@ never\:"Never colour"))' \
 ':packet -- Packet directory or its packet.yaml:_files' \
 && ret=0
 ;;
-(status)
+(grants)
 _arguments "${_arguments_options[@]}" : \
-'(--channel)--database-url=[Read the live state with the local psql and this connection string]:DATABASE_URL:_default' \
-'--channel=[Channel command that runs psql reading the script on stdin (overrides the packet'\''s)]:CHANNEL:_default' \
-'--journal=[Also read this journal file (besides PACKET/journal/*.jsonl)]:JOURNAL:_files' \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
 always\:"Always colour (e.g. CI logs that render ANSI colours)"
 never\:"Never colour"))' \
-'--offline[Show only the journal history; do not read the live state]' \
 '-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -181,8 +173,7 @@ never\:"Never colour"))' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':kind -- Which file'\''s schema:((packet\:"packets/NAME/packet.yaml"
-policy\:"packets/policy.yaml (the lint policy)"
-journal\:"PACKET/journal/*.jsonl (one record per line, written by apply)"))' \
+policy\:"packets/policy.yaml (the lint policy)"))' \
 && ret=0
 ;;
 (completions)
@@ -245,7 +236,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
-(status)
+(grants)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -291,7 +282,7 @@ _packetc_commands() {
 'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
 'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
 'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
-'status:Show the journal history of a packet and its live state, metric by metric (read-only)' \
+'grants:Print the one-time script a DBA runs to create the role the packet'\''s writes run as' \
 'rule:Print the documentation of a lint rule' \
 'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
 'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
@@ -316,6 +307,11 @@ _packetc__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'packetc completions commands' commands "$@"
 }
+(( $+functions[_packetc__subcmd__grants_commands] )) ||
+_packetc__subcmd__grants_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc grants commands' commands "$@"
+}
 (( $+functions[_packetc__subcmd__help_commands] )) ||
 _packetc__subcmd__help_commands() {
     local commands; commands=(
@@ -325,7 +321,7 @@ _packetc__subcmd__help_commands() {
 'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
 'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
 'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
-'status:Show the journal history of a packet and its live state, metric by metric (read-only)' \
+'grants:Print the one-time script a DBA runs to create the role the packet'\''s writes run as' \
 'rule:Print the documentation of a lint rule' \
 'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
 'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
@@ -349,6 +345,11 @@ _packetc__subcmd__help__subcmd__check_commands() {
 _packetc__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'packetc help completions commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__grants_commands] )) ||
+_packetc__subcmd__help__subcmd__grants_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help grants commands' commands "$@"
 }
 (( $+functions[_packetc__subcmd__help__subcmd__help_commands] )) ||
 _packetc__subcmd__help__subcmd__help_commands() {
@@ -395,11 +396,6 @@ _packetc__subcmd__help__subcmd__schema_commands() {
     local commands; commands=()
     _describe -t commands 'packetc help schema commands' commands "$@"
 }
-(( $+functions[_packetc__subcmd__help__subcmd__status_commands] )) ||
-_packetc__subcmd__help__subcmd__status_commands() {
-    local commands; commands=()
-    _describe -t commands 'packetc help status commands' commands "$@"
-}
 (( $+functions[_packetc__subcmd__lint_commands] )) ||
 _packetc__subcmd__lint_commands() {
     local commands; commands=()
@@ -439,11 +435,6 @@ _packetc__subcmd__rule_commands() {
 _packetc__subcmd__schema_commands() {
     local commands; commands=()
     _describe -t commands 'packetc schema commands' commands "$@"
-}
-(( $+functions[_packetc__subcmd__status_commands] )) ||
-_packetc__subcmd__status_commands() {
-    local commands; commands=()
-    _describe -t commands 'packetc status commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_packetc" ]; then

@@ -408,6 +408,23 @@ impl Cluster {
         self.create_empty(name, Some(template))
     }
 
+    /// [`Cluster::create_database_from_template`] in one round trip, for proofs that clone many
+    /// times. Only on a private cluster (every database there is packetc's); on a server from a
+    /// URL it takes the checked path, which refuses to drop a database packetc did not create.
+    pub fn recreate_from_template(&self, name: &str, template: &str) -> Result<Target, PgError> {
+        if self.owned.is_none() {
+            return self.create_database_from_template(name, template);
+        }
+        let sql = format!(
+            "DROP DATABASE IF EXISTS {id} WITH (FORCE);\nCREATE DATABASE {id} TEMPLATE {t};\nCOMMENT ON DATABASE {id} IS {marker};",
+            id = quote_ident(name),
+            t = quote_ident(template),
+            marker = quote_literal(SCRATCH_MARKER)
+        );
+        self.admin_sql(&format!("creating database {name}"), &sql)?;
+        Ok(self.target(name))
+    }
+
     /// Stop the server now (drop does the same and ignores errors).
     pub fn stop(mut self) -> Result<(), PgError> {
         self.stop_inner()

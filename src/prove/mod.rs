@@ -5,6 +5,9 @@
 //! them, so the proof also covers the scripts stopping themselves. Observations come from the
 //! scripts' own NOTICE lines and, independently, from running the metric queries directly.
 
+pub(crate) mod audit;
+mod mutants;
+mod openings;
 mod report;
 
 use std::collections::BTreeMap;
@@ -61,15 +64,30 @@ pub struct Prover<'a> {
     pub vars: Vec<(String, String)>,
     closed_template: String,
     open_template: String,
+    /// The write audit every step run goes through.
+    audit: audit::Audit,
 }
 
-fn pg_error(e: PgError) -> Error {
+pub(crate) fn pg_error(e: PgError) -> Error {
     let help = if e.is_not_installed() {
         "install the PostgreSQL server (Debian: apt-get install postgresql) or set PACKETC_DATABASE_URL"
     } else {
         "check the server and the fixture; the message above is PostgreSQL's"
     };
     Error::input(format!("prove could not use PostgreSQL: {e}"), help)
+}
+
+/// Run SQL on a clone with ON_ERROR_STOP; any failure is an error naming `what`. (Inside a
+/// proof use [`Prover::load`], which tells the audit the clone changed.)
+pub(crate) fn load_sql(target: &Target, sql: &str, what: &str) -> Result<(), Error> {
+    let run = pg::run_psql(target, sql, &[], true).map_err(pg_error)?;
+    if run.success() {
+        return Ok(());
+    }
+    Err(Error::input(
+        format!("prove could not run {what} on the clone: {}", run.summary()),
+        "the message above is PostgreSQL's",
+    ))
 }
 
 impl<'a> Prover<'a> {
@@ -84,15 +102,27 @@ impl<'a> Prover<'a> {
         let base = format!("packetc_prove_{}", packet.name.replace('-', "_"));
         let closed_template = format!("{base}_closed");
         let open_template = format!("{base}_open");
-        cluster
+        let closed = cluster
             .create_template(&closed_template, &[fixture.schema.as_path()])
             .map_err(pg_error)?;
-        cluster
+        let open = cluster
             .create_template(
                 &open_template,
                 &[fixture.schema.as_path(), fixture.gate_open.as_path()],
             )
             .map_err(pg_error)?;
+        // The DBA's one-time act, on the clone: create the role the writes run as.
+        if let Some(grants) = crate::grants::script(loaded) {
+            for t in [&closed, &open] {
+                load_sql(t, &grants, "the `packetc grants` script")?;
+            }
+        }
+        // The write audit, on the clone templates only.
+        let audit = audit::Audit::new(audit::protected_tables(packet));
+        let install = audit::install_sql(&audit.tables);
+        for t in [&closed, &open] {
+            load_sql(t, &install, "the write audit")?;
+        }
         let vars = packet
             .variables
             .iter()
@@ -105,22 +135,49 @@ impl<'a> Prover<'a> {
             vars,
             closed_template,
             open_template,
+            audit,
         })
     }
 
     /// A fresh clone named as the packet's target database.
     pub fn fresh(&self, gate_open: bool) -> Result<Target, Error> {
+        self.audit.touched();
         let template = if gate_open {
             &self.open_template
         } else {
             &self.closed_template
         };
         self.cluster
-            .create_database_from_template(&self.packet.database, template)
+            .recreate_from_template(&self.packet.database, template)
             .map_err(pg_error)
     }
 
-    fn step(&self, role: Role) -> Option<&'a Step> {
+    /// Change a clone outside the steps (a fake opening, a deletion): the audit's next
+    /// snapshot is taken afresh.
+    pub(crate) fn load(&self, target: &Target, sql: &str, what: &str) -> Result<(), Error> {
+        self.audit.touched();
+        load_sql(target, sql, what)
+    }
+
+    /// Load a fixture file into a clone (psql -f FILE, so `\ir` resolves next to it).
+    pub(crate) fn load_file(&self, target: &Target, file: &std::path::Path) -> Result<(), Error> {
+        self.audit.touched();
+        let run = pg::run_psql_file(target, file).map_err(pg_error)?;
+        if run.success() {
+            return Ok(());
+        }
+        Err(Error::input(
+            format!("prove could not load {}: {}", file.display(), run.summary()),
+            "the message above is PostgreSQL's",
+        ))
+    }
+
+    /// Tell the audit a clone changed outside [`Prover::run`].
+    pub(crate) fn audit_touched(&self) {
+        self.audit.touched();
+    }
+
+    pub(crate) fn step(&self, role: Role) -> Option<&'a Step> {
         self.packet.steps.iter().find(|s| s.role == role)
     }
 
@@ -138,7 +195,10 @@ impl<'a> Prover<'a> {
             ));
         };
         let script = self.scripts.get(step.number).map_or("", String::as_str);
+        let before = self.audit.before(target)?;
         let run = pg::run_psql(target, script, vars, false).map_err(pg_error)?;
+        let after = self.audit.after(target)?;
+        self.audit.compare(target, step.number, &before, &after)?;
         let report = observe::parse(&format!("{}\n{}", run.stderr, run.stdout));
         Ok((run, report))
     }
@@ -148,7 +208,11 @@ impl<'a> Prover<'a> {
         &self,
         target: &Target,
     ) -> Result<BTreeMap<String, TableFingerprint>, Error> {
-        pg::database_fingerprint(target, &[]).map_err(pg_error)
+        // The audit's one-query form of pg::database_fingerprint (installed on every clone);
+        // sequences are left out, as there (nextval is not transactional).
+        let mut all = audit::tables(target)?;
+        all.retain(|k, _| !k.starts_with(audit::SEQUENCE));
+        Ok(all)
     }
 
     /// Every metric, measured directly (one snapshot), independent of the scripts' own reports.
@@ -211,7 +275,7 @@ fn observed<'r>(report: &'r Report, phase: &str, metric: &str) -> Option<&'r str
         .map(|o| o.observed.as_str())
 }
 
-fn exit_text(run: &PsqlRun) -> String {
+pub(crate) fn exit_text(run: &PsqlRun) -> String {
     run.exit_code
         .map_or_else(|| "killed".to_owned(), |c| format!("psql exit {c}"))
 }
@@ -277,7 +341,7 @@ fn expect_success(
 }
 
 /// A step that must stop: psql stopped by the script (exit 3) with the expected reason.
-fn expect_stop(
+pub(crate) fn expect_stop(
     sc: &mut Scenario,
     step: &Step,
     run: &PsqlRun,
@@ -300,7 +364,7 @@ fn expect_stop(
     )
 }
 
-fn unchanged(
+pub(crate) fn unchanged(
     sc: &mut Scenario,
     what: &str,
     before: &BTreeMap<String, TableFingerprint>,
@@ -350,7 +414,7 @@ pub fn gate_closed(pr: &Prover<'_>) -> Result<Scenario, Error> {
             &run,
             &report,
             &format!("gate {} fails", gate.metric),
-            |r| r.failure.as_ref().is_some_and(|f| f.names(&gate.metric)),
+            |r| openings::stopped_on_gate(r, &gate.metric),
         );
     }
     let after = pr.fingerprint(&db)?;
@@ -544,12 +608,12 @@ pub fn prove(
         "the server at PACKETC_DATABASE_URL (scratch databases only)".to_owned()
     };
     let pr = Prover::new(&cluster, loaded, scripts, fixture)?;
-    let scenarios = vec![
-        gate_closed(&pr)?,
-        happy_path(&pr)?,
-        variables(&pr)?,
-        wrong_database(&pr)?,
-    ];
+    let mut scenarios = vec![gate_closed(&pr)?];
+    scenarios.extend(openings::fake_openings(&pr, &loaded.dir.join("fixture"))?);
+    scenarios.extend(openings::approval_deleted(&pr)?);
+    scenarios.extend([happy_path(&pr)?, variables(&pr)?, wrong_database(&pr)?]);
+    scenarios.push(pr.audit.scenario(pr.packet));
+    scenarios.push(mutants::prove_guards(&pr, loaded)?);
     for db in [&pr.packet.database, &pr.closed_template, &pr.open_template] {
         pr.cluster.drop_database(db).map_err(pg_error)?;
     }
@@ -575,6 +639,13 @@ pub fn run(args: &ProveArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let scripts = rendered.into_iter().map(|s| s.text).collect();
     let (header, scenarios) = prove(&loaded, scripts, &fixture, args.database_url.as_deref())?;
     out.write_all(report::render(&header, &scenarios).as_bytes())?;
+    if let Some(line) = scenarios
+        .iter()
+        .flat_map(|s| &s.lines)
+        .find(|l| l.what == mutants::GUARDS_LINE)
+    {
+        writeln!(out, "{} {}", line.observed, mutants::GUARDS_LINE)?;
+    }
     Ok(if scenarios.iter().all(Scenario::passed) {
         Status::Clean
     } else {

@@ -75,6 +75,47 @@ struct StepCtx<'a> {
     after: Vec<Assertion<'a>>,
     delta_summary: String,
     write: &'a str,
+    /// The approval check, in steps that gate on the human gate.
+    approval: Option<ApprovalCtx<'a>>,
+    /// The least-privilege role: its privileges are checked in preflight and the transaction
+    /// steps; transaction steps switch to it (`SET LOCAL ROLE`).
+    run_as: Option<RunAsCtx<'a>>,
+    /// Whether this step switches to the role (transaction steps only).
+    set_role: bool,
+}
+
+#[derive(Serialize)]
+struct ApprovalCtx<'a> {
+    /// The human gate's metric: the check reports under its name.
+    metric: &'a str,
+    table: &'a str,
+    key_column: &'a str,
+    setting: String,
+    variable: &'a str,
+    require: Vec<RequireCtx<'a>>,
+    /// Human form of what a valid approval is.
+    expected: String,
+}
+
+#[derive(Serialize)]
+struct RequireCtx<'a> {
+    column: &'a str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct RunAsCtx<'a> {
+    role: &'a str,
+    tables: Vec<&'a str>,
+    columns: Vec<ColumnCtx<'a>>,
+    table_privileges: Vec<&'static str>,
+    column_privileges: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct ColumnCtx<'a> {
+    table: &'a str,
+    column: &'a str,
 }
 
 #[derive(Serialize)]
@@ -227,6 +268,61 @@ fn step_ctx<'a>(p: &'a Packet, step: &'a Step) -> Result<StepCtx<'a>, Error> {
             .collect::<Vec<_>>()
             .join(", "),
         write: step.write.as_deref().unwrap_or(""),
+        approval: approval_ctx(p, step),
+        run_as: run_as_ctx(p, step),
+        set_role: p.run_as.is_some() && step.kind == Kind::Transaction,
+    })
+}
+
+/// The approval check, for the steps that gate on the human gate.
+fn approval_ctx<'a>(p: &'a Packet, step: &Step) -> Option<ApprovalCtx<'a>> {
+    let a = p.human_gate.approval.as_ref()?;
+    if !step.gate.iter().any(|c| c.metric == p.human_gate.metric) {
+        return None;
+    }
+    let require: Vec<String> = a
+        .require
+        .iter()
+        .map(|(c, v)| format!("{c} = '{}'", v.replace('\'', "''")))
+        .collect();
+    Some(ApprovalCtx {
+        metric: &p.human_gate.metric,
+        table: &a.table,
+        key_column: &a.key_column,
+        setting: format!("packetc.{}", a.variable),
+        variable: &a.variable,
+        require: a
+            .require
+            .iter()
+            .map(|(column, value)| RequireCtx { column, value })
+            .collect(),
+        expected: format!(
+            "a row of {} with {} = :{} and {}",
+            a.table,
+            a.key_column,
+            a.variable,
+            require.join(", ")
+        ),
+    })
+}
+
+/// The privilege check, for preflight and the transaction steps.
+fn run_as_ctx<'a>(p: &'a Packet, step: &Step) -> Option<RunAsCtx<'a>> {
+    let r = p.run_as.as_ref()?;
+    if step.kind != Kind::Transaction && step.role != Role::Preflight {
+        return None;
+    }
+    let split = |list: &'static str| list.split(", ").collect::<Vec<_>>();
+    Some(RunAsCtx {
+        role: &r.role,
+        tables: r.protected_tables.iter().map(String::as_str).collect(),
+        columns: r
+            .protected_columns
+            .iter()
+            .map(|(table, column)| ColumnCtx { table, column })
+            .collect(),
+        table_privileges: split(crate::spec::WRITE_PRIVILEGES),
+        column_privileges: split(crate::spec::COLUMN_WRITE_PRIVILEGES),
     })
 }
 

@@ -1,5 +1,6 @@
 //! The packet spec: load packet.yaml, validate it, and hand out a [`Packet`].
 
+pub mod binding;
 pub mod diagnostic;
 pub mod model;
 pub mod raw;

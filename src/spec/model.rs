@@ -19,6 +19,8 @@ pub struct Packet {
     pub human_gate: HumanGate,
     pub metrics: Vec<Metric>,
     pub provenance: Provenance,
+    /// The least-privilege role the transaction steps run as, when the spec names one.
+    pub run_as: Option<RunAs>,
     pub steps: Vec<Step>,
     pub final_state: Vec<Check>,
     pub automation_may: Vec<String>,
@@ -49,7 +51,37 @@ pub struct HumanGate {
     pub metric: String,
     pub open_when: Condition,
     pub description: String,
+    /// What a valid approval is; the scripts check exactly this row.
+    pub approval: Option<Approval>,
 }
+
+/// The approval opening the human gate: the row of `table` whose `key_column` equals the
+/// approval variable, carrying every `require`d value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Approval {
+    pub table: String,
+    pub key_column: String,
+    /// The variable that names the row (the provenance's approval variable).
+    pub variable: String,
+    /// `(column, value)` in the author's order, compared as text.
+    pub require: Vec<(String, String)>,
+}
+
+/// The role transaction steps switch to with `SET LOCAL ROLE`, and what it must not write.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunAs {
+    pub role: String,
+    pub protected_tables: Vec<String>,
+    /// `(table, column)`.
+    pub protected_columns: Vec<(String, String)>,
+}
+
+/// The table privileges that allow changing a table (or its data): the role holds none of them
+/// on a protected table. `MAINTAIN` (PostgreSQL 17+) is left out: older servers reject the name.
+pub const WRITE_PRIVILEGES: &str = "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER";
+
+/// The column privileges that allow setting a column.
+pub const COLUMN_WRITE_PRIVILEGES: &str = "INSERT, UPDATE";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

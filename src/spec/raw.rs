@@ -98,6 +98,9 @@ pub struct RawPacket {
     pub metrics: OrderedMap<Name, RawMetric>,
     /// The table the seed writes and the tag that marks its rows (the rollback deletes by it).
     pub provenance: RawProvenance,
+    /// The least-privilege role the transaction steps run as (optional).
+    #[serde(default)]
+    pub run_as: Option<RawRunAs>,
     /// Exactly four steps, in this order: preflight, seed, verify, rollback.
     #[schemars(with = "Vec<RawStep>", length(min = 4, max = 4))]
     pub steps: Spanned<Vec<RawStep>>,
@@ -163,6 +166,49 @@ pub struct RawHumanGate {
     /// Must be `false`: nothing in packetc opens the human gate.
     #[schemars(schema_with = "false_schema")]
     pub automatable: Spanned<bool>,
+    /// What a valid approval is: the row the approval variable names and the values it must
+    /// carry. Preflight and seed check exactly that; the seed under a lock held to COMMIT.
+    #[serde(default)]
+    pub approval: Option<RawApproval>,
+}
+
+/// The approval that opens the human gate: one row, named by the provenance's approval variable.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Approval")]
+pub struct RawApproval {
+    /// The table holding approvals (only ever read; transaction steps lock it against writes).
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+    )]
+    pub table: Name,
+    /// The column whose value the approval variable names, e.g. `proposal_ref`.
+    #[schemars(with = "String", regex(pattern = r"^[a-z_][a-z0-9_]*$"))]
+    pub key_column: Name,
+    /// Column values a valid approval carries, e.g. `decision: ratified`, `quorum_level: L2`.
+    #[schemars(schema_with = "require_schema")]
+    pub require: OrderedMap<Name, Spanned<String>>,
+}
+
+/// The role the transaction steps run as (`SET LOCAL ROLE` inside the transaction), and what
+/// it must never be able to write: PostgreSQL enforces the policy, not only the linter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "RunAs")]
+pub struct RawRunAs {
+    /// The role's name (lower-case identifier); `packetc grants` prints the script creating it.
+    #[schemars(with = "String", regex(pattern = r"^[a-z_][a-z0-9_]*$"))]
+    pub role: Name,
+    /// Tables the role must hold no write privilege on (INSERT, UPDATE, DELETE, TRUNCATE,
+    /// REFERENCES, TRIGGER); preflight and the transaction steps stop if it does.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub protected_tables: Vec<Name>,
+    /// `table.column` (or `schema.table.column`) the role must not be able to INSERT or UPDATE.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub protected_columns: Vec<Name>,
 }
 
 /// A named read-only scalar query.
@@ -344,6 +390,15 @@ fn lock_mode_schema(_: &mut SchemaGenerator) -> Schema {
 
 fn false_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "boolean", "const": false })
+}
+
+/// Required column values by column name (text).
+fn require_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "object",
+        "propertyNames": { "pattern": IDENT_PATTERN },
+        "additionalProperties": { "type": "string" },
+    })
 }
 
 /// Conditions by metric name: a number, text, a comparison or a change.

@@ -15,7 +15,7 @@ use super::model::{
     Op, Packet, Provenance, Role, Step, StopAction, Value, Variable,
 };
 use super::raw::{Conditions, RawPacket, RawStep};
-use super::{sqlcheck, value};
+use super::{binding, sqlcheck, value};
 
 /// Reads a `write_file` fragment named relative to the packet directory.
 pub type FragmentReader<'a> = &'a dyn Fn(&str) -> Result<String, String>;
@@ -51,7 +51,7 @@ struct Validator<'s> {
     metrics: HashMap<String, MetricType>,
 }
 
-fn is_ident(s: &str) -> bool {
+pub(super) fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     chars
         .next()
@@ -59,12 +59,12 @@ fn is_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-fn is_table_name(s: &str) -> bool {
+pub(super) fn is_table_name(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
     parts.len() <= 2 && parts.iter().all(|p| is_ident(p))
 }
 
-fn has_control(s: &str) -> bool {
+pub(super) fn has_control(s: &str) -> bool {
     s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
 }
 
@@ -95,11 +95,16 @@ impl Validator<'_> {
         let declared: HashSet<String> = variables.iter().map(|v| v.name.clone()).collect();
         let metrics = self.metrics(raw, &declared);
         let provenance = self.provenance(raw, &declared);
-        let human_gate = self.human_gate(raw);
+        let mut human_gate = self.human_gate(raw);
+        if let (Some(gate), Some(a)) = (human_gate.as_mut(), &raw.human_gate.approval) {
+            gate.approval = Some(binding::approval(self.sink, a, &provenance));
+        }
+        let run_as = raw.run_as.as_ref().map(|r| binding::run_as(self.sink, r));
         let steps = self.steps(raw, &declared, &provenance, read_fragment);
         let final_state = self.checks(&raw.final_state, "final_state");
         if let Some(gate) = &human_gate {
             self.human_gate_rechecked(gate, &raw.human_gate.metric, raw, &steps);
+            binding::gate_bound(self.sink, raw, gate, &metrics, &variables, &steps);
         }
         if steps.len() == 4 {
             self.seed_rechecks_preflight(raw, &steps);
@@ -123,9 +128,11 @@ impl Validator<'_> {
                     value: Value::Text(String::new()),
                 },
                 description: String::new(),
+                approval: None,
             }),
             metrics,
             provenance,
+            run_as,
             steps,
             final_state,
             automation_may: raw.automation.may.clone(),
@@ -316,6 +323,7 @@ impl Validator<'_> {
                 metric: g.metric.value.clone(),
                 open_when,
                 description: g.description.clone(),
+                approval: None,
             }),
             Err(e) => {
                 self.sink.at(

@@ -140,8 +140,16 @@ pub fn shared_server() -> Option<Arc<SharedServer>> {
 pub fn load_templates(cluster: &Cluster) -> Result<(), PgError> {
     let schema = fixture_dir().join("schema.sql");
     let gate = fixture_dir().join("gate-open.sql");
-    cluster.create_template(TEMPLATE_CLOSED, &[&schema])?;
-    cluster.create_template(TEMPLATE_OPEN, &[&schema, &gate])?;
+    let closed = cluster.create_template(TEMPLATE_CLOSED, &[&schema])?;
+    let open = cluster.create_template(TEMPLATE_OPEN, &[&schema, &gate])?;
+    // The DBA's one-time act: the role the packet's writes run as (`packetc grants`).
+    let loaded = packetc::spec::load(&packet_dir()).expect("the bundled packet loads");
+    if let Some(grants) = packetc::grants::script(&loaded) {
+        for t in [&closed, &open] {
+            let run = packetc::pg::run_psql(t, &grants, &[], true)?;
+            assert!(run.success(), "the grants script failed: {}", run.summary());
+        }
+    }
     Ok(())
 }
 
