@@ -50,6 +50,9 @@ fn committed_policy_schema_matches_the_model() {
 #[test]
 fn committed_report_schema_matches_the_model() {
     check_committed(SchemaKind::Report);
+}
+
+#[test]
 fn committed_journal_schema_matches_the_model() {
     check_committed(SchemaKind::Journal);
 }
