@@ -57,6 +57,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Status, Error> {
         Command::Schema(args) => crate::schema::run(args, out),
         Command::Completions(args) => crate::completions::completions(args, out),
         Command::Man(args) => crate::completions::man(args, out),
+        Command::Fingerprint(args) => crate::fingerprint::cmd::run_cmd(args, out),
     }
 }
 

@@ -203,9 +203,13 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
             }
             Format::Json | Format::Sarif => report_drift(&mut stderr.lock(), &loaded, &drifts)?,
         }
+        let stale_proof = match args.format {
+            Format::Human | Format::Short => crate::proof::check(&loaded, out)?,
+            _ => crate::proof::check(&loaded, &mut stderr.lock())?,
+        };
         let files = lint_scripts(&loaded, &policy)?;
         let findings: usize = files.iter().map(|(_, _, f)| f.len()).sum();
-        if !drifts.is_empty() || findings > 0 {
+        if !drifts.is_empty() || findings > 0 || stale_proof {
             status = Status::Failed;
         } else if matches!(args.format, Format::Human | Format::Short) {
             writeln!(

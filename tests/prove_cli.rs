@@ -70,8 +70,14 @@ fn prove_passes_on_the_bundled_packet() {
     assert!(
         stdout
             .lines()
-            .last()
-            .is_some_and(|l| l.starts_with("PROVEN: ") && l.ends_with(" 0 failed")),
+            .any(|l| l.starts_with("PROVEN: ") && l.ends_with(" 0 failed")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().last().is_some_and(|l| l.starts_with(&format!(
+            "wrote {} (proven; schema fingerprint sha256:",
+            dir.join("proof.json").display()
+        ))),
         "{stdout}"
     );
     assert!(!stdout.contains("FAIL"), "{stdout}");

@@ -32,12 +32,16 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// The schema file, relative to the packet directory.
+    pub const SCHEMA: &'static str = "fixture/schema.sql";
+    /// The gate-opening file, relative to the packet directory.
+    pub const GATE_OPEN: &'static str = "fixture/gate-open.sql";
+
     /// `PACKET/fixture/schema.sql` and `gate-open.sql`, which must both exist.
     pub fn locate(loaded: &Loaded) -> Result<Fixture, Error> {
-        let dir = loaded.dir.join("fixture");
         let f = Fixture {
-            schema: dir.join("schema.sql"),
-            gate_open: dir.join("gate-open.sql"),
+            schema: loaded.dir.join(Fixture::SCHEMA),
+            gate_open: loaded.dir.join(Fixture::GATE_OPEN),
         };
         for p in [&f.schema, &f.gate_open] {
             if !p.is_file() {
@@ -523,13 +527,24 @@ pub fn wrong_database(pr: &Prover<'_>) -> Result<Scenario, Error> {
     Ok(sc)
 }
 
+/// What one proof run produced.
+pub struct Outcome {
+    /// The report's first lines (packet, server, fixture).
+    pub header: String,
+    pub scenarios: Vec<Scenario>,
+    /// The server it ran on.
+    pub server: crate::proof::Server,
+    /// The clone's schema fingerprint (gate closed, before any step).
+    pub fingerprint: crate::fingerprint::Fingerprint,
+}
+
 /// Connect (URL or scratch cluster), prove, clean up.
 pub fn prove(
     loaded: &Loaded,
     scripts: Vec<String>,
     fixture: &Fixture,
     database_url: Option<&str>,
-) -> Result<(String, Vec<Scenario>), Error> {
+) -> Result<Outcome, Error> {
     let cluster = match database_url {
         Some(url) => Cluster::from_url(url),
         None => Cluster::start(),
@@ -544,6 +559,8 @@ pub fn prove(
         "the server at PACKETC_DATABASE_URL (scratch databases only)".to_owned()
     };
     let pr = Prover::new(&cluster, loaded, scripts, fixture)?;
+    let server = server_of(&cluster)?;
+    let fingerprint = clone_fingerprint(&pr, loaded)?;
     let scenarios = vec![
         gate_closed(&pr)?,
         happy_path(&pr)?,
@@ -554,12 +571,74 @@ pub fn prove(
         pr.cluster.drop_database(db).map_err(pg_error)?;
     }
     let header = format!(
-        "prove {}: {} on {where_}\nfixture {}; scripts run through psql on stdin without -v ON_ERROR_STOP=1",
+        "prove {}: {} on {where_}\nserver: PostgreSQL {}; {}\nfixture {}; scripts run through psql on stdin without -v ON_ERROR_STOP=1",
         loaded.packet.name,
         loaded.packet.title,
+        server.version,
+        binaries_text(cluster.is_owned()),
         fixture.schema.parent().map_or_else(String::new, |p| p.display().to_string()),
     );
-    Ok((header, scenarios))
+    Ok(Outcome {
+        header,
+        scenarios,
+        server,
+        fingerprint,
+    })
+}
+
+/// The server's version, read from the server itself.
+fn server_of(cluster: &Cluster) -> Result<crate::proof::Server, Error> {
+    let num = pg::query_scalar(
+        cluster.admin_target(),
+        &[],
+        "SELECT current_setting('server_version_num')",
+    )
+    .map_err(pg_error)?
+    .and_then(|v| v.trim().parse::<u32>().ok())
+    .ok_or_else(|| {
+        Error::input(
+            "the server did not report server_version_num",
+            "check the server",
+        )
+    })?;
+    Ok(crate::proof::Server {
+        major: num / 10_000,
+        version: crate::fingerprint::cmd::version_text(num),
+    })
+}
+
+/// Which binaries ran the proof, so a version picked from PATH is never a surprise.
+fn binaries_text(owned: bool) -> String {
+    let psql = pg::find_psql().map_or_else(|e| e.to_string(), |p| p.display().to_string());
+    if owned {
+        let bindir =
+            pg::find_server_bindir().map_or_else(|e| e.to_string(), |p| p.display().to_string());
+        format!("server binaries {bindir}; psql {psql}")
+    } else {
+        format!("psql {psql}")
+    }
+}
+
+/// The schema fingerprint of a fresh clone (gate closed), read the way `apply` reads the target.
+fn clone_fingerprint(
+    pr: &Prover<'_>,
+    loaded: &Loaded,
+) -> Result<crate::fingerprint::Fingerprint, Error> {
+    let policy = crate::fingerprint::packet_policy(loaded)?;
+    let roots = crate::fingerprint::roots(loaded, &policy);
+    let db = pr.fresh(false)?;
+    let run = pg::run_psql(&db, &crate::fingerprint::catalog::script(&roots), &[], true)
+        .map_err(pg_error)?;
+    let (_, items) = crate::fingerprint::catalog::parse(&run.stdout).map_err(|e| {
+        Error::input(
+            format!(
+                "reading the clone's schema fingerprint: {e}: {}",
+                run.summary()
+            ),
+            "check the fixture",
+        )
+    })?;
+    Ok(crate::fingerprint::Fingerprint::from_items(&roots, &items))
 }
 
 /// Run `packetc prove`.
@@ -573,8 +652,11 @@ pub fn run(args: &ProveArgs, out: &mut dyn Write) -> Result<Status, Error> {
     }
     let fixture = Fixture::locate(&loaded)?;
     let scripts = rendered.into_iter().map(|s| s.text).collect();
-    let (header, scenarios) = prove(&loaded, scripts, &fixture, args.database_url.as_deref())?;
-    out.write_all(report::render(&header, &scenarios).as_bytes())?;
+    let inputs = crate::proof::current_inputs(&loaded)?;
+    let outcome = prove(&loaded, scripts, &fixture, args.database_url.as_deref())?;
+    out.write_all(report::render(&outcome.header, &outcome.scenarios).as_bytes())?;
+    let scenarios = outcome.scenarios.clone();
+    crate::proof::record_run(&loaded, inputs, outcome, out)?;
     Ok(if scenarios.iter().all(Scenario::passed) {
         Status::Clean
     } else {
