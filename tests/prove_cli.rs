@@ -74,10 +74,13 @@ fn prove_passes_on_the_bundled_packet() {
         "{stdout}"
     );
     assert!(
-        stdout.lines().last().is_some_and(|l| l.starts_with(&format!(
-            "wrote {} (proven; schema fingerprint sha256:",
-            dir.join("proof.json").display()
-        ))),
+        stdout
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with(&format!(
+                "wrote {} (proven; schema fingerprint sha256:",
+                dir.join("proof.json").display()
+            ))),
         "{stdout}"
     );
     assert!(!stdout.contains("FAIL"), "{stdout}");

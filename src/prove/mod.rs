@@ -69,7 +69,7 @@ pub struct Prover<'a> {
 
 fn pg_error(e: PgError) -> Error {
     let help = if e.is_not_installed() {
-        "install the PostgreSQL server (Debian: apt-get install postgresql) or set PACKETC_DATABASE_URL"
+        "install the PostgreSQL server (Debian: apt-get install postgresql), point PACKETC_PG_BINDIR at a directory with initdb, pg_ctl and postgres (PACKETC_PSQL at psql), or set PACKETC_DATABASE_URL"
     } else {
         "check the server and the fixture; the message above is PostgreSQL's"
     };
@@ -609,7 +609,18 @@ fn server_of(cluster: &Cluster) -> Result<crate::proof::Server, Error> {
 
 /// Which binaries ran the proof, so a version picked from PATH is never a surprise.
 fn binaries_text(owned: bool) -> String {
-    let psql = pg::find_psql().map_or_else(|e| e.to_string(), |p| p.display().to_string());
+    let psql = pg::find_psql().map_or_else(
+        |e| e.to_string(),
+        |p| {
+            let version = std::process::Command::new(&p)
+                .arg("--version")
+                .output()
+                .ok()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+                .unwrap_or_default();
+            format!("{} ({version})", p.display())
+        },
+    );
     if owned {
         let bindir =
             pg::find_server_bindir().map_or_else(|e| e.to_string(), |p| p.display().to_string());
