@@ -214,6 +214,9 @@ pub struct ApplyArgs {
     /// Lint policy file (default: nearest packets/policy.yaml, else the built-in policy).
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// Run although PACKET/proof.json is missing, stale or failed; REASON is journaled.
+    #[arg(long, value_name = "REASON")]
+    pub override_proof: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -6,9 +6,13 @@
 //!    known and every needed one given (exit 2), the committed scripts are byte for byte what
 //!    the spec renders and lint clean with their step contexts (exit 1). The bytes checked are
 //!    the bytes run ([`precheck`]).
+//!    The proof record (`PACKET/proof.json`) must be fresh: a missing, stale or failed proof is
+//!    refused (exit 1) unless `--override-proof REASON` is given, which is journaled.
 //! 2. `--dry-run` stops here and prints what would run.
 //! 3. The journal is opened ([`journal`]) and a read-only probe goes through the channel
-//!    ([`probe`]): a channel that cannot start is bad input (exit 2) before any step.
+//!    ([`probe`]): a channel that cannot start is bad input (exit 2) before any step. Then the
+//!    target's schema fingerprint, read through the channel, is compared with the proof's
+//!    ([`schema`]): equal or cosmetic goes on; a real difference stops (exit 1), no step run.
 //! 4. The forward steps (every step but the rollback, in spec order: preflight, seed, verify)
 //!    run one by one ([`sequence`]). A failed step with `stop: stop` ends the run (exit 1); one
 //!    with `stop: stop_and_rollback` runs the rollback script, then ends (exit 1) ([`stops`]).
@@ -27,6 +31,7 @@ mod journal;
 mod pipes;
 mod precheck;
 mod probe;
+mod schema;
 mod sequence;
 mod signals;
 mod stops;
@@ -69,6 +74,9 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let Some(scripts) = precheck::committed_scripts(&loaded, &policy, out)? else {
         return Ok(Status::Failed);
     };
+    let Some(proven) = precheck::proof(&loaded, args.override_proof.as_deref(), out)? else {
+        return Ok(Status::Failed);
+    };
     let (forward, rollback): (Vec<Committed>, Vec<Committed>) = scripts
         .into_iter()
         .partition(|c| c.step.role != Role::Rollback);
@@ -106,6 +114,7 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
         journal,
         journal_error: None,
         out,
+        proven: &proven,
     };
     apply.execute(&forward, rollback.first())
 }

@@ -41,6 +41,8 @@ pub(super) struct Apply<'a> {
     pub(super) journal: Journal,
     pub(super) journal_error: Option<String>,
     pub(super) out: &'a mut dyn Write,
+    /// The proof record (or its override), compared with the target before step 0.
+    pub(super) proven: &'a crate::proof::gate::Proven,
 }
 
 impl Apply<'_> {
@@ -62,6 +64,9 @@ impl Apply<'_> {
         match self.probe()? {
             Ok(()) => {}
             Err(status) => return Ok(status),
+        }
+        if let Err(status) = self.schema_gate()? {
+            return Ok(status);
         }
         let total = forward.len();
         for (i, c) in forward.iter().enumerate() {

@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod gate;
+
 use crate::diag::Error;
 use crate::fingerprint::Fingerprint;
 use crate::prove::{Fixture, Scenario};
