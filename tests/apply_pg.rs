@@ -236,6 +236,7 @@ fn happy_path_reaches_the_final_state_and_journals_it() {
         [
             "start",
             "probe",
+            "schema",
             "step_start",
             "step_end",
             "step_start",
@@ -324,7 +325,7 @@ fn a_closed_gate_stops_at_the_preflight_and_changes_nothing() {
     assert_eq!(fingerprint(&db), before);
     assert_eq!(
         run.kinds(),
-        ["start", "probe", "step_start", "step_end", "end"]
+        ["start", "probe", "schema", "step_start", "step_end", "end"]
     );
     let pre = run.step_end("preflight");
     assert_eq!(pre["outcome"], "failed");
@@ -592,6 +593,7 @@ fn interrupt_mid_seed(db: &ScratchDb, sig: &str) {
         [
             "start",
             "probe",
+            "schema",
             "step_start",
             "step_end",
             "step_start",
@@ -652,9 +654,16 @@ fn kill_9_mid_seed_commits_nothing_and_leaves_an_accurate_journal() {
         .collect();
     assert_eq!(
         kinds,
-        ["start", "probe", "step_start", "step_end", "step_start"]
+        [
+            "start",
+            "probe",
+            "schema",
+            "step_start",
+            "step_end",
+            "step_start"
+        ]
     );
-    assert_eq!(records[4]["role"], "seed");
+    assert_eq!(records[5]["role"], "seed");
 }
 
 #[test]

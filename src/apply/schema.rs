@@ -15,8 +15,8 @@ use crate::diag::{Error, Status};
 use crate::proof::gate::{judge_schema, SchemaVerdict};
 
 impl Apply<'_> {
-    /// `Ok(Err(status))`: stop with that status.
-    pub(super) fn schema_gate(&mut self) -> Result<Result<(), Status>, Error> {
+    /// Journal an overridden proof (right after the start record, before anything is sent).
+    pub(super) fn journal_proof_override(&mut self) {
         if let Some((reason, problem)) = &self.proven.overridden {
             let record = json!({
                 "record": "proof_override",
@@ -26,6 +26,10 @@ impl Apply<'_> {
             });
             self.log(&record);
         }
+    }
+
+    /// `Ok(Err(status))`: stop with that status.
+    pub(super) fn schema_gate(&mut self) -> Result<Result<(), Status>, Error> {
         let Some(record) = &self.proven.record else {
             writeln!(
                 self.out,

@@ -61,6 +61,7 @@ impl Apply<'_> {
                 &format!("{sig} before the probe; nothing was run"),
             );
         }
+        self.journal_proof_override();
         match self.probe()? {
             Ok(()) => {}
             Err(status) => return Ok(status),
