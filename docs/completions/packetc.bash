@@ -25,6 +25,9 @@ _packetc() {
             packetc,completions)
                 cmd="packetc__subcmd__completions"
                 ;;
+            packetc,fingerprint)
+                cmd="packetc__subcmd__fingerprint"
+                ;;
             packetc,help)
                 cmd="packetc__subcmd__help"
                 ;;
@@ -61,6 +64,9 @@ _packetc() {
             packetc__subcmd__help,completions)
                 cmd="packetc__subcmd__help__subcmd__completions"
                 ;;
+            packetc__subcmd__help,fingerprint)
+                cmd="packetc__subcmd__help__subcmd__fingerprint"
+                ;;
             packetc__subcmd__help,help)
                 cmd="packetc__subcmd__help__subcmd__help"
                 ;;
@@ -95,7 +101,7 @@ _packetc() {
 
     case "${cmd}" in
         packetc)
-            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply rule new schema completions man help"
+            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply rule new schema completions man fingerprint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -113,7 +119,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__apply)
-            opts="-q -h --var --database-url --channel --dry-run --journal --policy --color --quiet --help"
+            opts="-q -h --var --database-url --channel --dry-run --journal --policy --override-proof --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -136,6 +142,10 @@ _packetc() {
                     return 0
                     ;;
                 --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --override-proof)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -194,8 +204,38 @@ _packetc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        packetc__subcmd__fingerprint)
+            opts="-q -h --database-url --channel --format --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         packetc__subcmd__help)
-            opts="render check lint plan prove apply rule new schema completions man help"
+            opts="render check lint plan prove apply rule new schema completions man fingerprint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,6 +277,20 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        packetc__subcmd__help__subcmd__fingerprint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
