@@ -104,10 +104,11 @@ impl<'a> Quiet<'a> {
     }
 }
 
-/// A line that only reports progress on success.
+/// A line that only reports progress on success (or, `note: `, something that is not a finding).
 fn is_progress_line(line: &str) -> bool {
     line.starts_with("wrote ")
         || line.starts_with("ok: ")
+        || line.starts_with("note: ")
         || (line.starts_with("packetc lint: ") && line.trim_end().ends_with(" clean"))
 }
 

@@ -92,6 +92,21 @@ fn cosmetic_renderings_compare_equal_and_a_changed_predicate_does_not() {
         fingerprint(&restored),
         fingerprint(&changed),
     );
+    // Through a channel command (psql reading the script on stdin), the same answer.
+    let psql = pg::find_psql().expect("psql");
+    let channel = format!("'{}' -X -d '{}' -f -", psql.display(), conninfo(&created));
+    let out = Command::new(env!("CARGO_BIN_EXE_packetc"))
+        .args(["fingerprint", "--format", "json", "--channel", &channel])
+        .output()
+        .expect("packetc runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let via_channel: Fingerprint = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(via_channel, a);
     assert_ne!(
         viewdef(&created),
         viewdef(&restored),
