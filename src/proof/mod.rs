@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod capture;
 pub mod gate;
 
 use crate::diag::Error;

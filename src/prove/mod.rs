@@ -67,7 +67,7 @@ pub struct Prover<'a> {
     open_template: String,
 }
 
-fn pg_error(e: PgError) -> Error {
+pub(crate) fn pg_error(e: PgError) -> Error {
     let help = if e.is_not_installed() {
         "install the PostgreSQL server (Debian: apt-get install postgresql), point PACKETC_PG_BINDIR at a directory with initdb, pg_ctl and postgres (PACKETC_PSQL at psql), or set PACKETC_DATABASE_URL"
     } else {
@@ -559,8 +559,8 @@ pub fn prove(
         "the server at PACKETC_DATABASE_URL (scratch databases only)".to_owned()
     };
     let pr = Prover::new(&cluster, loaded, scripts, fixture)?;
-    let server = server_of(&cluster)?;
-    let fingerprint = clone_fingerprint(&pr, loaded)?;
+    let server = crate::proof::capture::server(&cluster)?;
+    let fingerprint = crate::proof::capture::clone_fingerprint(&pr, loaded)?;
     let scenarios = vec![
         gate_closed(&pr)?,
         happy_path(&pr)?,
@@ -575,7 +575,7 @@ pub fn prove(
         loaded.packet.name,
         loaded.packet.title,
         server.version,
-        binaries_text(cluster.is_owned()),
+        crate::proof::capture::binaries(cluster.is_owned()),
         fixture.schema.parent().map_or_else(String::new, |p| p.display().to_string()),
     );
     Ok(Outcome {
@@ -584,72 +584,6 @@ pub fn prove(
         server,
         fingerprint,
     })
-}
-
-/// The server's version, read from the server itself.
-fn server_of(cluster: &Cluster) -> Result<crate::proof::Server, Error> {
-    let num = pg::query_scalar(
-        cluster.admin_target(),
-        &[],
-        "SELECT current_setting('server_version_num')",
-    )
-    .map_err(pg_error)?
-    .and_then(|v| v.trim().parse::<u32>().ok())
-    .ok_or_else(|| {
-        Error::input(
-            "the server did not report server_version_num",
-            "check the server",
-        )
-    })?;
-    Ok(crate::proof::Server {
-        major: num / 10_000,
-        version: crate::fingerprint::cmd::version_text(num),
-    })
-}
-
-/// Which binaries ran the proof, so a version picked from PATH is never a surprise.
-fn binaries_text(owned: bool) -> String {
-    let psql = pg::find_psql().map_or_else(
-        |e| e.to_string(),
-        |p| {
-            let version = std::process::Command::new(&p)
-                .arg("--version")
-                .output()
-                .ok()
-                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-                .unwrap_or_default();
-            format!("{} ({version})", p.display())
-        },
-    );
-    if owned {
-        let bindir =
-            pg::find_server_bindir().map_or_else(|e| e.to_string(), |p| p.display().to_string());
-        format!("server binaries {bindir}; psql {psql}")
-    } else {
-        format!("psql {psql}")
-    }
-}
-
-/// The schema fingerprint of a fresh clone (gate closed), read the way `apply` reads the target.
-fn clone_fingerprint(
-    pr: &Prover<'_>,
-    loaded: &Loaded,
-) -> Result<crate::fingerprint::Fingerprint, Error> {
-    let policy = crate::fingerprint::packet_policy(loaded)?;
-    let roots = crate::fingerprint::roots(loaded, &policy);
-    let db = pr.fresh(false)?;
-    let run = pg::run_psql(&db, &crate::fingerprint::catalog::script(&roots), &[], true)
-        .map_err(pg_error)?;
-    let (_, items) = crate::fingerprint::catalog::parse(&run.stdout).map_err(|e| {
-        Error::input(
-            format!(
-                "reading the clone's schema fingerprint: {e}: {}",
-                run.summary()
-            ),
-            "check the fixture",
-        )
-    })?;
-    Ok(crate::fingerprint::Fingerprint::from_items(&roots, &items))
 }
 
 /// Run `packetc prove`.
