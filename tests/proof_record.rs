@@ -305,3 +305,38 @@ fn apply_stops_before_step_0_on_a_real_schema_difference_and_goes_on_after_a_cos
         serde_json::json!(["view public.v_governance_object_inventory"])
     );
 }
+
+#[test]
+fn prove_writes_the_same_record_twice_and_it_matches_the_committed_one_here() {
+    if let Err(e) = packetc::pg::find_server_bindir() {
+        common::skip_or_fail::<()>(&e);
+        return;
+    }
+    let (tmp, dir) = packets_copy();
+    let proof = dir.join("proof.json");
+    fs::remove_file(&proof).expect("rm proof");
+    let packet = dir.display().to_string();
+    let mut written = Vec::new();
+    for _ in 0..2 {
+        let (code, out) = packetc(tmp.path(), &["prove", &packet]);
+        assert_eq!(code, Some(0), "{out}");
+        written.push(fs::read_to_string(&proof).expect("proof written"));
+    }
+    assert_eq!(written[0], written[1], "proof.json is not deterministic");
+    let fresh: packetc::proof::ProofRecord = serde_json::from_str(&written[0]).expect("record");
+    let committed: packetc::proof::ProofRecord = serde_json::from_str(
+        &fs::read_to_string(common::packet_dir().join("proof.json")).expect("committed"),
+    )
+    .expect("committed record");
+    assert_eq!(fresh.servers.len(), 1);
+    assert!(
+        committed
+            .servers
+            .iter()
+            .any(|s| s.major == fresh.servers[0].major),
+        "the committed record does not name this server's major"
+    );
+    assert_eq!(fresh.inputs, committed.inputs);
+    assert_eq!(fresh.scenarios, committed.scenarios);
+    assert_eq!(fresh.fingerprint.sha256, committed.fingerprint.sha256);
+}
