@@ -59,6 +59,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<Status, Error> {
         Command::Schema(args) => crate::schema::run(args, out),
         Command::Completions(args) => crate::completions::completions(args, out),
         Command::Man(args) => crate::completions::man(args, out),
+        Command::Fingerprint(args) => crate::fingerprint::cmd::run_cmd(args, out),
     }
 }
 
@@ -105,11 +106,12 @@ impl<'a> Quiet<'a> {
     }
 }
 
-/// A line that only reports progress on success.
+/// A line that only reports progress on success (or, `note: `, something that is not a finding).
 fn is_progress_line(line: &str) -> bool {
     line.starts_with("wrote ")
         || line.starts_with("ok: ")
         || line.starts_with(crate::lint::locate::POLICY_LINE_PREFIX)
+        || line.starts_with("note: ")
         || (line.starts_with("packetc lint: ") && line.trim_end().ends_with(" clean"))
 }
 

@@ -268,9 +268,14 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
             report_drift(&mut stderr.lock(), loaded, &drifts)?;
         }
         report.problems.extend(drift_problems(loaded, &drifts));
+        let stale_proof = if human {
+            crate::proof::check(loaded, out)?
+        } else {
+            crate::proof::check(loaded, &mut stderr.lock())?
+        };
         let files = lint_scripts(loaded, &policy.policy)?;
         let findings: usize = files.iter().map(|(_, _, f)| f.len()).sum();
-        if !drifts.is_empty() || findings > 0 {
+        if !drifts.is_empty() || findings > 0 || stale_proof {
             status = Status::Failed;
         } else if human {
             writeln!(

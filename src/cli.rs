@@ -122,6 +122,11 @@ pub enum Command {
     ///
     /// Example: packetc man --dir docs/man
     Man(ManArgs),
+    /// Print the schema fingerprint of a database (only reads): the canonical description of
+    /// every object a packet depends on, hashed per object.
+    ///
+    /// Example: packetc fingerprint packets/one-roof-ownership-seed --database-url postgresql:///directus
+    Fingerprint(FingerprintArgs),
 }
 
 #[derive(Debug, Args)]
@@ -248,6 +253,9 @@ pub struct ApplyArgs {
     /// lock_timeout of the steps that set none themselves (default 10s).
     #[arg(long, value_name = "DURATION", value_parser = crate::apply::parse_duration)]
     pub lock_timeout: Option<std::time::Duration>,
+    /// Run although PACKET/proof.json is missing, stale or failed; REASON is journaled.
+    #[arg(long, value_name = "REASON")]
+    pub override_proof: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +274,29 @@ pub struct StatusArgs {
     /// Show only the journal history; do not read the live state.
     #[arg(long)]
     pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FingerprintArgs {
+    /// Fingerprint what this packet depends on (default: every user relation).
+    pub packet: Option<PathBuf>,
+    /// Run the local psql against this connection string.
+    #[arg(long, conflicts_with = "channel", required_unless_present = "channel")]
+    pub database_url: Option<String>,
+    /// Channel command that runs psql reading the script on stdin (e.g. the packet's channel).
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FingerprintFormat::Text)]
+    pub format: FingerprintFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FingerprintFormat {
+    /// One line per object: short hash, kind, name.
+    Text,
+    /// Every object's canonical description (the form proof.json records).
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -16,7 +16,7 @@ fn repo() -> PathBuf {
 fn packet_copy(dir: &Path) -> PathBuf {
     let src = repo().join("packets/one-roof-ownership-seed");
     let dst = dir.join("one-roof-ownership-seed");
-    for sub in ["", "sql"] {
+    for sub in ["", "sql", "fixture"] {
         std::fs::create_dir_all(dst.join(sub)).expect("mkdir");
         for entry in std::fs::read_dir(src.join(sub)).expect("read_dir") {
             let entry = entry.expect("entry");

@@ -244,6 +244,7 @@ fn happy_path_reaches_the_final_state_and_journals_it() {
         [
             "start",
             "probe",
+            "schema",
             "lock",
             "state",
             "decision",
@@ -358,6 +359,7 @@ fn a_closed_gate_stops_at_the_preflight_and_changes_nothing() {
         [
             "start",
             "probe",
+            "schema",
             "lock",
             "state",
             "decision",
@@ -637,6 +639,7 @@ fn interrupt_mid_seed(db: &ScratchDb, sig: &str) {
         [
             "start",
             "probe",
+            "schema",
             "lock",
             "state",
             "decision",
@@ -704,6 +707,7 @@ fn kill_9_mid_seed_commits_nothing_and_leaves_an_accurate_journal() {
         [
             "start",
             "probe",
+            "schema",
             "lock",
             "state",
             "decision",
@@ -712,7 +716,7 @@ fn kill_9_mid_seed_commits_nothing_and_leaves_an_accurate_journal() {
             "step_start"
         ]
     );
-    assert_eq!(records[7]["role"], "seed");
+    assert_eq!(records[8]["role"], "seed");
 }
 
 #[test]

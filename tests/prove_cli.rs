@@ -67,14 +67,23 @@ fn prove_passes_on_the_bundled_packet() {
         stdout.contains("clone after rollback vs before the seed"),
         "{stdout}"
     );
-    let last: Vec<&str> = stdout.lines().rev().take(2).collect();
+    let last: Vec<&str> = stdout.lines().rev().take(3).collect();
     assert!(
-        last.len() == 2
-            && last[1].starts_with("PROVEN: ")
-            && last[1].ends_with(" 0 failed")
-            && last[0].ends_with(" guards proven live")
-            && last[0].split(' ').next() == last[0].split(' ').nth(2),
-        "the report ends with the verdict, then N of N guards proven live:\n{stdout}"
+        last.len() == 3
+            && last[2].starts_with("PROVEN: ")
+            && last[2].ends_with(" 0 failed")
+            && last[1].ends_with(" guards proven live")
+            && last[1].split(' ').next() == last[1].split(' ').nth(2),
+        "the report ends with the verdict, then N of N guards proven live:
+{stdout}"
+    );
+    assert!(
+        last[0].starts_with(&format!(
+            "wrote {} (proven; schema fingerprint sha256:",
+            dir.join("proof.json").display()
+        )),
+        "the proof record is written last:
+{stdout}"
     );
     assert!(!stdout.contains("FAIL"), "{stdout}");
 }

@@ -25,8 +25,8 @@ _packetc() {
             packetc,completions)
                 cmd="packetc__subcmd__completions"
                 ;;
-            packetc,grants)
-                cmd="packetc__subcmd__grants"
+            packetc,fingerprint)
+                cmd="packetc__subcmd__fingerprint"
                 ;;
             packetc,help)
                 cmd="packetc__subcmd__help"
@@ -64,8 +64,8 @@ _packetc() {
             packetc__subcmd__help,completions)
                 cmd="packetc__subcmd__help__subcmd__completions"
                 ;;
-            packetc__subcmd__help,grants)
-                cmd="packetc__subcmd__help__subcmd__grants"
+            packetc__subcmd__help,fingerprint)
+                cmd="packetc__subcmd__help__subcmd__fingerprint"
                 ;;
             packetc__subcmd__help,help)
                 cmd="packetc__subcmd__help__subcmd__help"
@@ -101,7 +101,7 @@ _packetc() {
 
     case "${cmd}" in
         packetc)
-            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply grants rule new schema completions man help"
+            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply rule new schema completions man fingerprint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,7 +119,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__apply)
-            opts="-q -h --var --database-url --channel --dry-run --journal --policy --color --quiet --help"
+            opts="-q -h --var --database-url --channel --dry-run --journal --policy --override-proof --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,6 +142,10 @@ _packetc() {
                     return 0
                     ;;
                 --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --override-proof)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -200,13 +204,25 @@ _packetc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        packetc__subcmd__grants)
-            opts="-q -h --color --quiet --help"
+        packetc__subcmd__fingerprint)
+            opts="-q -h --database-url --channel --format --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -219,7 +235,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__help)
-            opts="render check lint plan prove apply grants rule new schema completions man help"
+            opts="render check lint plan prove apply rule new schema completions man fingerprint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,7 +290,7 @@ _packetc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        packetc__subcmd__help__subcmd__grants)
+        packetc__subcmd__help__subcmd__fingerprint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -36,12 +36,12 @@ complete -c packetc -n "__fish_packetc_needs_command" -f -a "lint" -d 'Lint SQL 
 complete -c packetc -n "__fish_packetc_needs_command" -f -a "plan" -d 'Print a packet\'s step table: step, script, gate, expected delta, stop condition'
 complete -c packetc -n "__fish_packetc_needs_command" -f -a "prove" -d 'Run the packet on a scratch PostgreSQL clone and report expected vs observed per step'
 complete -c packetc -n "__fish_packetc_needs_command" -f -a "apply" -d 'Run preflight, seed and verify through the channel (rollback on a failed verify)'
-complete -c packetc -n "__fish_packetc_needs_command" -f -a "grants" -d 'Print the one-time script a DBA runs to create the role the packet\'s writes run as'
 complete -c packetc -n "__fish_packetc_needs_command" -f -a "rule" -d 'Print the documentation of a lint rule'
 complete -c packetc -n "__fish_packetc_needs_command" -f -a "new" -d 'Scaffold a new packet: a commented packet.yaml (valid as written) and its four scripts'
 complete -c packetc -n "__fish_packetc_needs_command" -f -a "schema" -d 'Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)'
 complete -c packetc -n "__fish_packetc_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c packetc -n "__fish_packetc_needs_command" -f -a "man" -d 'Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory'
+complete -c packetc -n "__fish_packetc_needs_command" -f -a "fingerprint" -d 'Print the schema fingerprint of a database (only reads): the canonical description of every object a packet depends on, hashed per object'
 complete -c packetc -n "__fish_packetc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c packetc -n "__fish_packetc_using_subcommand render" -l color -d 'When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when stdout and stderr are terminals and NO_COLOR is not set'
 always\t'Always colour (e.g. CI logs that render ANSI colours)'
@@ -88,17 +88,13 @@ complete -c packetc -n "__fish_packetc_using_subcommand apply" -l database-url -
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l channel -d 'Channel command that runs psql reading the script on stdin (overrides the packet\'s)' -r
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l journal -d 'Journal file (JSON Lines; default: PACKET/journal/apply-<time>.jsonl)' -r -F
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l policy -d 'Lint policy file (default: nearest packets/policy.yaml, else the built-in policy)' -r -F
+complete -c packetc -n "__fish_packetc_using_subcommand apply" -l override-proof -d 'Run although PACKET/proof.json is missing, stale or failed; REASON is journaled' -r
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l color -d 'When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when stdout and stderr are terminals and NO_COLOR is not set'
 always\t'Always colour (e.g. CI logs that render ANSI colours)'
 never\t'Never colour'"
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l dry-run -d 'Print exactly what would run, in order, and run nothing'
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -s q -l quiet -d 'Print only findings, drift and errors (no "wrote ..." / "ok: ..." lines)'
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c packetc -n "__fish_packetc_using_subcommand grants" -l color -d 'When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when stdout and stderr are terminals and NO_COLOR is not set'
-always\t'Always colour (e.g. CI logs that render ANSI colours)'
-never\t'Never colour'"
-complete -c packetc -n "__fish_packetc_using_subcommand grants" -s q -l quiet -d 'Print only findings, drift and errors (no "wrote ..." / "ok: ..." lines)'
-complete -c packetc -n "__fish_packetc_using_subcommand grants" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c packetc -n "__fish_packetc_using_subcommand rule" -l color -d 'When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when stdout and stderr are terminals and NO_COLOR is not set'
 always\t'Always colour (e.g. CI logs that render ANSI colours)'
 never\t'Never colour'"
@@ -126,16 +122,25 @@ always\t'Always colour (e.g. CI logs that render ANSI colours)'
 never\t'Never colour'"
 complete -c packetc -n "__fish_packetc_using_subcommand man" -s q -l quiet -d 'Print only findings, drift and errors (no "wrote ..." / "ok: ..." lines)'
 complete -c packetc -n "__fish_packetc_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "render" -d 'Render a packet\'s four scripts into PACKET/sql/ (atomically)'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "check" -d 'Re-render every packet in memory, fail on drift from the committed scripts, lint them'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "lint" -d 'Lint SQL scripts against the write policy'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "plan" -d 'Print a packet\'s step table: step, script, gate, expected delta, stop condition'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "prove" -d 'Run the packet on a scratch PostgreSQL clone and report expected vs observed per step'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "apply" -d 'Run preflight, seed and verify through the channel (rollback on a failed verify)'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "grants" -d 'Print the one-time script a DBA runs to create the role the packet\'s writes run as'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "rule" -d 'Print the documentation of a lint rule'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "new" -d 'Scaffold a new packet: a commented packet.yaml (valid as written) and its four scripts'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "schema" -d 'Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "man" -d 'Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory'
-complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply grants rule new schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c packetc -n "__fish_packetc_using_subcommand fingerprint" -l database-url -d 'Run the local psql against this connection string' -r
+complete -c packetc -n "__fish_packetc_using_subcommand fingerprint" -l channel -d 'Channel command that runs psql reading the script on stdin (e.g. the packet\'s channel)' -r
+complete -c packetc -n "__fish_packetc_using_subcommand fingerprint" -l format -d 'Output format' -r -f -a "text\t'One line per object: short hash, kind, name'
+json\t'Every object\'s canonical description (the form proof.json records)'"
+complete -c packetc -n "__fish_packetc_using_subcommand fingerprint" -l color -d 'When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when stdout and stderr are terminals and NO_COLOR is not set'
+always\t'Always colour (e.g. CI logs that render ANSI colours)'
+never\t'Never colour'"
+complete -c packetc -n "__fish_packetc_using_subcommand fingerprint" -s q -l quiet -d 'Print only findings, drift and errors (no "wrote ..." / "ok: ..." lines)'
+complete -c packetc -n "__fish_packetc_using_subcommand fingerprint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "render" -d 'Render a packet\'s four scripts into PACKET/sql/ (atomically)'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "check" -d 'Re-render every packet in memory, fail on drift from the committed scripts, lint them'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "lint" -d 'Lint SQL scripts against the write policy'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "plan" -d 'Print a packet\'s step table: step, script, gate, expected delta, stop condition'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "prove" -d 'Run the packet on a scratch PostgreSQL clone and report expected vs observed per step'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "apply" -d 'Run preflight, seed and verify through the channel (rollback on a failed verify)'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "rule" -d 'Print the documentation of a lint rule'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "new" -d 'Scaffold a new packet: a commented packet.yaml (valid as written) and its four scripts'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "schema" -d 'Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "completions" -d 'Print a shell completion script'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "man" -d 'Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "fingerprint" -d 'Print the schema fingerprint of a database (only reads): the canonical description of every object a packet depends on, hashed per object'
+complete -c packetc -n "__fish_packetc_using_subcommand help; and not __fish_seen_subcommand_from render check lint plan prove apply rule new schema completions man fingerprint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

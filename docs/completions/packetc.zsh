@@ -115,22 +115,11 @@ _arguments "${_arguments_options[@]}" : \
 '--channel=[Channel command that runs psql reading the script on stdin (overrides the packet'\''s)]:CHANNEL:_default' \
 '--journal=[Journal file (JSON Lines; default\: PACKET/journal/apply-<time>.jsonl)]:JOURNAL:_files' \
 '--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
+'--override-proof=[Run although PACKET/proof.json is missing, stale or failed; REASON is journaled]:REASON:_default' \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
 always\:"Always colour (e.g. CI logs that render ANSI colours)"
 never\:"Never colour"))' \
 '--dry-run[Print exactly what would run, in order, and run nothing]' \
-'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
-'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
-'-h[Print help (see more with '\''--help'\'')]' \
-'--help[Print help (see more with '\''--help'\'')]' \
-':packet -- Packet directory or its packet.yaml:_files' \
-&& ret=0
-;;
-(grants)
-_arguments "${_arguments_options[@]}" : \
-'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
-always\:"Always colour (e.g. CI logs that render ANSI colours)"
-never\:"Never colour"))' \
 '-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -200,6 +189,22 @@ never\:"Never colour"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
+(fingerprint)
+_arguments "${_arguments_options[@]}" : \
+'(--channel)--database-url=[Run the local psql against this connection string]:DATABASE_URL:_default' \
+'--channel=[Channel command that runs psql reading the script on stdin (e.g. the packet'\''s channel)]:CHANNEL:_default' \
+'--format=[Output format]:FORMAT:((text\:"One line per object\: short hash, kind, name"
+json\:"Every object'\''s canonical description (the form proof.json records)"))' \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::packet -- Fingerprint what this packet depends on (default\: every user relation):_files' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_packetc__subcmd__help_commands" \
@@ -236,10 +241,6 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
-(grants)
-_arguments "${_arguments_options[@]}" : \
-&& ret=0
-;;
 (rule)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -257,6 +258,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(fingerprint)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -282,12 +287,12 @@ _packetc_commands() {
 'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
 'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
 'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
-'grants:Print the one-time script a DBA runs to create the role the packet'\''s writes run as' \
 'rule:Print the documentation of a lint rule' \
 'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
 'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
 'completions:Print a shell completion script' \
 'man:Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory' \
+'fingerprint:Print the schema fingerprint of a database (only reads)\: the canonical description of every object a packet depends on, hashed per object' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'packetc commands' commands "$@"
@@ -307,10 +312,10 @@ _packetc__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'packetc completions commands' commands "$@"
 }
-(( $+functions[_packetc__subcmd__grants_commands] )) ||
-_packetc__subcmd__grants_commands() {
+(( $+functions[_packetc__subcmd__fingerprint_commands] )) ||
+_packetc__subcmd__fingerprint_commands() {
     local commands; commands=()
-    _describe -t commands 'packetc grants commands' commands "$@"
+    _describe -t commands 'packetc fingerprint commands' commands "$@"
 }
 (( $+functions[_packetc__subcmd__help_commands] )) ||
 _packetc__subcmd__help_commands() {
@@ -321,12 +326,12 @@ _packetc__subcmd__help_commands() {
 'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
 'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
 'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
-'grants:Print the one-time script a DBA runs to create the role the packet'\''s writes run as' \
 'rule:Print the documentation of a lint rule' \
 'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
 'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
 'completions:Print a shell completion script' \
 'man:Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory' \
+'fingerprint:Print the schema fingerprint of a database (only reads)\: the canonical description of every object a packet depends on, hashed per object' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'packetc help commands' commands "$@"
@@ -346,10 +351,10 @@ _packetc__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'packetc help completions commands' commands "$@"
 }
-(( $+functions[_packetc__subcmd__help__subcmd__grants_commands] )) ||
-_packetc__subcmd__help__subcmd__grants_commands() {
+(( $+functions[_packetc__subcmd__help__subcmd__fingerprint_commands] )) ||
+_packetc__subcmd__help__subcmd__fingerprint_commands() {
     local commands; commands=()
-    _describe -t commands 'packetc help grants commands' commands "$@"
+    _describe -t commands 'packetc help fingerprint commands' commands "$@"
 }
 (( $+functions[_packetc__subcmd__help__subcmd__help_commands] )) ||
 _packetc__subcmd__help__subcmd__help_commands() {

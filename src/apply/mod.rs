@@ -6,10 +6,14 @@
 //!    known and every needed one given (exit 2), the committed scripts are byte for byte what
 //!    the spec renders and lint clean with their step contexts (exit 1). The bytes checked are
 //!    the bytes run ([`precheck`]).
+//!    The proof record (`PACKET/proof.json`) must be fresh: a missing, stale or failed proof is
+//!    refused (exit 1) unless `--override-proof REASON` is given, which is journaled.
 //! 2. `--dry-run` stops here and prints what would run ([`dryrun`]).
 //! 3. The journal is opened and its `start` record written ([`journal`], typed records in
 //!    [`record`]); a read-only probe goes through the channel ([`probe`]): a channel that cannot
-//!    start is bad input (exit 2) before any step.
+//!    start is bad input (exit 2) before any step. Before the forward steps, the target's schema
+//!    fingerprint, read through the channel, is compared with the proof's ([`schema`]): equal or
+//!    cosmetic goes on; a real difference stops (exit 1), no step run.
 //! 4. A psql session of its own takes the packet's advisory lock and holds it for the run
 //!    ([`lock`]): a second apply stops with "another apply holds the packet".
 //! 5. The live state is read, read-only, through the packet's metrics ([`state`]) and, with the
@@ -45,6 +49,7 @@ mod precheck;
 mod probe;
 pub mod record;
 mod resume;
+mod schema;
 mod sequence;
 mod signals;
 mod state;
@@ -109,6 +114,9 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
     )?;
     writeln!(out, "{}", policy.line())?;
     let Some(scripts) = precheck::committed_scripts(&loaded, &policy.policy, out)? else {
+        return Ok(Status::Failed);
+    };
+    let Some(proven) = precheck::proof(&loaded, args.override_proof.as_deref(), out)? else {
         return Ok(Status::Failed);
     };
     let (forward, rollback): (Vec<Committed>, Vec<Committed>) = scripts
@@ -176,6 +184,7 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
         },
         lock: None,
         committed: "nothing, by this run".to_owned(),
+        proven: &proven,
     };
     let status = match rollback.first() {
         Some(rb) if args.rollback => apply.run_rollback(rb),

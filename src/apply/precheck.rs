@@ -82,6 +82,15 @@ pub fn committed_scripts(
     Ok(Some(scripts))
 }
 
+/// The proof record must be fresh, or overridden (see [`crate::proof::gate::require`]).
+pub fn proof(
+    loaded: &Loaded,
+    override_reason: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<Option<crate::proof::gate::Proven>, Error> {
+    crate::proof::gate::require(loaded, override_reason, out)
+}
+
 fn report_drift(out: &mut dyn Write, loaded: &Loaded, drifts: &[Drift]) -> std::io::Result<()> {
     writeln!(
         out,

@@ -37,6 +37,10 @@ pub enum Record {
     Probe(Probe),
     /// The advisory lock that keeps a second apply of the same packet out.
     Lock(Lock),
+    /// `--override-proof REASON`: the run goes on without a fresh proof record.
+    ProofOverride(ProofOverride),
+    /// The target's schema fingerprint compared with the proof's, before the forward steps.
+    Schema(SchemaCheck),
     /// The live state, read-only, through the packet's metrics.
     State(State),
     /// What the run decided to do next, and why.
@@ -209,6 +213,22 @@ pub struct Probe {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProofOverride {
+    /// The operator's reason, as given.
+    pub reason: String,
+    /// What is wrong with the proof record (missing, stale, failed).
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SchemaCheck {
+    /// `equal`, `cosmetic`, `different`, `unreadable` or `failed`.
+    pub result: String,
+    /// The comparison's details: server version, both hashes, the objects that differ.
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Lock {
     pub acquired: bool,
     /// The advisory lock key: `pg_try_advisory_lock(key1, key2)`.
@@ -372,6 +392,8 @@ pub enum Outcome {
     Refused,
     /// Another apply holds the packet's advisory lock.
     Locked,
+    /// The target's schema differs from the one the proof ran on; no step was run.
+    SchemaDiffers,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -14,7 +14,7 @@
 use super::history;
 use super::precheck::Committed;
 use super::record::{
-    Case, Classified, Committed as Commit, Decision, Outcome, Record, StepOutcome,
+    Case, Classified, Committed as Commit, Decision, Mode, Outcome, Record, StepOutcome,
 };
 use super::sequence::{Apply, Live, StepRun};
 use crate::diag::{Error, Status};
@@ -34,8 +34,16 @@ impl Apply<'_> {
                 &format!("{sig} before the probe; nothing was run"),
             )?));
         }
+        self.journal_proof_override();
         if let Err(status) = self.probe()? {
             return Ok(Err(status));
+        }
+        // The rollback only deletes the packet's own tagged rows: a schema that drifted since
+        // the proof must not stand in the way of undoing the change.
+        if self.mode == Mode::Apply {
+            if let Err(status) = self.schema_gate()? {
+                return Ok(Err(status));
+            }
         }
         if let Err(status) = self.take_lock()? {
             return Ok(Err(status));

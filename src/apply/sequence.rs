@@ -55,6 +55,8 @@ pub(super) struct Apply<'a> {
     pub(super) lock: Option<Holder>,
     /// What this run has committed, for the end record and every stop message.
     pub(super) committed: String,
+    /// The proof record (or its override), compared with the target before the forward steps.
+    pub(super) proven: &'a crate::proof::gate::Proven,
 }
 
 impl Apply<'_> {

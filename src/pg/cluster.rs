@@ -462,21 +462,23 @@ impl std::fmt::Debug for Cluster {
     }
 }
 
-/// The directory holding `initdb`, `pg_ctl` and `postgres`: `PACKETC_PG_BINDIR` if set, else
-/// the newest `/usr/lib/postgresql/<version>/bin` (Debian, Ubuntu), else the directory of
-/// `initdb` on `PATH` (symlinks resolved), else the output of `pg_config --bindir`.
+/// The directory holding `initdb`, `pg_ctl` and `postgres`: `PACKETC_PG_BINDIR` if set (and
+/// then only that one: a directory without the server is an error, never a reason to pick
+/// another version), else the directory of `initdb` on `PATH` (symlinks resolved; choosing a
+/// version by PATH works), else the newest `/usr/lib/postgresql/<version>/bin` (Debian and
+/// Ubuntu keep initdb off PATH), else the output of `pg_config --bindir`.
 pub fn find_server_bindir() -> Result<PathBuf, PgError> {
     if let Some(dir) = std::env::var_os("PACKETC_PG_BINDIR").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
-    }
-    if let Some(dir) = newest_debian_bindir("initdb") {
-        return Ok(dir);
     }
     if let Some(initdb) = find_on_path("initdb") {
         let real = std::fs::canonicalize(&initdb).unwrap_or(initdb);
         if let Some(dir) = real.parent() {
             return Ok(dir.to_path_buf());
         }
+    }
+    if let Some(dir) = newest_debian_bindir("initdb") {
+        return Ok(dir);
     }
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
         let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
@@ -486,7 +488,7 @@ pub fn find_server_bindir() -> Result<PathBuf, PgError> {
     }
     Err(PgError::NotInstalled {
         what: "the PostgreSQL server (initdb, pg_ctl, postgres)".into(),
-        looked: "$PACKETC_PG_BINDIR, /usr/lib/postgresql/*/bin, $PATH, pg_config --bindir".into(),
+        looked: "$PACKETC_PG_BINDIR, $PATH, /usr/lib/postgresql/*/bin, pg_config --bindir".into(),
     })
 }
 

@@ -18,8 +18,9 @@
 //! - [`query_rows`], [`query_scalar`], [`query_scalars`]: read values back for assertions and
 //!   reports; [`table_fingerprint`] and [`database_fingerprint`] checksum table contents.
 //!
-//! Binaries are found through `PACKETC_PSQL` / `PACKETC_PG_BINDIR`, then the newest
-//! `/usr/lib/postgresql/*/bin`, then `PATH` (see [`find_server_bindir`], [`find_psql`]).
+//! Binaries are found through `PACKETC_PG_BINDIR` / `PACKETC_PSQL`, then `PATH`, then the newest
+//! `/usr/lib/postgresql/*/bin` (see [`find_server_bindir`], [`find_psql`]); an explicit choice
+//! that does not hold the binaries is an error, never a fallback to another version.
 //! When none is installed, the functions return [`PgError::NotInstalled`], which callers (tests,
 //! `prove`) can report as such.
 

@@ -45,11 +45,18 @@ impl PsqlRun {
     }
 }
 
-/// The `psql` binary: `PACKETC_PSQL` if set, else `psql` on `PATH`, else the newest
-/// `/usr/lib/postgresql/*/bin/psql`.
+/// The `psql` binary: `PACKETC_PSQL` if set, else the `psql` next to the server in
+/// `PACKETC_PG_BINDIR` (the same version), else `psql` on `PATH`, else the newest
+/// `/usr/lib/postgresql/*/bin/psql`. `prove` prints which one it used.
 pub fn find_psql() -> Result<PathBuf, PgError> {
     if let Some(p) = std::env::var_os("PACKETC_PSQL").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
+    }
+    if let Some(dir) = std::env::var_os("PACKETC_PG_BINDIR").filter(|d| !d.is_empty()) {
+        let p = PathBuf::from(dir).join("psql");
+        if p.is_file() {
+            return Ok(p);
+        }
     }
     if let Some(p) = find_on_path("psql") {
         return Ok(p);

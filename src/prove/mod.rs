@@ -35,12 +35,16 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// The schema file, relative to the packet directory.
+    pub const SCHEMA: &'static str = "fixture/schema.sql";
+    /// The gate-opening file, relative to the packet directory.
+    pub const GATE_OPEN: &'static str = "fixture/gate-open.sql";
+
     /// `PACKET/fixture/schema.sql` and `gate-open.sql`, which must both exist.
     pub fn locate(loaded: &Loaded) -> Result<Fixture, Error> {
-        let dir = loaded.dir.join("fixture");
         let f = Fixture {
-            schema: dir.join("schema.sql"),
-            gate_open: dir.join("gate-open.sql"),
+            schema: loaded.dir.join(Fixture::SCHEMA),
+            gate_open: loaded.dir.join(Fixture::GATE_OPEN),
         };
         for p in [&f.schema, &f.gate_open] {
             if !p.is_file() {
@@ -66,11 +70,13 @@ pub struct Prover<'a> {
     open_template: String,
     /// The write audit every step run goes through.
     audit: audit::Audit,
+    /// The fixture's schema fingerprint, taken before the audit was installed.
+    fingerprint: crate::fingerprint::Fingerprint,
 }
 
 pub(crate) fn pg_error(e: PgError) -> Error {
     let help = if e.is_not_installed() {
-        "install the PostgreSQL server (Debian: apt-get install postgresql) or set PACKETC_DATABASE_URL"
+        "install the PostgreSQL server (Debian: apt-get install postgresql), point PACKETC_PG_BINDIR at a directory with initdb, pg_ctl and postgres (PACKETC_PSQL at psql), or set PACKETC_DATABASE_URL"
     } else {
         "check the server and the fixture; the message above is PostgreSQL's"
     };
@@ -117,6 +123,7 @@ impl<'a> Prover<'a> {
                 load_sql(t, &grants, "the `packetc grants` script")?;
             }
         }
+        let fingerprint = crate::proof::capture::fixture_fingerprint(&closed, loaded)?;
         // The write audit, on the clone templates only.
         let audit = audit::Audit::new(audit::protected_tables(packet));
         let install = audit::install_sql(&audit.tables);
@@ -136,6 +143,7 @@ impl<'a> Prover<'a> {
             closed_template,
             open_template,
             audit,
+            fingerprint,
         })
     }
 
@@ -587,13 +595,24 @@ pub fn wrong_database(pr: &Prover<'_>) -> Result<Scenario, Error> {
     Ok(sc)
 }
 
+/// What one proof run produced.
+pub struct Outcome {
+    /// The report's first lines (packet, server, fixture).
+    pub header: String,
+    pub scenarios: Vec<Scenario>,
+    /// The server it ran on.
+    pub server: crate::proof::Server,
+    /// The clone's schema fingerprint (gate closed, before any step).
+    pub fingerprint: crate::fingerprint::Fingerprint,
+}
+
 /// Connect (URL or scratch cluster), prove, clean up.
 pub fn prove(
     loaded: &Loaded,
     scripts: Vec<String>,
     fixture: &Fixture,
     database_url: Option<&str>,
-) -> Result<(String, Vec<Scenario>), Error> {
+) -> Result<Outcome, Error> {
     let cluster = match database_url {
         Some(url) => Cluster::from_url(url),
         None => Cluster::start(),
@@ -608,6 +627,8 @@ pub fn prove(
         "the server at PACKETC_DATABASE_URL (scratch databases only)".to_owned()
     };
     let pr = Prover::new(&cluster, loaded, scripts, fixture)?;
+    let server = crate::proof::capture::server(&cluster)?;
+    let fingerprint = pr.fingerprint.clone();
     let mut scenarios = vec![gate_closed(&pr)?];
     scenarios.extend(openings::fake_openings(&pr, &loaded.dir.join("fixture"))?);
     scenarios.extend(openings::approval_deleted(&pr)?);
@@ -618,12 +639,19 @@ pub fn prove(
         pr.cluster.drop_database(db).map_err(pg_error)?;
     }
     let header = format!(
-        "prove {}: {} on {where_}\nfixture {}; scripts run through psql on stdin without -v ON_ERROR_STOP=1",
+        "prove {}: {} on {where_}\nserver: PostgreSQL {}; {}\nfixture {}; scripts run through psql on stdin without -v ON_ERROR_STOP=1",
         loaded.packet.name,
         loaded.packet.title,
+        server.version,
+        crate::proof::capture::binaries(cluster.is_owned()),
         fixture.schema.parent().map_or_else(String::new, |p| p.display().to_string()),
     );
-    Ok((header, scenarios))
+    Ok(Outcome {
+        header,
+        scenarios,
+        server,
+        fingerprint,
+    })
 }
 
 /// Run `packetc prove`.
@@ -637,8 +665,10 @@ pub fn run(args: &ProveArgs, out: &mut dyn Write) -> Result<Status, Error> {
     }
     let fixture = Fixture::locate(&loaded)?;
     let scripts = rendered.into_iter().map(|s| s.text).collect();
-    let (header, scenarios) = prove(&loaded, scripts, &fixture, args.database_url.as_deref())?;
-    out.write_all(report::render(&header, &scenarios).as_bytes())?;
+    let inputs = crate::proof::current_inputs(&loaded)?;
+    let outcome = prove(&loaded, scripts, &fixture, args.database_url.as_deref())?;
+    out.write_all(report::render(&outcome.header, &outcome.scenarios).as_bytes())?;
+    let scenarios = outcome.scenarios.clone();
     if let Some(line) = scenarios
         .iter()
         .flat_map(|s| &s.lines)
@@ -646,6 +676,7 @@ pub fn run(args: &ProveArgs, out: &mut dyn Write) -> Result<Status, Error> {
     {
         writeln!(out, "{} {}", line.observed, mutants::GUARDS_LINE)?;
     }
+    crate::proof::record_run(&loaded, inputs, outcome, out)?;
     Ok(if scenarios.iter().all(Scenario::passed) {
         Status::Clean
     } else {

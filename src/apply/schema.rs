@@ -1,0 +1,87 @@
+//! Before step 0: journal a proof override, then read the target's schema fingerprint through
+//! the channel (a read-only catalog query) and compare it with the proof's
+//! ([`crate::proof::gate`]). Equal or cosmetic: go on. Different: stop, no step run.
+
+use serde_json::json;
+
+use super::channel::Ended;
+use super::pipes::Input;
+use super::record::{Outcome, ProofOverride, Record, SchemaCheck};
+use super::sequence::Apply;
+use super::PROBE_LIMIT;
+use crate::diag::{Error, Status};
+use crate::proof::gate::{judge_schema, SchemaVerdict};
+
+impl Apply<'_> {
+    /// Journal an overridden proof (right after the start record, before anything is sent).
+    pub(super) fn journal_proof_override(&mut self) {
+        if let Some((reason, problem)) = &self.proven.overridden {
+            let record = Record::ProofOverride(ProofOverride {
+                reason: reason.clone(),
+                problem: problem.clone(),
+            });
+            self.log(record);
+        }
+    }
+
+    /// `Ok(Err(status))`: stop with that status.
+    pub(super) fn schema_gate(&mut self) -> Result<Result<(), Status>, Error> {
+        let Some(record) = &self.proven.record else {
+            writeln!(
+                self.out,
+                "schema: not compared (no proof record; overridden)"
+            )?;
+            return Ok(Ok(()));
+        };
+        let fingerprint = record.fingerprint.clone();
+        write!(self.out, "schema: fingerprint through the channel ... ")?;
+        self.out.flush()?;
+        let script = crate::fingerprint::catalog::script(&fingerprint.roots);
+        let finished = self
+            .channel
+            .spawn(Input::whole(script.into_bytes()))?
+            .wait(self.interrupt, Some(PROBE_LIMIT))?;
+        if let Some(Ended::Interrupted(sig)) = finished.ended {
+            writeln!(self.out, "interrupted")?;
+            return Ok(Err(self.finish(
+                Outcome::Interrupted,
+                &format!("{sig} while reading the schema fingerprint; no step was run"),
+            )?));
+        }
+        let (verdict, summary) = if finished.success() {
+            judge_schema(&fingerprint, &finished.stdout, self.out)?
+        } else {
+            writeln!(self.out, "FAILED ({})", finished.status_text())?;
+            let why = format!(
+                "the schema fingerprint query failed ({}): {}",
+                finished.status_text(),
+                finished.stderr.trim_end()
+            );
+            (
+                SchemaVerdict::Stop(why.clone()),
+                json!({"result": "failed", "error": why}),
+            )
+        };
+        let result = summary
+            .get("result")
+            .and_then(|r| r.as_str())
+            .unwrap_or("unknown")
+            .to_owned();
+        self.log(Record::Schema(SchemaCheck {
+            result,
+            detail: summary,
+        }));
+        match verdict {
+            SchemaVerdict::Proceed => Ok(Ok(())),
+            SchemaVerdict::Stop(why) => {
+                writeln!(self.out, "stopped: {why}")?;
+                writeln!(
+                    self.out,
+                    "help: if the target is right, update the fixture to match it and run `packetc prove {}`",
+                    self.loaded.dir.display()
+                )?;
+                Ok(Err(self.finish(Outcome::SchemaDiffers, &why)?))
+            }
+        }
+    }
+}
