@@ -300,3 +300,64 @@ fn seeded(pr: &Prover<'_>, states: &mut States) -> Result<Result<String, String>
     states.seeded = Some(name.clone());
     Ok(Ok(name))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled() -> Packet {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("packets/one-roof-ownership-seed");
+        crate::spec::load(&dir)
+            .expect("bundled packet loads")
+            .packet
+    }
+
+    #[test]
+    fn one_mutant_per_gate_expectation_delta_and_approval_value() {
+        let p = bundled();
+        let gs = guards(&p);
+        let per_step: usize = p
+            .steps
+            .iter()
+            .map(|s| s.gate.len() + s.expect.len() + s.deltas.len())
+            .sum();
+        let approval = p
+            .human_gate
+            .approval
+            .as_ref()
+            .map_or(0, |a| a.require.len());
+        // The approval is checked by preflight and seed.
+        assert_eq!(gs.len(), per_step + 2 * approval);
+        assert_eq!(gs.len(), 41);
+        for g in &gs {
+            // Exactly one thing differs from the original, and it is in the named step.
+            let orig = &p.steps[g.step];
+            let m = &g.mutant.steps[g.step];
+            let diffs = orig
+                .gate
+                .iter()
+                .zip(&m.gate)
+                .chain(orig.expect.iter().zip(&m.expect))
+                .filter(|(a, b)| a.condition != b.condition)
+                .count()
+                + orig
+                    .deltas
+                    .iter()
+                    .zip(&m.deltas)
+                    .filter(|(a, b)| a.change != b.change)
+                    .count()
+                + usize::from(
+                    g.mutant.human_gate.approval.as_ref().map(|a| &a.require)
+                        != p.human_gate.approval.as_ref().map(|a| &a.require),
+                );
+            assert_eq!(diffs, 1, "{}", g.label);
+        }
+        assert!(gs
+            .iter()
+            .any(|g| g.label == "gate ospa >= 1 → < 1" && g.phase == "gate"));
+        assert!(gs
+            .iter()
+            .any(|g| g.label == "delta own -30 → -29" && g.phase == "after"));
+    }
+}
