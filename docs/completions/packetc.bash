@@ -28,6 +28,9 @@ _packetc() {
             packetc,fingerprint)
                 cmd="packetc__subcmd__fingerprint"
                 ;;
+            packetc,grants)
+                cmd="packetc__subcmd__grants"
+                ;;
             packetc,help)
                 cmd="packetc__subcmd__help"
                 ;;
@@ -55,6 +58,9 @@ _packetc() {
             packetc,schema)
                 cmd="packetc__subcmd__schema"
                 ;;
+            packetc,status)
+                cmd="packetc__subcmd__status"
+                ;;
             packetc__subcmd__help,apply)
                 cmd="packetc__subcmd__help__subcmd__apply"
                 ;;
@@ -66,6 +72,9 @@ _packetc() {
                 ;;
             packetc__subcmd__help,fingerprint)
                 cmd="packetc__subcmd__help__subcmd__fingerprint"
+                ;;
+            packetc__subcmd__help,grants)
+                cmd="packetc__subcmd__help__subcmd__grants"
                 ;;
             packetc__subcmd__help,help)
                 cmd="packetc__subcmd__help__subcmd__help"
@@ -94,6 +103,9 @@ _packetc() {
             packetc__subcmd__help,schema)
                 cmd="packetc__subcmd__help__subcmd__schema"
                 ;;
+            packetc__subcmd__help,status)
+                cmd="packetc__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -101,7 +113,7 @@ _packetc() {
 
     case "${cmd}" in
         packetc)
-            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply rule new schema completions man fingerprint help"
+            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply status grants new schema completions man fingerprint rule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,7 +131,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__apply)
-            opts="-q -h --var --database-url --channel --dry-run --journal --policy --override-proof --color --quiet --help"
+            opts="-q -h --var --database-url --channel --dry-run --journal --policy --rollback --confirm-rollback --step-timeout --lock-timeout --override-proof --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,6 +154,14 @@ _packetc() {
                     return 0
                     ;;
                 --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -234,8 +254,26 @@ _packetc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        packetc__subcmd__grants)
+            opts="-q -h --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         packetc__subcmd__help)
-            opts="render check lint plan prove apply rule new schema completions man fingerprint help"
+            opts="render check lint plan prove apply status grants new schema completions man fingerprint rule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,6 +329,20 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__help__subcmd__fingerprint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        packetc__subcmd__help__subcmd__grants)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -430,14 +482,36 @@ _packetc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        packetc__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         packetc__subcmd__lint)
-            opts="-q -h --policy --format --color --quiet --help"
+            opts="-q -h --policy --exclude --stdin-filename --format --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stdin-filename)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -563,7 +637,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__rule)
-            opts="-q -h --color --quiet --help"
+            opts="-q -h --color --quiet --help PC001 PC002 PC003 PC004 PC010 PC011 PC012 PC013 PC014 PC015 PC016 PC017 PC020 PC021 PC030 PC031 PC032 PC033 PC034 PC035 protected-table-write protected-table-ddl protected-column-write trigger-bypass unparseable-statement unterminated-literal unreadable-text dynamic-sql unverifiable-body missing-include raw-psql-interpolation unmodelled-psql bad-suppression unused-suppression read-only-step-write seed-foreign-write seed-unstamped-insert rollback-unscoped-delete write-outside-transaction on-error-stop-missing"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -581,12 +655,42 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__schema)
-            opts="-q -h --color --quiet --help packet policy"
+            opts="-q -h --color --quiet --help packet policy report journal"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        packetc__subcmd__status)
+            opts="-q -h --database-url --channel --journal --offline --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

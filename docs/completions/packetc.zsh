@@ -47,8 +47,8 @@ never\:"Never colour"))' \
 ;;
 (check)
 _arguments "${_arguments_options[@]}" : \
-'--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
-'--format=[Output format for lint findings]:FORMAT:((human\:"Rich diagnostics with source snippets"
+'--policy=[Lint policy file (default\: the nearest packets/policy.yaml above each packet, else the built-in policy)]:POLICY:_files' \
+'--format=[Output format for lint findings and drift]:FORMAT:((human\:"Rich diagnostics with source snippets"
 short\:"One line per finding\: PATH\:LINE\:COL\: CODE message"
 json\:"A JSON document"
 sarif\:"SARIF 2.1.0 for code scanning"
@@ -65,7 +65,9 @@ never\:"Never colour"))' \
 ;;
 (lint)
 _arguments "${_arguments_options[@]}" : \
-'--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
+'--policy=[Lint policy file (default\: the nearest packets/policy.yaml above each file, else the built-in policy)]:POLICY:_files' \
+'*--exclude=[Skip files and directories matching this glob (gitignore syntax, relative to each directory PATH); repeatable]:GLOB:_default' \
+'--stdin-filename=[The file name stdin (\`-\`) stands for\: used in reports and to find its policy]:NAME:_files' \
 '--format=[Output format]:FORMAT:((human\:"Rich diagnostics with source snippets"
 short\:"One line per finding\: PATH\:LINE\:COL\: CODE message"
 json\:"A JSON document"
@@ -78,7 +80,7 @@ never\:"Never colour"))' \
 '--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
-'*::paths -- SQL files or directories (every *.sql inside, recursively):_files' \
+'*::paths -- SQL files or directories (every *.sql inside, recursively, honouring .gitignore; hidden, vendored and clone-fixture directories skipped); `-` reads stdin:_files' \
 && ret=0
 ;;
 (plan)
@@ -114,12 +116,16 @@ _arguments "${_arguments_options[@]}" : \
 '(--channel)--database-url=[Run psql locally against this connection string instead of the packet'\''s channel]:DATABASE_URL:_default' \
 '--channel=[Channel command that runs psql reading the script on stdin (overrides the packet'\''s)]:CHANNEL:_default' \
 '--journal=[Journal file (JSON Lines; default\: PACKET/journal/apply-<time>.jsonl)]:JOURNAL:_files' \
-'--policy=[Lint policy file (default\: nearest packets/policy.yaml, else the built-in policy)]:POLICY:_files' \
+'--policy=[Lint policy file (default\: the nearest packets/policy.yaml above the packet, else the built-in policy)]:POLICY:_files' \
+'--step-timeout=[Time limit of each step\: its statement_timeout and the wall-clock limit of the channel (e.g. 30s, 5min; default\: the step'\''s time_limit in packet.yaml, else 5min)]:DURATION:_default' \
+'--lock-timeout=[lock_timeout of the steps that set none themselves (default 10s)]:DURATION:_default' \
 '--override-proof=[Run although PACKET/proof.json is missing, stale or failed; REASON is journaled]:REASON:_default' \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
 always\:"Always colour (e.g. CI logs that render ANSI colours)"
 never\:"Never colour"))' \
 '--dry-run[Print exactly what would run, in order, and run nothing]' \
+'(--dry-run)--rollback[Run the packet'\''s rollback step (journaled, judged by its evidence) instead of the forward steps. Needs --confirm-rollback]' \
+'--confirm-rollback[Confirm --rollback\: delete exactly the rows carrying the packet'\''s provenance tag]' \
 '-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -127,7 +133,23 @@ never\:"Never colour"))' \
 ':packet -- Packet directory or its packet.yaml:_files' \
 && ret=0
 ;;
-(rule)
+(status)
+_arguments "${_arguments_options[@]}" : \
+'(--channel)--database-url=[Read the live state with the local psql and this connection string]:DATABASE_URL:_default' \
+'--channel=[Channel command that runs psql reading the script on stdin (overrides the packet'\''s)]:CHANNEL:_default' \
+'--journal=[Also read this journal file (besides PACKET/journal/*.jsonl)]:JOURNAL:_files' \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'--offline[Show only the journal history; do not read the live state]' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':packet -- Packet directory or its packet.yaml:_files' \
+&& ret=0
+;;
+(grants)
 _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
 always\:"Always colour (e.g. CI logs that render ANSI colours)"
@@ -136,7 +158,7 @@ never\:"Never colour"))' \
 '--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
-'::code -- Rule code (e.g. PC001) or kebab-case name; omit to list all rules:_default' \
+':packet -- Packet directory or its packet.yaml:_files' \
 && ret=0
 ;;
 (new)
@@ -162,7 +184,9 @@ never\:"Never colour"))' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':kind -- Which file'\''s schema:((packet\:"packets/NAME/packet.yaml"
-policy\:"packets/policy.yaml (the lint policy)"))' \
+policy\:"packets/policy.yaml (the lint policy)"
+report\:"The \`--format json\` report of \`packetc lint\` and \`packetc check\`"
+journal\:"PACKET/journal/*.jsonl (one record per line, written by apply)"))' \
 && ret=0
 ;;
 (completions)
@@ -205,6 +229,37 @@ never\:"Never colour"))' \
 '::packet -- Fingerprint what this packet depends on (default\: every user relation):_files' \
 && ret=0
 ;;
+(rule)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::code -- Rule code (e.g. PC001) or kebab-case name; omit to list all rules:((PC001\:"A statement writes rows of a protected table."
+PC002\:"A statement changes the definition or privileges of a protected table."
+PC003\:"A statement sets a protected column."
+PC004\:"A statement switches triggers off."
+PC010\:"A statement could not be parsed, so it cannot be proven safe."
+PC011\:"A quote, dollar quote or comment is never closed."
+PC012\:"Bytes that are not valid UTF-8 or that the SQL tokenizer rejects."
+PC013\:"SQL built or executed at run time cannot be proven safe."
+PC014\:"A function or DO body is in a language the linter cannot read."
+PC015\:"A psql include (\\i, \\ir) could not be followed."
+PC016\:"A psql variable is pasted into SQL unquoted, or names a written table."
+PC017\:"A psql command or session setting changes how the rest of the script is read or run."
+PC020\:"A suppression comment has no reason or names an unknown code."
+PC021\:"A suppression comment silences no finding."
+PC030\:"A read-only packet step (preflight, verify) writes."
+PC031\:"The seed step writes something other than new provenance rows."
+PC032\:"A seed INSERT does not stamp the provenance columns."
+PC033\:"The rollback step writes something other than tag-scoped deletes."
+PC034\:"A packet write is not inside an explicit BEGIN … COMMIT."
+PC035\:"ON_ERROR_STOP is not on before the first SQL statement."))' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_packetc__subcmd__help_commands" \
@@ -241,7 +296,11 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
-(rule)
+(status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(grants)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -262,6 +321,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (fingerprint)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rule)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -287,12 +350,14 @@ _packetc_commands() {
 'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
 'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
 'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
-'rule:Print the documentation of a lint rule' \
+'status:Show the journal history of a packet and its live state, metric by metric (read-only)' \
+'grants:Print the one-time script a DBA runs to create the role the packet'\''s writes run as' \
 'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
-'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
+'schema:Print the JSON Schema of packet.yaml, policy.yaml or the JSON report (committed in docs/schema/)' \
 'completions:Print a shell completion script' \
 'man:Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory' \
 'fingerprint:Print the schema fingerprint of a database (only reads)\: the canonical description of every object a packet depends on, hashed per object' \
+'rule:Print the documentation of a lint rule' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'packetc commands' commands "$@"
@@ -317,6 +382,11 @@ _packetc__subcmd__fingerprint_commands() {
     local commands; commands=()
     _describe -t commands 'packetc fingerprint commands' commands "$@"
 }
+(( $+functions[_packetc__subcmd__grants_commands] )) ||
+_packetc__subcmd__grants_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc grants commands' commands "$@"
+}
 (( $+functions[_packetc__subcmd__help_commands] )) ||
 _packetc__subcmd__help_commands() {
     local commands; commands=(
@@ -326,12 +396,14 @@ _packetc__subcmd__help_commands() {
 'plan:Print a packet'\''s step table\: step, script, gate, expected delta, stop condition' \
 'prove:Run the packet on a scratch PostgreSQL clone and report expected vs observed per step' \
 'apply:Run preflight, seed and verify through the channel (rollback on a failed verify)' \
-'rule:Print the documentation of a lint rule' \
+'status:Show the journal history of a packet and its live state, metric by metric (read-only)' \
+'grants:Print the one-time script a DBA runs to create the role the packet'\''s writes run as' \
 'new:Scaffold a new packet\: a commented packet.yaml (valid as written) and its four scripts' \
-'schema:Print the JSON Schema of packet.yaml or policy.yaml (for editors; committed in docs/schema/)' \
+'schema:Print the JSON Schema of packet.yaml, policy.yaml or the JSON report (committed in docs/schema/)' \
 'completions:Print a shell completion script' \
 'man:Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory' \
 'fingerprint:Print the schema fingerprint of a database (only reads)\: the canonical description of every object a packet depends on, hashed per object' \
+'rule:Print the documentation of a lint rule' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'packetc help commands' commands "$@"
@@ -355,6 +427,11 @@ _packetc__subcmd__help__subcmd__completions_commands() {
 _packetc__subcmd__help__subcmd__fingerprint_commands() {
     local commands; commands=()
     _describe -t commands 'packetc help fingerprint commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__grants_commands] )) ||
+_packetc__subcmd__help__subcmd__grants_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help grants commands' commands "$@"
 }
 (( $+functions[_packetc__subcmd__help__subcmd__help_commands] )) ||
 _packetc__subcmd__help__subcmd__help_commands() {
@@ -401,6 +478,11 @@ _packetc__subcmd__help__subcmd__schema_commands() {
     local commands; commands=()
     _describe -t commands 'packetc help schema commands' commands "$@"
 }
+(( $+functions[_packetc__subcmd__help__subcmd__status_commands] )) ||
+_packetc__subcmd__help__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help status commands' commands "$@"
+}
 (( $+functions[_packetc__subcmd__lint_commands] )) ||
 _packetc__subcmd__lint_commands() {
     local commands; commands=()
@@ -440,6 +522,11 @@ _packetc__subcmd__rule_commands() {
 _packetc__subcmd__schema_commands() {
     local commands; commands=()
     _describe -t commands 'packetc schema commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__status_commands] )) ||
+_packetc__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc status commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_packetc" ]; then
