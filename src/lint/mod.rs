@@ -27,8 +27,8 @@ pub mod report_json;
 pub mod rules;
 pub mod sarif;
 pub mod scan;
-pub mod walk;
 pub mod slash;
+pub mod walk;
 
 use std::path::PathBuf;
 
