@@ -944,6 +944,15 @@ impl<'a> Scanner<'a> {
     fn string_continuation(&mut self, start: usize, mut end: usize, backslash: bool) {
         let mut bodies = vec![(start + 1, end - 1)];
         while let Some(q) = self.continues_at(end) {
+            // psql still reads the gap line by line: it drops its empty lines.
+            for p in end..q {
+                if self.b[p] == b'\n' && self.psql {
+                    self.line_start = p + 1;
+                    if self.buf_start.is_some() && self.b.get(p + 1).is_none_or(|&c| c == b'\n') {
+                        self.holes.push((p, p + 1));
+                    }
+                }
+            }
             self.pos = q;
             let Some(e) = self.quoted(b'\'', backslash) else {
                 break;

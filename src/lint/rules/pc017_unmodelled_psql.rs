@@ -50,36 +50,55 @@ const LEXING_SETTINGS: &[&str] = &[
     "backslash_quote",
 ];
 
+/// ASCII case-insensitive substring test (no allocation: it runs on every statement).
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    let first = first.to_ascii_lowercase();
+    h.len() >= n.len()
+        && (0..=h.len() - n.len()).any(|i| {
+            h[i].to_ascii_lowercase() == first && h[i + 1..i + n.len()].eq_ignore_ascii_case(rest)
+        })
+}
+
+/// The statement's first word and second word, lower-cased (at most 16 bytes each).
+fn first_words(sql: &str) -> (String, String) {
+    let mut words = sql
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.get(..16).unwrap_or(w).to_ascii_lowercase());
+    (
+        words.next().unwrap_or_default(),
+        words.next().unwrap_or_default(),
+    )
+}
+
 /// The lexing setting a statement may change (`None`: it changes none).
 #[must_use]
 pub fn lexing_setting(sql: &str) -> Option<&'static str> {
-    let lower = sql.to_ascii_lowercase();
-    let first = lower
-        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .next()
-        .unwrap_or("");
-    let may_set = matches!(first, "set" | "reset" | "alter" | "do" | "create" | "call")
-        || lower.contains("set_config");
+    // Cheap first: the first words, then at most one pass for `set_config`.
+    let (first, second) = first_words(sql);
+    let may_set = matches!(
+        first.as_str(),
+        "set" | "reset" | "alter" | "do" | "create" | "call"
+    ) || contains_ci(sql, "set_config");
     if !may_set {
         return None;
     }
-    if first == "set" && lower.split_whitespace().nth(1) == Some("names") {
+    if first == "set" && second == "names" {
         return Some("client_encoding");
     }
-    if first == "reset"
-        && lower
-            .split_whitespace()
-            .nth(1)
-            .is_some_and(|w| w.starts_with("all"))
-    {
+    if first == "reset" && second == "all" {
         return Some("client_encoding");
     }
     let hit = LEXING_SETTINGS
         .iter()
         .copied()
-        .find(|s| lower.contains(s))?;
-    (!sets_the_default(&lower)).then_some(hit)
+        .find(|s| contains_ci(sql, s))?;
+    (!sets_the_default(&sql.to_ascii_lowercase())).then_some(hit)
 }
 
 /// `SET [SESSION|LOCAL] standard_conforming_strings {=|TO} on` keeps the lexing the linter
@@ -88,9 +107,6 @@ fn sets_the_default(lower: &str) -> bool {
     let w: Vec<&str> = lower
         .split(|c: char| c.is_whitespace() || c == '=' || c == ';')
         .filter(|w| !w.is_empty())
-        .collect();
-    let w: Vec<&str> = w
-        .into_iter()
         .filter(|w| !matches!(*w, "session" | "local" | "to"))
         .collect();
     matches!(
@@ -101,12 +117,12 @@ fn sets_the_default(lower: &str) -> bool {
 
 /// Whether a statement writes a file on the database host (`COPY … TO 'file'`).
 fn copy_to_file(sql: &str) -> bool {
-    let lower = sql.to_ascii_lowercase();
-    let t = lower.trim_start();
-    if !t.starts_with("copy") {
+    let t = sql.trim_start();
+    if !t.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("copy")) {
         return false;
     }
-    let w: Vec<&str> = t.split_whitespace().collect();
+    let lower = t.to_ascii_lowercase();
+    let w: Vec<&str> = lower.split_whitespace().collect();
     w.windows(2)
         .any(|p| p[0] == "to" && (p[1].starts_with('\'') || p[1].starts_with("e'")))
 }
