@@ -41,11 +41,11 @@ mod tests {
             "PC021",
         );
         // Used: silent.
-        let c = codes("-- packetc: allow PC010 -- scratch table\nCREATE STATISTICS s ON a FROM t;");
+        let c = codes("-- packetc: allow PC010 -- scratch table\nIMPORT FOREIGN SCHEMA remote FROM SERVER s INTO public;");
         assert!(c.is_empty(), "{c:?}");
         // One used code, one stale: only the stale one.
         let c = codes(
-            "-- packetc: allow PC010, PC013 -- scratch table\nCREATE STATISTICS s ON a FROM t;",
+            "-- packetc: allow PC010, PC013 -- scratch table\nIMPORT FOREIGN SCHEMA remote FROM SERVER s INTO public;",
         );
         assert_eq!(c, ["PC021"], "{c:?}");
     }
