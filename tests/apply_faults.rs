@@ -526,7 +526,24 @@ fn a_hung_step_ends_at_its_limit_and_says_what_is_known() {
         true,
     )
     .expect("lock holder");
-    std::thread::sleep(Duration::from_millis(300));
+    // Wait until the server shows the lock granted (a fixed sleep is a race on a loaded machine).
+    let waited = Instant::now();
+    loop {
+        let held = pg::query_scalar(
+            db.admin(),
+            &[],
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'governance_object_ownership' AND l.mode = 'AccessExclusiveLock' AND l.granted",
+        )
+        .expect("read pg_locks");
+        if held.trim() != "0" {
+            break;
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the lock holder never got its lock"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let t0 = Instant::now();
     let run = c.run(&["--database-url", &c.url(), "--lock-timeout", "500ms"]);
     let took = t0.elapsed();

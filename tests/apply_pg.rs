@@ -257,8 +257,8 @@ fn happy_path_reaches_the_final_state_and_journals_it() {
             "end"
         ]
     );
-    assert_eq!(run.records[3]["classified"], "not_applied");
-    assert_eq!(run.records[4]["case"], "not_applied");
+    assert_eq!(run.records[4]["classified"], "not_applied");
+    assert_eq!(run.records[5]["case"], "not_applied");
     let run_id = run.records[0]["run"].as_str().expect("run id");
     assert!(run.records.iter().all(|r| r["run"] == run_id));
     let start = &run.records[0];
@@ -373,7 +373,7 @@ fn a_closed_gate_stops_at_the_preflight_and_changes_nothing() {
     assert_eq!(pre["channel_run"]["exit_code"], 3);
     assert!(pre["failure"]
         .as_str()
-        .is_some_and(|f| f.contains("ospa expected >= 1, observed 0")));
+        .is_some_and(|f| f.contains("approval failed: ospa expected a row of os_proposal_approvals")));
     assert_eq!(run.end()["outcome"], "stopped");
     assert_eq!(run.end()["exit_code"], 1);
 }

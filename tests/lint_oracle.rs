@@ -135,6 +135,11 @@ fn run_corpus(label: &str, files: &[PathBuf], py: &Path) -> Tally {
     for (fi, text) in texts.iter().enumerate() {
         for item in Scanner::new(text, true) {
             if let Item::Stmt(s) = item {
+                // psql never executes these (`\gdesc` only describes; `\r` drops the buffer):
+                // not writes, whatever the parser sees in their text.
+                if s.discarded || s.via.as_deref() == Some("gdesc") {
+                    continue;
+                }
                 sqls.push(edited(text, &s).into_owned());
                 stmts.push(Stmt {
                     file: fi,

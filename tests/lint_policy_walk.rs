@@ -152,7 +152,7 @@ fn walk_skips_fixtures_and_ignored_files_and_ends_on_symlink_loops() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
         text.contains(
-            "note: skipped 2 clone fixture file(s) in packets/one-roof-ownership-seed/fixture/"
+            "note: skipped 8 clone fixture file(s) in packets/one-roof-ownership-seed/fixture/"
         ),
         "{text}"
     );

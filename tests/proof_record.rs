@@ -294,14 +294,14 @@ fn apply_stops_before_step_0_on_a_real_schema_difference_and_goes_on_after_a_cos
         out.contains("ok: the same as the proven clone but for cosmetic rendering of view public.v_governance_object_inventory"),
         "{out}"
     );
-    assert!(out.contains("applied: 3 steps ok"), "{out}");
+    assert!(out.contains("applied and verified: "), "{out}");
     let schema = records
         .iter()
         .find(|r| r["record"] == "schema")
         .expect("schema record");
     assert_eq!(schema["result"], "cosmetic");
     assert_eq!(
-        schema["objects"],
+        schema["detail"]["objects"],
         serde_json::json!(["view public.v_governance_object_inventory"])
     );
 }
