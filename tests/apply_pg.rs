@@ -371,9 +371,9 @@ fn a_closed_gate_stops_at_the_preflight_and_changes_nothing() {
     let pre = run.step_end("preflight");
     assert_eq!(pre["outcome"], "failed");
     assert_eq!(pre["channel_run"]["exit_code"], 3);
-    assert!(pre["failure"]
-        .as_str()
-        .is_some_and(|f| f.contains("approval failed: ospa expected a row of os_proposal_approvals")));
+    assert!(pre["failure"].as_str().is_some_and(
+        |f| f.contains("approval failed: ospa expected a row of os_proposal_approvals")
+    ));
     assert_eq!(run.end()["outcome"], "stopped");
     assert_eq!(run.end()["exit_code"], 1);
 }
