@@ -478,7 +478,7 @@ else {PASS}; fi"#
 
 #[test]
 fn a_hung_step_ends_at_its_limit_and_says_what_is_known() {
-    let Some(db) = common::scratch_db(Gate::Open) else {
+    let Some(mut db) = common::scratch_db(Gate::Open) else {
         return;
     };
     // A channel that hangs on the verify (ssh that never connects, say).
@@ -512,6 +512,55 @@ fn a_hung_step_ends_at_its_limit_and_says_what_is_known() {
         assert_applied(&db);
         Db::Applied
     });
+    assert_resumes(&c);
+
+    // A lock held by someone else: read-only work is bounded by lock_timeout too.
+    db.reset(Gate::Open);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let c = Case::new(&db, tmp.path());
+    let before = fingerprint(&db);
+    let mut holder = pg::spawn_psql(
+        &db.target,
+        "BEGIN; LOCK TABLE governance_object_ownership IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60);",
+        &[],
+        true,
+    )
+    .expect("lock holder");
+    // Wait until the server shows the lock granted (a fixed sleep is a race on a loaded machine).
+    let waited = Instant::now();
+    loop {
+        let held = pg::query_scalar(
+            &db.target,
+            &[],
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'governance_object_ownership' AND l.mode = 'AccessExclusiveLock' AND l.granted",
+        )
+        .expect("read pg_locks");
+        if held.as_deref().is_some_and(|v| v.trim() != "0") {
+            break;
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the lock holder never got its lock"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let t0 = Instant::now();
+    let run = c.run(&["--database-url", &c.url(), "--lock-timeout", "500ms"]);
+    let took = t0.elapsed();
+    // Its backend sleeps on until it is told: end it from the server side.
+    pg::query_scalar(
+        db.admin(),
+        &[],
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()",
+    )
+    .expect("terminate the lock holder");
+    let _ = holder.kill();
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(run.said("lock timeout"), "{}", run.stdout);
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    assert_eq!(judge_db(&db, &before), Db::Untouched);
+    assert_truthful(&run, Db::Untouched);
+    wait_for_no_clients(&db);
     assert_resumes(&c);
 }
 

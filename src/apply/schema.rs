@@ -36,7 +36,13 @@ impl Apply<'_> {
         let fingerprint = record.fingerprint.clone();
         write!(self.out, "schema: fingerprint through the channel ... ")?;
         self.out.flush()?;
-        let script = crate::fingerprint::catalog::script(&fingerprint.roots);
+        // Bounded like every other read: catalog functions take locks too, and a session holding
+        // one on a packet table must end this read at lock_timeout, not hang it.
+        let script = format!(
+            "{}{}",
+            self.limit_lines(None),
+            crate::fingerprint::catalog::script(&fingerprint.roots)
+        );
         let finished = self
             .channel
             .spawn(Input::whole(script.into_bytes()))?
@@ -48,20 +54,22 @@ impl Apply<'_> {
                 &format!("{sig} while reading the schema fingerprint; no step was run"),
             )?));
         }
-        let (verdict, summary) = if finished.success() {
-            judge_schema(&fingerprint, &finished.stdout, self.out)?
-        } else {
+        if !finished.success() {
+            // Not a schema difference: the comparison could not be made. Nothing was run.
             writeln!(self.out, "FAILED ({})", finished.status_text())?;
             let why = format!(
-                "the schema fingerprint query failed ({}): {}",
+                "the schema fingerprint query failed ({}): {}; no step was run",
                 finished.status_text(),
                 finished.stderr.trim_end()
             );
-            (
-                SchemaVerdict::Stop(why.clone()),
-                json!({"result": "failed", "error": why}),
-            )
-        };
+            self.log(Record::Schema(SchemaCheck {
+                result: "failed".to_owned(),
+                detail: json!({"error": why}),
+            }));
+            writeln!(self.out, "stopped: {why}")?;
+            return Ok(Err(self.finish(Outcome::Stopped, &why)?));
+        }
+        let (verdict, summary) = judge_schema(&fingerprint, &finished.stdout, self.out)?;
         let result = summary
             .get("result")
             .and_then(|r| r.as_str())
