@@ -15,30 +15,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{conninfo, sh_quote};
 use common::{Gate, PacketYaml, ScratchDb};
 use packetc::apply::{Entry, Record};
-use packetc::pg::{self, Target};
+use packetc::pg;
 
 const APR: &str = "APR-BOOT-AUTHMODEL-1";
-
-fn conninfo(t: &Target) -> String {
-    match t {
-        Target::Socket {
-            host,
-            port,
-            user,
-            dbname,
-        } => format!(
-            "host={} port={port} user={user} dbname={dbname}",
-            host.display()
-        ),
-        Target::Url(u) => u.clone(),
-    }
-}
-
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
 
 /// One `packetc apply` invocation: exit code, output, and the journal records it appended
 /// (parsed as the typed records packetc writes: a line that does not parse fails the test).

@@ -12,32 +12,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{conninfo, sh_quote};
 use common::{Gate, PacketYaml, ScratchDb};
-use packetc::pg::{self, Target};
+use packetc::pg;
 use serde_json::Value;
 
 const APR: &str = "APR-BOOT-AUTHMODEL-1";
 const TAG: &str = "F6_OWNERSHIP_SEED_COMMIT";
-
-/// A libpq conninfo string for psql -d.
-fn conninfo(t: &Target) -> String {
-    match t {
-        Target::Socket {
-            host,
-            port,
-            user,
-            dbname,
-        } => format!(
-            "host={} port={port} user={user} dbname={dbname}",
-            host.display()
-        ),
-        Target::Url(u) => u.clone(),
-    }
-}
-
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_packetc"));

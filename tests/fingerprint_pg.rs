@@ -6,23 +6,9 @@ mod common;
 
 use std::process::Command;
 
+use common::conninfo;
 use packetc::fingerprint::{compare, Comparison, Fingerprint};
 use packetc::pg::{self, Cluster, Target};
-
-fn conninfo(t: &Target) -> String {
-    match t {
-        Target::Socket {
-            host,
-            port,
-            user,
-            dbname,
-        } => format!(
-            "host={} port={port} user={user} dbname={dbname}",
-            host.display()
-        ),
-        Target::Url(u) => u.clone(),
-    }
-}
 
 /// `packetc fingerprint --database-url ... --format json` (every user relation).
 fn fingerprint(t: &Target) -> Fingerprint {

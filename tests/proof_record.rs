@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::conninfo;
 use common::Gate;
 use packetc::pg::{self, Target};
 
@@ -185,21 +186,6 @@ fn apply_refuses_a_stale_or_missing_proof_unless_overridden_and_journals_the_ove
         "{records:?}"
     );
     assert_eq!(records[2]["record"], "probe");
-}
-
-fn conninfo(t: &Target) -> String {
-    match t {
-        Target::Socket {
-            host,
-            port,
-            user,
-            dbname,
-        } => format!(
-            "host={} port={port} user={user} dbname={dbname}",
-            host.display()
-        ),
-        Target::Url(u) => u.clone(),
-    }
 }
 
 fn apply_url(t: &Target, journal: &Path) -> (Option<i32>, String, Vec<serde_json::Value>) {

@@ -367,3 +367,24 @@ pub fn num(observed: &BTreeMap<String, String>, metric: &str) -> f64 {
         .parse()
         .unwrap_or_else(|e| panic!("metric {metric} is not a number: {e}"))
 }
+
+/// A libpq conninfo string for `psql -d` / `--database-url` naming `t`.
+pub fn conninfo(t: &Target) -> String {
+    match t {
+        Target::Socket {
+            host,
+            port,
+            user,
+            dbname,
+        } => format!(
+            "host={} port={port} user={user} dbname={dbname}",
+            host.display()
+        ),
+        Target::Url(u) => u.clone(),
+    }
+}
+
+/// `s` as one POSIX shell word (single-quoted), for channel commands built in tests.
+pub fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
