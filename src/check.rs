@@ -11,8 +11,8 @@ use crate::cli::{CheckArgs, Format};
 use crate::diag::{Error, Status};
 use crate::lint::report::{Problem, ProblemKind, Report};
 use crate::lint::{Finding, Policy, PolicyFinder, StepContext, StepRole};
+use crate::packet::{Kind, Loaded, Role, Step};
 use crate::render::Script;
-use crate::spec::{Kind, Loaded, Role, Step};
 
 /// Where `check` looks when no packet is named.
 pub const PACKETS_DIR: &str = "packets";
@@ -34,7 +34,7 @@ pub fn discover(root: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut dirs: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.join(crate::spec::SPEC_FILE).is_file())
+        .filter(|p| p.join(crate::packet::SPEC_FILE).is_file())
         .collect();
     dirs.sort();
     Ok(dirs)
@@ -236,7 +236,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let mut finder = PolicyFinder::new(args.policy.as_deref())?;
     let mut work = Vec::new();
     for packet in &packets {
-        let loaded = crate::spec::load(packet)?;
+        let loaded = crate::packet::load(packet)?;
         let policy = finder.for_path(&loaded.dir)?;
         work.push((loaded, policy));
     }

@@ -17,8 +17,8 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::cli::GrantsArgs;
 use crate::diag::{Error, Status};
+use crate::packet::{Loaded, Packet};
 use crate::pg::{quote_literal, quote_qualified};
-use crate::spec::{Loaded, Packet};
 
 /// Tables (or views) a SQL text reads: every name after FROM or JOIN, and after a comma in a
 /// FROM list. Function calls (`FROM unnest(...)`) and subqueries are not names.
@@ -141,7 +141,7 @@ pub fn script(loaded: &Loaded) -> Option<String> {
     s.push_str(&format!(
         "-- Generated from {}/{} (sha256 {}).\n",
         p.name,
-        crate::spec::SPEC_FILE,
+        crate::packet::SPEC_FILE,
         loaded.spec_sha256
     ));
     s.push_str("--\n");
@@ -188,7 +188,7 @@ pub fn script(loaded: &Loaded) -> Option<String> {
 
 /// Run `packetc grants`.
 pub fn run(args: &GrantsArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let loaded = crate::spec::load(&args.packet)?;
+    let loaded = crate::packet::load(&args.packet)?;
     match script(&loaded) {
         Some(s) => {
             out.write_all(s.as_bytes())?;

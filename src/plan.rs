@@ -5,7 +5,7 @@ use std::io::Write;
 
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::diag::{Error, Status};
-use crate::spec::{Check, Kind, Packet, StopAction};
+use crate::packet::{Check, Kind, Packet, StopAction};
 
 /// One row of the step table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,7 +190,7 @@ pub fn text(p: &Packet) -> String {
 
 /// Run `packetc plan`.
 pub fn run(args: &PlanArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let loaded = crate::spec::load(&args.packet)?;
+    let loaded = crate::packet::load(&args.packet)?;
     let rendered = match args.format {
         PlanFormat::Text => text(&loaded.packet),
         PlanFormat::Markdown => markdown(&loaded.packet),

@@ -154,7 +154,7 @@ fn write_packet(name: &str, dir: &Path) -> Result<Vec<PathBuf>, Error> {
         .map(|(rel, text)| (dir.join(rel), text))
         .collect();
     crate::fsio::write_all_atomic(&files)?;
-    let loaded = crate::spec::load(dir)?;
+    let loaded = crate::packet::load(dir)?;
     let scripts = crate::render::render(&loaded)?;
     let sql: Vec<_> = scripts
         .iter()

@@ -31,7 +31,7 @@ pub fn committed_path(kind: SchemaKind) -> &'static str {
 pub fn schema_json(kind: SchemaKind) -> String {
     let generator = SchemaSettings::draft07().into_generator();
     let schema = match kind {
-        SchemaKind::Packet => generator.into_root_schema_for::<crate::spec::raw::RawPacket>(),
+        SchemaKind::Packet => generator.into_root_schema_for::<crate::packet::raw::RawPacket>(),
         SchemaKind::Policy => generator.into_root_schema_for::<crate::lint::policy::RawPolicy>(),
         SchemaKind::Report => {
             generator.into_root_schema_for::<crate::lint::report_json::JsonReport>()

@@ -148,7 +148,7 @@ fn scalar(db: &ScratchDb, sql: &str) -> String {
 }
 
 fn sha256_file(p: &Path) -> String {
-    packetc::spec::sha256_hex(&std::fs::read(p).expect("read script"))
+    packetc::packet::sha256_hex(&std::fs::read(p).expect("read script"))
 }
 
 fn is_rfc3339_utc(s: &str) -> bool {

@@ -321,12 +321,12 @@ fn hostile_ratified_apr_is_stored_literally() {
         "pattern: '^APR-'",
         1,
     );
-    let packet = packetc::spec::parse("packet.yaml", &spec, &|_| Err("none".into()))
+    let packet = packetc::packet::parse("packet.yaml", &spec, &|_| Err("none".into()))
         .expect("variant validates");
-    let loaded = packetc::spec::Loaded {
+    let loaded = packetc::packet::Loaded {
         dir: common::packet_dir(),
         spec_path: common::packet_dir().join("packet.yaml"),
-        spec_sha256: packetc::spec::sha256_hex(spec.as_bytes()),
+        spec_sha256: packetc::packet::sha256_hex(spec.as_bytes()),
         packet,
     };
     let scripts = packetc::render::render(&loaded).expect("renders");

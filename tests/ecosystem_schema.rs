@@ -302,7 +302,7 @@ fn schema_rejects_what_packetc_rejects() {
         // And packetc itself rejects it.
         let reader = |_: &str| Err::<String, String>("no fragments".into());
         assert!(
-            packetc::spec::parse("packet.yaml", &mutated, &reader).is_err(),
+            packetc::packet::parse("packet.yaml", &mutated, &reader).is_err(),
             "packetc accepted {from:?} -> {to:?}"
         );
     }
@@ -322,7 +322,7 @@ fn schema_enums_are_accepted_by_packetc() {
         let m = m.as_str().expect("string");
         let text = bundled().replacen("mode: SHARE ROW EXCLUSIVE", &format!("mode: {m}"), 1);
         assert!(
-            packetc::spec::parse("packet.yaml", &text, &reader).is_ok(),
+            packetc::packet::parse("packet.yaml", &text, &reader).is_ok(),
             "lock mode {m} offered by the schema is rejected"
         );
     }
@@ -338,7 +338,7 @@ fn schema_enums_are_accepted_by_packetc() {
             1,
         );
         assert!(
-            packetc::spec::parse("packet.yaml", &text, &reader).is_ok(),
+            packetc::packet::parse("packet.yaml", &text, &reader).is_ok(),
             "metric type {t} offered by the schema is rejected"
         );
     }

@@ -5,8 +5,8 @@ use std::path::Path;
 
 const PACKET: &str = "packets/one-roof-ownership-seed";
 
-fn loaded() -> packetc::spec::Loaded {
-    packetc::spec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(PACKET))
+fn loaded() -> packetc::packet::Loaded {
+    packetc::packet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(PACKET))
         .expect("bundled packet loads")
 }
 
@@ -67,8 +67,8 @@ fn every_gate_and_delta_of_the_spec_is_asserted_in_the_scripts() {
             let notice = format!("'{phase}', '{}', coalesce(", c.metric);
             let comment = format!("  -- {} {}\n", c.metric, c.condition);
             let literal = match &c.condition.value {
-                packetc::spec::Value::Number(n) => n.to_string(),
-                packetc::spec::Value::Text(t) => format!("'{}'", t.replace('\'', "''")),
+                packetc::packet::Value::Number(n) => n.to_string(),
+                packetc::packet::Value::Text(t) => format!("'{}'", t.replace('\'', "''")),
             };
             let compare = format!(" {} {literal}) THEN", c.condition.op.sql());
             let block = script.text.split(&comment).nth(1).unwrap_or_default();

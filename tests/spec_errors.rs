@@ -27,7 +27,7 @@ fn no_fragments(_: &str) -> Result<String, String> {
 
 /// Returns the rendered diagnostics after asserting `code` is reported at `line`.
 fn expect_error(spec: &str, code: &str, line: usize) -> String {
-    let diags = packetc::spec::parse("packet.yaml", spec, &no_fragments)
+    let diags = packetc::packet::parse("packet.yaml", spec, &no_fragments)
         .expect_err("spec must be rejected");
     let found: Vec<(String, Option<(usize, usize)>)> = diags
         .iter()
@@ -214,7 +214,7 @@ fn all_problems_are_reported_at_once() {
     )
     .replacen("      gap: 210 -> 0\n", "      gap: 200 -> 0\n", 1)
     .replacen("  automatable: false", "  automatable: true", 1);
-    let diags = packetc::spec::parse("packet.yaml", &spec, &no_fragments).expect_err("rejected");
+    let diags = packetc::packet::parse("packet.yaml", &spec, &no_fragments).expect_err("rejected");
     let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
     for want in [
         "spec::unknown-metric",
@@ -227,7 +227,7 @@ fn all_problems_are_reported_at_once() {
 
 #[test]
 fn the_bundled_spec_is_valid() {
-    packetc::spec::parse("packet.yaml", SPEC, &no_fragments).expect("bundled spec validates");
+    packetc::packet::parse("packet.yaml", SPEC, &no_fragments).expect("bundled spec validates");
 }
 
 #[test]
@@ -254,7 +254,7 @@ fn arbitrary_edits_never_panic() {
             }
         }
         let text = String::from_utf8_lossy(&b);
-        let _ = packetc::spec::parse("packet.yaml", &text, &no_fragments);
+        let _ = packetc::packet::parse("packet.yaml", &text, &no_fragments);
     }
 }
 
@@ -268,7 +268,7 @@ fn write_file_stays_inside_the_packet_directory() {
     for path in ["../../etc/passwd", "/etc/passwd"] {
         let spec = edit(rollback_write, &format!("    write_file: {path}\n"));
         let diags =
-            packetc::spec::parse("packet.yaml", &spec, &anything).expect_err("escape refused");
+            packetc::packet::parse("packet.yaml", &spec, &anything).expect_err("escape refused");
         assert!(
             diags.iter().any(|d| d.code == "spec::write-file"
                 && d.message.contains("inside the packet directory")),
@@ -278,7 +278,7 @@ fn write_file_stays_inside_the_packet_directory() {
     }
     // A fragment inside the packet directory is read and validated like inline SQL.
     let spec = edit(rollback_write, "    write_file: rollback.sql\n");
-    packetc::spec::parse("packet.yaml", &spec, &anything).expect("fragment accepted");
+    packetc::packet::parse("packet.yaml", &spec, &anything).expect("fragment accepted");
 }
 
 // The human gate bound to the approval the operator names (issue 11).

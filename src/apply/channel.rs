@@ -17,7 +17,7 @@ use super::signals::Interrupt;
 use super::vars::shell_quote;
 use crate::cli::ApplyArgs;
 use crate::diag::Error;
-use crate::spec::Packet;
+use crate::packet::Packet;
 
 /// How long a terminated channel gets to exit before it is killed outright.
 const GRACE: Duration = Duration::from_secs(3);

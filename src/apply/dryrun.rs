@@ -6,7 +6,7 @@ use std::io::Write;
 use super::channel::Channel;
 use super::precheck::Committed;
 use super::vars::Vars;
-use crate::spec::{Kind, Loaded, StopAction};
+use crate::packet::{Kind, Loaded, StopAction};
 
 pub(super) fn dry_run(
     out: &mut dyn Write,

@@ -9,7 +9,7 @@
 use super::channel::Finished;
 use super::record::{Committed, Observed, StepOutcome};
 use crate::observe::Report;
-use crate::spec::{Kind, Step};
+use crate::packet::{Kind, Step};
 
 /// One observation a step must print: (phase, metric), or a choice of phases.
 #[derive(Debug, Clone, PartialEq, Eq)]

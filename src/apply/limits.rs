@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::record::Limits;
-use crate::spec::Step;
+use crate::packet::Step;
 
 /// The default limit of one step (`--step-timeout`).
 pub const DEFAULT_STEP: Duration = Duration::from_secs(300);
@@ -68,13 +68,13 @@ pub fn parse_flag(text: &str) -> Result<Duration, String> {
 mod tests {
     use super::*;
 
-    fn bundled(edit: impl Fn(String) -> String) -> Result<crate::spec::Packet, String> {
+    fn bundled(edit: impl Fn(String) -> String) -> Result<crate::packet::Packet, String> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("packets/one-roof-ownership-seed");
         let text =
             edit(std::fs::read_to_string(dir.join("packet.yaml")).map_err(|e| e.to_string())?);
         let reader = |rel: &str| std::fs::read_to_string(dir.join(rel)).map_err(|e| e.to_string());
-        crate::spec::parse("packet.yaml", &text, &reader).map_err(|d| format!("{d:?}"))
+        crate::packet::parse("packet.yaml", &text, &reader).map_err(|d| format!("{d:?}"))
     }
 
     #[test]

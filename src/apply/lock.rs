@@ -12,7 +12,7 @@ use super::channel::{Channel, Running};
 use super::pipes::{new_marker, Held, Input};
 use super::signals::Interrupt;
 use crate::diag::Error;
-use crate::spec::Packet;
+use crate::packet::Packet;
 
 /// The first half of every packetc advisory lock key (`pktc`).
 const KEY1: i64 = 0x706b_7463;

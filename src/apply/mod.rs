@@ -63,7 +63,7 @@ use std::time::{Duration, SystemTime};
 use crate::cli::ApplyArgs;
 use crate::diag::{Error, Status};
 use crate::lint::PolicyFinder;
-use crate::spec::Role;
+use crate::packet::Role;
 
 use dryrun::dry_run;
 use sequence::Apply;
@@ -85,7 +85,7 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
     // First of all: a stop signal during the local checks is then noticed before the probe
     // (and journaled), instead of killing packetc without a word.
     let interrupt = Interrupt::install()?;
-    let loaded = crate::spec::load(&args.packet)?;
+    let loaded = crate::packet::load(&args.packet)?;
     if args.rollback && !args.confirm_rollback {
         return Err(Error::input(
             format!(

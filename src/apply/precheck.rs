@@ -11,7 +11,7 @@ use crate::check::{drift, step_context, Drift, Linted};
 use crate::cli::Format;
 use crate::diag::Error;
 use crate::lint::Policy;
-use crate::spec::{sha256_hex, Loaded, Step};
+use crate::packet::{sha256_hex, Loaded, Step};
 
 /// A committed script that passed the checks.
 #[derive(Debug, Clone)]

@@ -9,8 +9,8 @@
 use super::channel::{Ended, Finished};
 use super::vars::{set_lines, Vars};
 use crate::diag::Error;
+use crate::packet::Packet;
 use crate::pg::quote_literal;
-use crate::spec::Packet;
 
 const MARK: &str = "packetc-probe ";
 

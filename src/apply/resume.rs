@@ -18,7 +18,7 @@ use super::record::{
 };
 use super::sequence::{Apply, Live, StepRun};
 use crate::diag::{Error, Status};
-use crate::spec::Kind;
+use crate::packet::Kind;
 
 impl Apply<'_> {
     /// Journal the start, probe, lock and read the live state. `Err(status)`: the run ended.

@@ -20,7 +20,7 @@ use super::signals::Interrupt;
 use super::vars::Vars;
 use super::{probe, state, PROBE_LIMIT};
 use crate::diag::{Error, Status};
-use crate::spec::{Kind, Loaded, StopAction};
+use crate::packet::{Kind, Loaded, StopAction};
 
 /// One step's run, judged.
 pub(super) struct StepRun {

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use super::record::Classified;
 use super::vars::Vars;
+use crate::packet::{Change, Condition, Kind, Number, Op, Packet, Role, Value};
 use crate::pg::quote_literal;
-use crate::spec::{Change, Condition, Kind, Number, Op, Packet, Role, Value};
 
 const MARK: &str = "packetc-state ";
 
@@ -200,7 +200,7 @@ mod tests {
     fn bundled() -> Packet {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("packets/one-roof-ownership-seed");
-        crate::spec::load(&dir).expect("bundled packet").packet
+        crate::packet::load(&dir).expect("bundled packet").packet
     }
 
     fn live(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -19,7 +19,7 @@ use crate::diag::{Error, Status};
 
 /// Run `packetc status`.
 pub fn run(args: &StatusArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let loaded = crate::spec::load(&args.packet)?;
+    let loaded = crate::packet::load(&args.packet)?;
     let p = &loaded.packet;
     writeln!(
         out,
@@ -213,7 +213,7 @@ fn align(rows: &[Vec<String>]) -> String {
 /// metric | live | before | after | which — the live state against the spec.
 #[must_use]
 pub fn table(
-    packet: &crate::spec::Packet,
+    packet: &crate::packet::Packet,
     live: &std::collections::BTreeMap<String, String>,
 ) -> String {
     let mut rows = vec![vec![

@@ -6,7 +6,7 @@ use super::precheck::Committed;
 use super::record::{Classified, Committed as Commit, Outcome, StepOutcome};
 use super::sequence::{Apply, StepRun};
 use crate::diag::{Error, Status};
-use crate::spec::{Kind, StopAction};
+use crate::packet::{Kind, StopAction};
 
 impl Apply<'_> {
     /// What a step that did not pass left in the database.

@@ -6,7 +6,7 @@
 //! script fed on stdin, quoted for psql's own meta-command parser, which runs no shell.
 
 use crate::diag::Error;
-use crate::spec::{Packet, Role};
+use crate::packet::{Packet, Role};
 
 /// The variables given for one run, in the spec's declaration order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

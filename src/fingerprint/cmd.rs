@@ -128,7 +128,7 @@ pub fn run(cmd: &mut Command, input: &str, shown: &str) -> Result<String, Error>
 pub fn run_cmd(args: &FingerprintArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let roots = match &args.packet {
         Some(packet) => {
-            let loaded = crate::spec::load(packet)?;
+            let loaded = crate::packet::load(packet)?;
             let policy = super::packet_policy(&loaded)?;
             super::roots(&loaded, &policy)
         }

@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use similar::TextDiff;
 
 use crate::lint::Policy;
+use crate::packet::{sha256_hex, Loaded};
 use crate::pg::quote_ident;
-use crate::spec::{sha256_hex, Loaded};
 
 pub use catalog::Item;
 

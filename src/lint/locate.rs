@@ -54,7 +54,7 @@ impl ResolvedPolicy {
             policy: Policy::builtin(),
             origin: Origin::Builtin,
             display: "<built-in>".into(),
-            sha256: crate::spec::sha256_hex(BUILTIN_YAML.as_bytes()),
+            sha256: crate::packet::sha256_hex(BUILTIN_YAML.as_bytes()),
         }
     }
 
@@ -67,7 +67,7 @@ impl ResolvedPolicy {
             policy,
             origin,
             display,
-            sha256: crate::spec::sha256_hex(text.as_bytes()),
+            sha256: crate::packet::sha256_hex(text.as_bytes()),
         })
     }
 
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(finder.used().len(), 2);
         assert_eq!(
             none.sha256,
-            crate::spec::sha256_hex(BUILTIN_YAML.as_bytes())
+            crate::packet::sha256_hex(BUILTIN_YAML.as_bytes())
         );
     }
 

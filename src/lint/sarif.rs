@@ -171,7 +171,7 @@ fn fingerprint(
     let key = format!("{code}\0{uri}\0{}", line_text.trim());
     let n = seen.entry(key.clone()).or_insert(0);
     *n += 1;
-    let h = crate::spec::sha256_hex(format!("{key}\0{n}").as_bytes());
+    let h = crate::packet::sha256_hex(format!("{key}\0{n}").as_bytes());
     format!("{}:{n}", &h[..32])
 }
 

@@ -37,7 +37,7 @@ fn is_fixture_dir(dir: &Path) -> bool {
     dir.file_name().is_some_and(|n| n == "fixture")
         && dir
             .parent()
-            .is_some_and(|p| p.join(crate::spec::SPEC_FILE).is_file())
+            .is_some_and(|p| p.join(crate::packet::SPEC_FILE).is_file())
 }
 
 /// Whether a file name is a SQL script (`.sql` in any case).

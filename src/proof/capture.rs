@@ -3,9 +3,9 @@
 
 use crate::diag::Error;
 use crate::fingerprint::{catalog, Fingerprint};
+use crate::packet::Loaded;
 use crate::pg::{self, Cluster};
 use crate::prove::pg_error;
-use crate::spec::Loaded;
 
 use super::Server;
 

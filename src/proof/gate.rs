@@ -5,7 +5,7 @@ use std::io::Write;
 
 use crate::diag::Error;
 use crate::fingerprint::{catalog, compare, Comparison, Fingerprint};
-use crate::spec::Loaded;
+use crate::packet::Loaded;
 
 use super::{standing, ProofRecord, Standing};
 

@@ -24,8 +24,8 @@ pub mod gate;
 
 use crate::diag::Error;
 use crate::fingerprint::Fingerprint;
+use crate::packet::{sha256_hex, Loaded};
 use crate::prove::{Fixture, Scenario};
-use crate::spec::{sha256_hex, Loaded};
 
 /// The record's file name inside the packet directory.
 pub const PROOF_FILE: &str = "proof.json";
@@ -221,7 +221,7 @@ pub fn standing(loaded: &Loaded) -> Result<Standing, Error> {
 fn changes(recorded: &Inputs, now: &Inputs) -> Vec<String> {
     let mut out = Vec::new();
     if recorded.spec_sha256 != now.spec_sha256 {
-        out.push(crate::spec::SPEC_FILE.to_owned());
+        out.push(crate::packet::SPEC_FILE.to_owned());
     }
     for (prefix, a, b) in [
         ("sql/", &recorded.scripts, &now.scripts),

@@ -18,8 +18,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use crate::diag::Error;
+use crate::packet::Packet;
 use crate::pg::{self, quote_literal, TableFingerprint, Target};
-use crate::spec::Packet;
 
 use super::{pg_error, Scenario};
 

@@ -17,8 +17,8 @@ use std::path::PathBuf;
 use crate::cli::ProveArgs;
 use crate::diag::{Error, Status};
 use crate::observe::{self, Report};
+use crate::packet::{Change, Check, Loaded, MetricType, Number, Packet, Role, Step, Value};
 use crate::pg::{self, Cluster, PgError, PsqlRun, TableFingerprint, Target};
-use crate::spec::{Change, Check, Loaded, MetricType, Number, Packet, Role, Step, Value};
 
 pub use report::{Line, Scenario};
 
@@ -656,7 +656,7 @@ pub fn prove(
 
 /// Run `packetc prove`.
 pub fn run(args: &ProveArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let loaded = crate::spec::load(&args.packet)?;
+    let loaded = crate::packet::load(&args.packet)?;
     let rendered = crate::render::render(&loaded)?;
     let drifts = crate::check::drift(&loaded.sql_dir(), &rendered)?;
     if !drifts.is_empty() {

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use crate::diag::Error;
 use crate::observe;
+use crate::packet::{Change, Condition, Loaded, Number, Op, Packet, Role, Value};
 use crate::pg::{self, TableFingerprint, Target};
-use crate::spec::{Change, Condition, Loaded, Number, Op, Packet, Role, Value};
 
 use super::{exit_text, pg_error, Prover, Scenario};
 
@@ -308,7 +308,7 @@ mod tests {
     fn bundled() -> Packet {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("packets/one-roof-ownership-seed");
-        crate::spec::load(&dir)
+        crate::packet::load(&dir)
             .expect("bundled packet loads")
             .packet
     }

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use super::{expect_stop, unchanged, Prover, Scenario};
 use crate::diag::Error;
 use crate::observe::Report;
+use crate::packet::Role;
 use crate::pg::{quote_literal, quote_qualified};
-use crate::spec::Role;
 
 const VAR_MARK: &str = "-- packetc-prove: -v ";
 

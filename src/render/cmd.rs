@@ -7,7 +7,7 @@ use crate::diag::{Error, Status};
 
 /// Run `packetc render`.
 pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let loaded = crate::spec::load(&args.packet)?;
+    let loaded = crate::packet::load(&args.packet)?;
     let scripts = super::render(&loaded)?;
     let dir = loaded.sql_dir();
     let files: Vec<_> = scripts

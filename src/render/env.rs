@@ -7,8 +7,8 @@
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 
-use crate::spec::sqlcheck::DOLLAR_TAG;
-use crate::spec::validate::LOCK_MODES;
+use crate::packet::sqlcheck::DOLLAR_TAG;
+use crate::packet::validate::LOCK_MODES;
 
 /// Templates compiled into the binary, so `packetc` renders the same bytes wherever it runs.
 pub const TEMPLATES: [(&str, &str); 3] = [

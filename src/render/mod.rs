@@ -6,7 +6,7 @@ pub mod env;
 use serde::Serialize;
 
 use crate::diag::Error;
-use crate::spec::{
+use crate::packet::{
     Change, Check, Kind, Loaded, Metric, MetricType, Number, Packet, Role, Step, StopAction,
 };
 
@@ -136,10 +136,10 @@ fn number_value(n: Number) -> minijinja::Value {
     minijinja::Value::from_safe_string(n.to_string())
 }
 
-fn condition_value(v: &crate::spec::Value) -> minijinja::Value {
+fn condition_value(v: &crate::packet::Value) -> minijinja::Value {
     match v {
-        crate::spec::Value::Number(n) => number_value(*n),
-        crate::spec::Value::Text(t) => minijinja::Value::from(t.as_str()),
+        crate::packet::Value::Number(n) => number_value(*n),
+        crate::packet::Value::Text(t) => minijinja::Value::from(t.as_str()),
     }
 }
 
@@ -200,8 +200,8 @@ fn delta_asserts<'a>(
                 // A gate on the same metric in the same transaction already proved the start.
                 let gated = step.gate.iter().any(|c| {
                     c.metric == d.metric
-                        && c.condition.op == crate::spec::Op::Eq
-                        && c.condition.value == crate::spec::Value::Number(from)
+                        && c.condition.op == crate::packet::Op::Eq
+                        && c.condition.value == crate::packet::Value::Number(from)
                 });
                 if !gated {
                     before.push(base("exact", from, format!("= {from}")));
@@ -321,8 +321,8 @@ fn run_as_ctx<'a>(p: &'a Packet, step: &Step) -> Option<RunAsCtx<'a>> {
             .iter()
             .map(|(table, column)| ColumnCtx { table, column })
             .collect(),
-        table_privileges: split(crate::spec::WRITE_PRIVILEGES),
-        column_privileges: split(crate::spec::COLUMN_WRITE_PRIVILEGES),
+        table_privileges: split(crate::packet::WRITE_PRIVILEGES),
+        column_privileges: split(crate::packet::COLUMN_WRITE_PRIVILEGES),
     })
 }
 
@@ -352,7 +352,7 @@ pub fn render(loaded: &Loaded) -> Result<Vec<Script>, Error> {
             role: step.role.as_str(),
             packet: &p.name,
             title: &p.title,
-            spec_file: format!("{}/{}", p.name, crate::spec::SPEC_FILE),
+            spec_file: format!("{}/{}", p.name, crate::packet::SPEC_FILE),
             spec_sha256: &loaded.spec_sha256,
             variables: variables.clone(),
         };

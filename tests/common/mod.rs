@@ -143,7 +143,7 @@ pub fn load_templates(cluster: &Cluster) -> Result<(), PgError> {
     let closed = cluster.create_template(TEMPLATE_CLOSED, &[&schema])?;
     let open = cluster.create_template(TEMPLATE_OPEN, &[&schema, &gate])?;
     // The DBA's one-time act: the role the packet's writes run as (`packetc grants`).
-    let loaded = packetc::spec::load(&packet_dir()).expect("the bundled packet loads");
+    let loaded = packetc::packet::load(&packet_dir()).expect("the bundled packet loads");
     if let Some(grants) = packetc::grants::script(&loaded) {
         for t in [&closed, &open] {
             let run = packetc::pg::run_psql(t, &grants, &[], true)?;

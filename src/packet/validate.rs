@@ -946,7 +946,7 @@ impl Validator<'_> {
             };
             if !ok {
                 let loc = entry_loc(&raw_rb.deltas, &d.metric).or_else(|| {
-                    crate::spec::diagnostic::span_of(
+                    crate::packet::diagnostic::span_of(
                         &raw_rb.role.referenced,
                         self.sink.source.inner(),
                     )
