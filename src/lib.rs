@@ -22,3 +22,4 @@ pub mod prove;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
+pub mod sql;

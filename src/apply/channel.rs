@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 
 use super::pipes::{drain, feed, Drained, Gate, Input, Stream, Watch};
 use super::signals::Interrupt;
-use super::vars::shell_quote;
 use crate::cli::ApplyArgs;
 use crate::diag::Error;
 use crate::packet::Packet;
+use crate::sql::shell_quote;
 
 /// How long a terminated channel gets to exit before it is killed outright.
 const GRACE: Duration = Duration::from_secs(3);

@@ -68,6 +68,7 @@ use crate::packet::Role;
 use dryrun::dry_run;
 use sequence::Apply;
 
+pub use crate::sql::{psql_quote, shell_quote};
 pub use channel::{Channel, CommitPoint, Ended, Finished};
 pub use journal::{file_stamp, rfc3339, Journal};
 pub use limits::parse_flag as parse_duration;
@@ -75,7 +76,7 @@ pub use pipes::{new_marker, Input};
 pub use precheck::Committed;
 pub use record::{Entry, Record, SCHEMA_VERSION};
 pub use signals::Interrupt;
-pub use vars::{psql_quote, set_lines, shell_quote, Vars};
+pub use vars::{set_lines, Vars};
 
 /// How long the probe may take (an ssh that prompts for a password never answers).
 pub const PROBE_LIMIT: Duration = Duration::from_secs(60);

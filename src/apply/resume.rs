@@ -362,16 +362,16 @@ impl Apply<'_> {
 
     /// `PACKET [--channel CMD | --database-url URL]` for the commands packetc suggests.
     pub(super) fn command_hint(&self) -> String {
-        let packet = super::vars::shell_quote(&self.loaded.dir.display().to_string());
+        let packet = crate::sql::shell_quote(&self.loaded.dir.display().to_string());
         match self.channel.source() {
             "--channel" => format!(
                 "{packet} --channel {}",
-                super::vars::shell_quote(&self.channel.describe())
+                crate::sql::shell_quote(&self.channel.describe())
             ),
             "--database-url" => match self.channel {
                 super::channel::Channel::Psql { conninfo, .. } => format!(
                     "{packet} --database-url {}",
-                    super::vars::shell_quote(&crate::pg::Target::url(conninfo).to_string())
+                    crate::sql::shell_quote(&crate::pg::Target::url(conninfo).to_string())
                 ),
                 super::channel::Channel::Shell { .. } => packet,
             },

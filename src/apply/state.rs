@@ -26,13 +26,14 @@ pub fn script(packet: &Packet, vars: &[(String, String)], limits: &str) -> Strin
     s.push_str("SET standard_conforming_strings = on;\n");
     s.push_str(limits);
     s.push_str(&format!(
-        "SELECT set_config('packetc.provenance_tag', {}, false) IS NULL;\n",
+        "SELECT set_config({}, {}, false) IS NULL;\n",
+        quote_literal(&crate::sql::tag_setting()),
         quote_literal(&packet.provenance.tag)
     ));
     for (name, value) in vars {
         s.push_str(&format!(
             "SELECT set_config({}, {}, false) IS NULL;\n",
-            quote_literal(&format!("packetc.{name}")),
+            quote_literal(&crate::sql::setting(name)),
             quote_literal(value)
         ));
     }

@@ -7,6 +7,7 @@
 
 use crate::diag::Error;
 use crate::packet::{Packet, Role};
+use crate::sql::psql_quote;
 
 /// The variables given for one run, in the spec's declaration order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -106,57 +107,12 @@ pub fn set_lines<'a>(vars: impl Iterator<Item = (&'a str, &'a str)>) -> String {
         .collect()
 }
 
-/// Quote a value as a single-quoted psql meta-command argument.
-///
-/// Inside single quotes psql expands no variables and no backticks; it reads `''` as a quote and
-/// processes backslash escapes, so `\` is doubled and `'` doubled. Control characters are
-/// rejected by [`Vars::parse`] before this is called, so the argument stays on its line.
-#[must_use]
-pub fn psql_quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("''"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
-/// Quote a word for a POSIX shell (`'...'`, with `'` written as `'\''`), for the commands
-/// packetc prints for an operator to copy.
-#[must_use]
-pub fn shell_quote(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
-    {
-        return word.to_owned();
-    }
-    format!("'{}'", word.replace('\'', "'\\''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn psql_quoting_doubles_quotes_and_backslashes() {
-        assert_eq!(psql_quote("APR-1"), "'APR-1'");
-        assert_eq!(psql_quote(r"a'b\c"), r"'a''b\\c'");
-        assert_eq!(psql_quote("$(x);`y` :z"), "'$(x);`y` :z'");
+    fn set_lines_quote_for_psql() {
         assert_eq!(set_lines([("v", "o'k")].into_iter()), "\\set v 'o''k'\n");
-    }
-
-    #[test]
-    fn shell_quoting() {
-        assert_eq!(shell_quote("psql"), "psql");
-        assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote(""), "''");
     }
 }

@@ -1018,8 +1018,8 @@ pub fn classify(e: &Expr) -> ValueKind {
                 _ => None,
             });
             match first {
-                Some(s) if s == "packetc.provenance_tag" => ValueKind::TagSetting,
-                Some(s) if s.starts_with("packetc.") => ValueKind::Setting(s),
+                Some(s) if s == crate::sql::tag_setting() => ValueKind::TagSetting,
+                Some(s) if s.starts_with(crate::sql::SETTING_PREFIX) => ValueKind::Setting(s),
                 _ => ValueKind::Other,
             }
         }

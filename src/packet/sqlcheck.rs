@@ -17,11 +17,7 @@ use super::model::Provenance;
 /// The dollar-quote tag generated DO blocks use; spec text must never contain it.
 pub const DOLLAR_TAG: &str = "$packetc$";
 
-/// The GUC prefix through which scripts pass variables to SQL and PL/pgSQL alike.
-pub const SETTING_PREFIX: &str = "packetc.";
-
-/// The built-in setting that holds the provenance tag.
-pub const TAG_SETTING: &str = "provenance_tag";
+pub use crate::sql::{SETTING_PREFIX, TAG_SETTING};
 
 fn parse(sql: &str) -> Result<Vec<Statement>, String> {
     if sql.contains(DOLLAR_TAG) {

@@ -6,8 +6,9 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use super::psql::{find_on_path, query_scalar, run_psql, run_psql_file};
-use super::target::{quote_ident, quote_literal, Target};
+use super::target::Target;
 use super::PgError;
+use crate::sql::{quote_ident, quote_literal};
 
 /// Comment put on every database packetc creates. On a server it does not own, packetc drops
 /// or replaces only databases carrying it.
@@ -574,10 +575,13 @@ fn server_command(
                 c.arg("-u").arg(user).arg("--").arg(&exe).args(args);
                 c
             } else {
-                let mut line = format!("exec {}", shell_quote(&exe.as_os_str().to_string_lossy()));
+                let mut line = format!(
+                    "exec {}",
+                    crate::sql::shell_quote(&exe.as_os_str().to_string_lossy())
+                );
                 for a in args {
                     line.push(' ');
-                    line.push_str(&shell_quote(&a.to_string_lossy()));
+                    line.push_str(&crate::sql::shell_quote(&a.to_string_lossy()));
                 }
                 let mut c = Command::new("su");
                 c.arg(user).arg("-s").arg("/bin/sh").arg("-c").arg(line);
@@ -594,10 +598,6 @@ fn server_command(
         program: exe.display().to_string(),
         source: e,
     })
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 fn check(out: &Output, step: &str, log: Option<&Path>) -> Result<(), PgError> {

@@ -28,12 +28,13 @@ mod cluster;
 mod psql;
 mod target;
 
+pub use crate::sql::{quote_ident, quote_literal, quote_qualified};
 pub use cluster::{find_server_bindir, Cluster, ClusterOptions, SCRATCH_MARKER};
 pub use psql::{
     database_fingerprint, find_psql, query_rows, query_scalar, query_scalars, run_psql,
     run_psql_file, spawn_psql, table_fingerprint, PsqlChild, PsqlRun, TableFingerprint,
 };
-pub use target::{quote_ident, quote_literal, quote_qualified, Target};
+pub use target::Target;
 
 use std::path::PathBuf;
 

@@ -8,8 +8,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::target::{quote_ident, quote_literal, quote_qualified, Target};
+use super::target::Target;
 use super::PgError;
+use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
 /// What one `psql` run did.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -250,29 +250,6 @@ fn redact_query(query: &str) -> String {
     format!("?{}", parts.join("&"))
 }
 
-/// `s` as an SQL string literal (`'...'`, quotes doubled). Assumes
-/// `standard_conforming_strings = on`, the default since PostgreSQL 9.1.
-#[must_use]
-pub fn quote_literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
-/// `s` as a quoted SQL identifier (`"..."`, double quotes doubled).
-#[must_use]
-pub fn quote_ident(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
-/// A possibly schema-qualified name (`schema.table` or `table`), each part quoted.
-/// Dots inside a part cannot be expressed; use [`quote_ident`] for such names.
-#[must_use]
-pub fn quote_qualified(name: &str) -> String {
-    name.split('.')
-        .map(quote_ident)
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,12 +282,5 @@ mod tests {
         let d = t.with_dbname("directus");
         assert_eq!(d.dbname().as_deref(), Some("directus"));
         assert!(!d.to_string().contains("pw"));
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(quote_literal("a'b"), "'a''b'");
-        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
-        assert_eq!(quote_qualified("public.t"), "\"public\".\"t\"");
     }
 }

@@ -226,13 +226,13 @@ impl<'a> Prover<'a> {
     /// Every metric, measured directly (one snapshot), independent of the scripts' own reports.
     pub fn measure(&self, target: &Target) -> Result<BTreeMap<String, Option<String>>, Error> {
         let mut settings: Vec<(String, String)> = vec![(
-            "packetc.provenance_tag".into(),
+            crate::sql::tag_setting(),
             self.packet.provenance.tag.clone(),
         )];
         settings.extend(
             self.vars
                 .iter()
-                .map(|(n, v)| (format!("packetc.{n}"), v.clone())),
+                .map(|(n, v)| (crate::sql::setting(n), v.clone())),
         );
         let settings: Vec<(&str, &str)> = settings
             .iter()

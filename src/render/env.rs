@@ -37,7 +37,7 @@ pub fn quote_literal(s: &str) -> Result<String, Error> {
     if s.contains(DOLLAR_TAG) || s.contains('\0') {
         return Err(bad(format!("value {s:?} contains {DOLLAR_TAG} or NUL")));
     }
-    Ok(format!("'{}'", s.replace('\'', "''")))
+    Ok(crate::sql::quote_literal(s))
 }
 
 /// `"part"."part"`: every part quoted, embedded quotes doubled.
@@ -45,11 +45,7 @@ pub fn quote_ident(s: &str) -> Result<Value, Error> {
     if s.is_empty() || s.contains('\0') || s.contains(DOLLAR_TAG) {
         return Err(bad(format!("{s:?} is not an identifier")));
     }
-    let quoted: Vec<String> = s
-        .split('.')
-        .map(|p| format!("\"{}\"", p.replace('"', "\"\"")))
-        .collect();
-    Ok(Value::from_safe_string(quoted.join(".")))
+    Ok(Value::from_safe_string(crate::sql::quote_qualified(s)))
 }
 
 fn is_ident(s: &str) -> bool {

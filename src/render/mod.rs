@@ -289,7 +289,7 @@ fn approval_ctx<'a>(p: &'a Packet, step: &Step) -> Option<ApprovalCtx<'a>> {
         metric: &p.human_gate.metric,
         table: &a.table,
         key_column: &a.key_column,
-        setting: format!("packetc.{}", a.variable),
+        setting: crate::sql::setting(&a.variable),
         variable: &a.variable,
         require: a
             .require
