@@ -5,14 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use super::psql::{find_on_path, query_scalar, run_psql, run_psql_file};
+use super::binaries::find_server_bindir;
+use super::process::{check, running_as_root, server_command};
+use super::psql::query_scalar;
 use super::target::Target;
 use super::PgError;
-use crate::sql::{quote_ident, quote_literal};
-
-/// Comment put on every database packetc creates. On a server it does not own, packetc drops
-/// or replaces only databases carrying it.
-pub const SCRATCH_MARKER: &str = "packetc scratch database";
+use crate::sql::quote_literal;
 
 /// Prefix of the temp dirs of private clusters (used to reap those of crashed processes).
 const DIR_PREFIX: &str = "packetc-pg-";
@@ -47,7 +45,7 @@ impl Default for ClusterOptions {
     }
 }
 
-struct Owned {
+pub(super) struct Owned {
     dir: tempfile::TempDir,
     bindir: PathBuf,
     run_as: Option<String>,
@@ -64,10 +62,10 @@ struct Owned {
 /// killed process are reaped by the next [`Cluster::start`].
 ///
 /// [`Cluster::from_url`] uses an existing server instead; then nothing is started or stopped,
-/// and only databases carrying [`SCRATCH_MARKER`] are ever dropped.
+/// and only databases carrying [`SCRATCH_MARKER`](super::SCRATCH_MARKER) are ever dropped.
 pub struct Cluster {
-    admin: Target,
-    owned: Option<Owned>,
+    pub(super) admin: Target,
+    pub(super) owned: Option<Owned>,
     started_in: Duration,
 }
 
@@ -92,7 +90,7 @@ impl Cluster {
                 });
             }
         }
-        super::psql::find_psql()?;
+        super::binaries::find_psql()?;
         let run_as = if running_as_root() {
             Some(opts.run_as.clone().unwrap_or_else(|| {
                 std::env::var("PACKETC_PG_USER")
@@ -297,135 +295,6 @@ impl Cluster {
         self.owned.as_ref().map(|o| o.dir.path().join("server.log"))
     }
 
-    fn admin_sql(&self, step: &str, sql: &str) -> Result<(), PgError> {
-        let run = run_psql(&self.admin, sql, &[], true)?;
-        if run.success() {
-            Ok(())
-        } else {
-            Err(PgError::Command {
-                step: step.to_owned(),
-                detail: run.summary(),
-            })
-        }
-    }
-
-    /// True if database `name` exists.
-    pub fn database_exists(&self, name: &str) -> Result<bool, PgError> {
-        let sql = format!(
-            "SELECT count(*) FROM pg_database WHERE datname = {}",
-            quote_literal(name)
-        );
-        Ok(query_scalar(&self.admin, &[], &sql)?.as_deref() == Some("1"))
-    }
-
-    /// Drop database `name` if it exists, ending its sessions (`WITH (FORCE)`). On a server
-    /// packetc does not own, a database without [`SCRATCH_MARKER`] is refused.
-    pub fn drop_database(&self, name: &str) -> Result<(), PgError> {
-        if !self.database_exists(name)? {
-            return Ok(());
-        }
-        if self.owned.is_none() {
-            let sql = format!(
-                "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database \
-                 WHERE datname = {}",
-                quote_literal(name)
-            );
-            let comment = query_scalar(&self.admin, &[], &sql)?.unwrap_or_default();
-            if comment != SCRATCH_MARKER {
-                return Err(PgError::Refused(format!(
-                    "database {name:?} exists and was not created by packetc \
-                     (no comment {SCRATCH_MARKER:?}); drop it yourself or use another server"
-                )));
-            }
-        }
-        // A template cannot be dropped: unmark it first (ALTER DATABASE works for the owner too,
-        // not only for superusers).
-        let sql = format!(
-            "SELECT datistemplate FROM pg_database WHERE datname = {}",
-            quote_literal(name)
-        );
-        let mut script = String::new();
-        if query_scalar(&self.admin, &[], &sql)?.as_deref() == Some("t") {
-            script.push_str(&format!(
-                "ALTER DATABASE {} IS_TEMPLATE false;\n",
-                quote_ident(name)
-            ));
-        }
-        script.push_str(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE);",
-            quote_ident(name)
-        ));
-        self.admin_sql(&format!("dropping database {name}"), &script)
-    }
-
-    fn create_empty(&self, name: &str, template: Option<&str>) -> Result<Target, PgError> {
-        self.drop_database(name)?;
-        let template = match template {
-            Some(t) => format!(" TEMPLATE {}", quote_ident(t)),
-            None => " TEMPLATE template0".to_owned(),
-        };
-        let sql = format!(
-            "CREATE DATABASE {id}{template};\nCOMMENT ON DATABASE {id} IS {marker};",
-            id = quote_ident(name),
-            marker = quote_literal(SCRATCH_MARKER)
-        );
-        self.admin_sql(&format!("creating database {name}"), &sql)?;
-        Ok(self.target(name))
-    }
-
-    /// (Re)create database `name` and load `files` into it in order, each with
-    /// `psql -X -q -v ON_ERROR_STOP=1 -f FILE`. An existing database of that name is dropped
-    /// first (see [`Cluster::drop_database`]).
-    pub fn create_database_from_files(
-        &self,
-        name: &str,
-        files: &[&Path],
-    ) -> Result<Target, PgError> {
-        let target = self.create_empty(name, None)?;
-        for file in files {
-            run_psql_file(&target, file)?;
-        }
-        Ok(target)
-    }
-
-    /// [`Cluster::create_database_from_files`], then mark the database as a template so that
-    /// [`Cluster::create_database_from_template`] can copy it (a fast file-level copy).
-    pub fn create_template(&self, name: &str, files: &[&Path]) -> Result<Target, PgError> {
-        let target = self.create_database_from_files(name, files)?;
-        self.admin_sql(
-            &format!("marking {name} as a template"),
-            &format!("ALTER DATABASE {} IS_TEMPLATE true;", quote_ident(name)),
-        )?;
-        Ok(target)
-    }
-
-    /// (Re)create database `name` as a copy of `template` (`CREATE DATABASE name TEMPLATE
-    /// template`). Nobody may be connected to the template meanwhile.
-    pub fn create_database_from_template(
-        &self,
-        name: &str,
-        template: &str,
-    ) -> Result<Target, PgError> {
-        self.create_empty(name, Some(template))
-    }
-
-    /// [`Cluster::create_database_from_template`] in one round trip, for proofs that clone many
-    /// times. Only on a private cluster (every database there is packetc's); on a server from a
-    /// URL it takes the checked path, which refuses to drop a database packetc did not create.
-    pub fn recreate_from_template(&self, name: &str, template: &str) -> Result<Target, PgError> {
-        if self.owned.is_none() {
-            return self.create_database_from_template(name, template);
-        }
-        let sql = format!(
-            "DROP DATABASE IF EXISTS {id} WITH (FORCE);\nCREATE DATABASE {id} TEMPLATE {t};\nCOMMENT ON DATABASE {id} IS {marker};",
-            id = quote_ident(name),
-            t = quote_ident(template),
-            marker = quote_literal(SCRATCH_MARKER)
-        );
-        self.admin_sql(&format!("creating database {name}"), &sql)?;
-        Ok(self.target(name))
-    }
-
     /// Stop the server now (drop does the same and ignores errors).
     pub fn stop(mut self) -> Result<(), PgError> {
         self.stop_inner()
@@ -463,67 +332,6 @@ impl std::fmt::Debug for Cluster {
     }
 }
 
-/// The directory holding `initdb`, `pg_ctl` and `postgres`: `PACKETC_PG_BINDIR` if set (and
-/// then only that one: a directory without the server is an error, never a reason to pick
-/// another version), else the directory of `initdb` on `PATH` (symlinks resolved; choosing a
-/// version by PATH works), else the newest `/usr/lib/postgresql/<version>/bin` (Debian and
-/// Ubuntu keep initdb off PATH), else the output of `pg_config --bindir`.
-pub fn find_server_bindir() -> Result<PathBuf, PgError> {
-    if let Some(dir) = std::env::var_os("PACKETC_PG_BINDIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    if let Some(initdb) = find_on_path("initdb") {
-        let real = std::fs::canonicalize(&initdb).unwrap_or(initdb);
-        if let Some(dir) = real.parent() {
-            return Ok(dir.to_path_buf());
-        }
-    }
-    if let Some(dir) = newest_debian_bindir("initdb") {
-        return Ok(dir);
-    }
-    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
-        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        if out.status.success() && dir.join("initdb").is_file() {
-            return Ok(dir);
-        }
-    }
-    Err(PgError::NotInstalled {
-        what: "the PostgreSQL server (initdb, pg_ctl, postgres)".into(),
-        looked: "$PACKETC_PG_BINDIR, $PATH, /usr/lib/postgresql/*/bin, pg_config --bindir".into(),
-    })
-}
-
-/// The newest `/usr/lib/postgresql/<version>/bin` that contains `program`.
-pub(crate) fn newest_debian_bindir(program: &str) -> Option<PathBuf> {
-    let entries = std::fs::read_dir("/usr/lib/postgresql").ok()?;
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let version: Vec<u32> = name
-                .split('.')
-                .map(|p| p.parse::<u32>())
-                .collect::<Result<_, _>>()
-                .ok()?;
-            let bin = e.path().join("bin");
-            bin.join(program).is_file().then_some((version, bin))
-        })
-        .max()
-        .map(|(_, bin)| bin)
-}
-
-fn running_as_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    if let Ok(meta) = std::fs::metadata("/proc/self") {
-        return meta.uid() == 0;
-    }
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
 /// Where private clusters live. Unix socket paths are limited to ~107 bytes, and the server's
 /// user must be able to reach the directory: as root, or with a long temp dir, use `/tmp`.
 fn temp_base(as_other_user: bool) -> PathBuf {
@@ -535,7 +343,6 @@ fn temp_base(as_other_user: bool) -> PathBuf {
     }
 }
 
-/// Run a server program, as `run_as` via `runuser` (or `su`) when given.
 /// `pg_ctl -D DATA -m immediate -w -s stop`: a throwaway cluster has nothing worth a clean
 /// shutdown, and immediate mode never waits on clients.
 fn pg_ctl_stop(bindir: &Path, run_as: Option<&str>, data: PathBuf) -> Result<Output, PgError> {
@@ -549,81 +356,6 @@ fn pg_ctl_stop(bindir: &Path, run_as: Option<&str>, data: PathBuf) -> Result<Out
         "stop".into(),
     ];
     server_command(bindir, run_as, "pg_ctl", &args)
-}
-
-fn server_command(
-    bindir: &Path,
-    run_as: Option<&str>,
-    program: &str,
-    args: &[OsString],
-) -> Result<Output, PgError> {
-    let exe = bindir.join(program);
-    let mut cmd = match run_as {
-        None => {
-            let mut c = Command::new(&exe);
-            c.args(args);
-            c
-        }
-        Some(user) => {
-            if let Some(runuser) = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
-                .iter()
-                .map(PathBuf::from)
-                .find(|p| p.is_file())
-                .or_else(|| find_on_path("runuser"))
-            {
-                let mut c = Command::new(runuser);
-                c.arg("-u").arg(user).arg("--").arg(&exe).args(args);
-                c
-            } else {
-                let mut line = format!(
-                    "exec {}",
-                    crate::sql::shell_quote(&exe.as_os_str().to_string_lossy())
-                );
-                for a in args {
-                    line.push(' ');
-                    line.push_str(&crate::sql::shell_quote(&a.to_string_lossy()));
-                }
-                let mut c = Command::new("su");
-                c.arg(user).arg("-s").arg("/bin/sh").arg("-c").arg(line);
-                c
-            }
-        }
-    };
-    // The server must not inherit a client's connection settings or a locale it lacks.
-    cmd.env_remove("PGDATA").env("LC_ALL", "C").env("LANG", "C");
-    // pg_ctl's child (the postmaster) inherits stdout/stderr; with -l it writes to the log, but
-    // keep our pipes from being held open by a daemon anyway.
-    cmd.stdin(std::process::Stdio::null());
-    cmd.output().map_err(|e| PgError::Spawn {
-        program: exe.display().to_string(),
-        source: e,
-    })
-}
-
-fn check(out: &Output, step: &str, log: Option<&Path>) -> Result<(), PgError> {
-    if out.status.success() {
-        return Ok(());
-    }
-    let mut detail = format!(
-        "{}\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr).trim_end(),
-        String::from_utf8_lossy(&out.stdout).trim_end()
-    );
-    if let Some(log) = log {
-        if let Ok(text) = std::fs::read_to_string(log) {
-            let tail: Vec<&str> = text.lines().rev().take(20).collect();
-            detail.push_str("\nserver log (last lines):\n");
-            for line in tail.iter().rev() {
-                detail.push_str(line);
-                detail.push('\n');
-            }
-        }
-    }
-    Err(PgError::Command {
-        step: step.to_owned(),
-        detail,
-    })
 }
 
 /// Stop and remove private clusters whose owning process is gone (killed test runs).

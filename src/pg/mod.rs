@@ -18,22 +18,31 @@
 //! - [`query_rows`], [`query_scalar`], [`query_scalars`]: read values back for assertions and
 //!   reports; [`table_fingerprint`] and [`database_fingerprint`] checksum table contents.
 //!
+//! One file a job: [`binaries`](find_server_bindir) finds the programs, `process` runs the
+//! server's programs as another user, `cluster` starts and stops a server, `scratch` creates and
+//! drops scratch databases on it, `psql` runs scripts and queries, `target` names a database.
+//!
 //! Binaries are found through `PACKETC_PG_BINDIR` / `PACKETC_PSQL`, then `PATH`, then the newest
 //! `/usr/lib/postgresql/*/bin` (see [`find_server_bindir`], [`find_psql`]); an explicit choice
 //! that does not hold the binaries is an error, never a fallback to another version.
 //! When none is installed, the functions return [`PgError::NotInstalled`], which callers (tests,
 //! `prove`) can report as such.
 
+mod binaries;
 mod cluster;
+mod process;
 mod psql;
+mod scratch;
 mod target;
 
 pub use crate::sql::{quote_ident, quote_literal, quote_qualified};
-pub use cluster::{find_server_bindir, Cluster, ClusterOptions, SCRATCH_MARKER};
+pub use binaries::{find_psql, find_server_bindir};
+pub use cluster::{Cluster, ClusterOptions};
 pub use psql::{
-    database_fingerprint, find_psql, query_rows, query_scalar, query_scalars, run_psql,
-    run_psql_file, spawn_psql, table_fingerprint, PsqlChild, PsqlRun, TableFingerprint,
+    database_fingerprint, query_rows, query_scalar, query_scalars, run_psql, run_psql_file,
+    spawn_psql, table_fingerprint, PsqlChild, PsqlRun, TableFingerprint,
 };
+pub use scratch::SCRATCH_MARKER;
 pub use target::Target;
 
 use std::path::PathBuf;

@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::binaries::find_psql;
 use super::target::Target;
 use super::PgError;
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
@@ -44,38 +45,6 @@ impl PsqlRun {
         let timed_out = if self.timed_out { " (timed out)" } else { "" };
         format!("psql {code}{timed_out}: {}", self.stderr.trim_end())
     }
-}
-
-/// The `psql` binary: `PACKETC_PSQL` if set, else the `psql` next to the server in
-/// `PACKETC_PG_BINDIR` (the same version), else `psql` on `PATH`, else the newest
-/// `/usr/lib/postgresql/*/bin/psql`. `prove` prints which one it used.
-pub fn find_psql() -> Result<PathBuf, PgError> {
-    if let Some(p) = std::env::var_os("PACKETC_PSQL").filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(p));
-    }
-    if let Some(dir) = std::env::var_os("PACKETC_PG_BINDIR").filter(|d| !d.is_empty()) {
-        let p = PathBuf::from(dir).join("psql");
-        if p.is_file() {
-            return Ok(p);
-        }
-    }
-    if let Some(p) = find_on_path("psql") {
-        return Ok(p);
-    }
-    if let Some(dir) = super::cluster::newest_debian_bindir("psql") {
-        return Ok(dir.join("psql"));
-    }
-    Err(PgError::NotInstalled {
-        what: "psql".into(),
-        looked: "$PACKETC_PSQL, $PATH, /usr/lib/postgresql/*/bin".into(),
-    })
-}
-
-pub(crate) fn find_on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
 }
 
 /// A running `psql`, started by [`spawn_psql`]. Its output is collected in the background, so
