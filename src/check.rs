@@ -1,5 +1,8 @@
-//! `packetc check`: for CI. Re-render every packet in memory, fail on any byte difference from
-//! the committed scripts (with a unified diff), and lint the scripts.
+//! The checks `packetc check` runs, as a library `prove` and `apply` call too: drift between a
+//! packet's spec and its committed scripts ([`drift`], reported by [`report_drift`] for people
+//! and [`drift_problems`] for machine formats), and linting the scripts with their step
+//! contexts ([`step_context`], [`lint_scripts`]). The command itself is
+//! `crate::commands::check`.
 
 use std::fs;
 use std::io::Write;
@@ -7,10 +10,9 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use crate::cli::{CheckArgs, Format};
-use crate::diag::{Error, Status};
-use crate::lint::report::{Problem, ProblemKind, Report};
-use crate::lint::{Finding, Policy, PolicyFinder, StepContext, StepRole};
+use crate::diag::Error;
+use crate::lint::report::{Problem, ProblemKind};
+use crate::lint::{Finding, Policy, StepContext, StepRole};
 use crate::packet::{Kind, Loaded, Role, Step};
 use crate::render::Script;
 
@@ -80,7 +82,9 @@ pub fn drift(sql_dir: &Path, scripts: &[Script]) -> Result<Vec<Drift>, Error> {
     Ok(out)
 }
 
-fn report_drift(out: &mut dyn Write, loaded: &Loaded, drifts: &[Drift]) -> std::io::Result<()> {
+/// Print drift for a person: one line per difference, the diff under a changed script, and what
+/// to do. The one drift reporter: `check` prints it as its result, `apply` under its refusal.
+pub fn report_drift(out: &mut dyn Write, loaded: &Loaded, drifts: &[Drift]) -> std::io::Result<()> {
     let spec = loaded.spec_path.display();
     for d in drifts {
         match d {
@@ -206,106 +210,6 @@ pub fn lint_scripts(loaded: &Loaded, policy: &Policy) -> Result<Vec<Linted>, Err
         out.push((name, text, findings));
     }
     Ok(out)
-}
-
-/// Run `packetc check`.
-pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let packets = if args.packets.is_empty() {
-        let root = Path::new(PACKETS_DIR);
-        if !root.is_dir() {
-            return Err(Error::input(
-                format!("no ./{PACKETS_DIR} directory here"),
-                "run from the repository root, or name packets: packetc check PACKET...",
-            ));
-        }
-        let found = discover(root)?;
-        if found.is_empty() {
-            // A lint-only repository keeps its policy in packets/policy.yaml and has no packet:
-            // nothing can drift (the pre-commit hook runs on any change under packets/).
-            writeln!(
-                out,
-                "ok: no packets under ./{PACKETS_DIR} (no packet.yaml in its subdirectories): nothing to check"
-            )?;
-            return Ok(Status::Clean);
-        }
-        found
-    } else {
-        args.packets.clone()
-    };
-    // Load every spec and find every policy first, so the policy lines come first.
-    let mut finder = PolicyFinder::new(args.policy.as_deref())?;
-    let mut work = Vec::new();
-    for packet in &packets {
-        let loaded = crate::packet::load(packet)?;
-        let policy = finder.for_path(&loaded.dir)?;
-        work.push((loaded, policy));
-    }
-    let human = matches!(args.format, Format::Human | Format::Short);
-    if human {
-        let many = finder.used().len() > 1;
-        for (loaded, policy) in &work {
-            if many {
-                writeln!(out, "{} for {}", policy.line(), loaded.packet.name)?;
-            } else {
-                writeln!(out, "{}", policy.line())?;
-                break;
-            }
-        }
-    }
-    let mut report = Report::new("check");
-    report.human_header = false;
-    report.docs_base = crate::lint::cmd::docs_base()?;
-    report.root = crate::lint::cmd::sarif_root();
-    let mut status = Status::Clean;
-    // Machine-readable formats keep stdout for the report; the diffs go to stderr.
-    let stderr = std::io::stderr();
-    for (loaded, policy) in &work {
-        let scripts = crate::render::render(loaded)?;
-        let drifts = drift(&loaded.sql_dir(), &scripts)?;
-        if human {
-            report_drift(out, loaded, &drifts)?;
-        } else {
-            report_drift(&mut stderr.lock(), loaded, &drifts)?;
-        }
-        report.problems.extend(drift_problems(loaded, &drifts));
-        let stale_proof = if human {
-            crate::proof::check(loaded, out)?
-        } else {
-            crate::proof::check(loaded, &mut stderr.lock())?
-        };
-        let files = lint_scripts(loaded, &policy.policy)?;
-        let findings: usize = files.iter().map(|(_, _, f)| f.len()).sum();
-        if !drifts.is_empty() || findings > 0 || stale_proof {
-            status = Status::Failed;
-        } else if human {
-            writeln!(
-                out,
-                "ok: {} scripts of {} match {} and lint clean",
-                scripts.len(),
-                loaded.packet.name,
-                loaded.spec_path.display()
-            )?;
-        }
-        for f in files {
-            report.push(f, policy);
-        }
-    }
-    // Every policy is named even when a packet had no script to lint.
-    for p in finder.used() {
-        if !report.policies.iter().any(|q| std::sync::Arc::ptr_eq(p, q)) {
-            report.policies.push(p.clone());
-        }
-    }
-    crate::lint::cmd::announce_builtin(&report, args.format);
-    let any_findings = report.files.iter().any(|(_, _, f)| !f.is_empty());
-    if any_findings || !human {
-        if human {
-            // Drift was printed above with its diff; the report adds the findings.
-            report.problems.clear();
-        }
-        crate::lint::write_report(out, &report, args.format)?;
-    }
-    Ok(status)
 }
 
 #[cfg(test)]

@@ -5,13 +5,10 @@
 //! commit: the committed man pages (`docs/man/`) are checked for drift, and a commit hash in them
 //! would make every commit a drift.
 
-use std::io::Write;
-use std::path::Path;
-
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs, ManArgs, Shell};
-use crate::diag::{Error, Status};
+use crate::cli::{Cli, Shell};
+use crate::diag::Error;
 
 /// The clap command with a stable version string (no git commit).
 #[must_use]
@@ -56,12 +53,6 @@ pub fn completion_script(shell: Shell) -> Vec<u8> {
         }
     }
     out
-}
-
-/// Run `packetc completions SHELL`.
-pub fn completions(args: &CompletionsArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    out.write_all(&completion_script(args.shell))?;
-    Ok(Status::Clean)
 }
 
 /// EXIT STATUS, ENVIRONMENT and FILES: the same on every page (every subcommand shares the
@@ -131,28 +122,4 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>, Error> {
         pages.push((format!("{name}.1"), render_page(sub)?));
     }
     Ok(pages)
-}
-
-/// Run `packetc man`: print packetc.1, or write every page into `--dir`.
-pub fn man(args: &ManArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let pages = man_pages()?;
-    let Some(dir) = &args.dir else {
-        if let Some((_, page)) = pages.first() {
-            out.write_all(page)?;
-        }
-        return Ok(Status::Clean);
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
-    let files: Vec<_> = pages
-        .into_iter()
-        .map(|(name, page)| {
-            let text = String::from_utf8_lossy(&page).into_owned();
-            (dir.join(name), text)
-        })
-        .collect();
-    crate::fsio::write_all_atomic(&files)?;
-    for (path, _) in &files {
-        writeln!(out, "wrote {}", Path::new(path).display())?;
-    }
-    Ok(Status::Clean)
 }

@@ -9,14 +9,11 @@
 //! the role) reports as a failed step, so a miss fails closed.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
-use crate::cli::GrantsArgs;
-use crate::diag::{Error, Status};
 use crate::packet::{Loaded, Packet};
 use crate::pg::{quote_literal, quote_qualified};
 
@@ -184,24 +181,6 @@ pub fn script(loaded: &Loaded) -> Option<String> {
     s.push_str("-- or replace CURRENT_USER with its name (a superuser needs no membership).\n");
     s.push_str(&format!("GRANT {role} TO CURRENT_USER;\n\nCOMMIT;\n"));
     Some(s)
-}
-
-/// Run `packetc grants`.
-pub fn run(args: &GrantsArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let loaded = crate::packet::load(&args.packet)?;
-    match script(&loaded) {
-        Some(s) => {
-            out.write_all(s.as_bytes())?;
-            Ok(Status::Clean)
-        }
-        None => Err(Error::input(
-            format!(
-                "packet {} names no role: its steps run as the connecting user",
-                loaded.packet.name
-            ),
-            "add `run_as: {role: NAME, protected_tables: [...]}` to packet.yaml (docs/spec.md)",
-        )),
-    }
 }
 
 #[cfg(test)]

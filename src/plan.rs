@@ -1,10 +1,6 @@
 //! `packetc plan`: the packet's step table (step, script, gate, expected delta, stop condition),
 //! laid out as the source document shows it, for terminals or Markdown.
 
-use std::io::Write;
-
-use crate::cli::{PlanArgs, PlanFormat};
-use crate::diag::{Error, Status};
 use crate::packet::{Check, Kind, Packet, StopAction};
 
 /// One row of the step table.
@@ -186,15 +182,4 @@ pub fn text(p: &Packet) -> String {
         ));
     }
     out
-}
-
-/// Run `packetc plan`.
-pub fn run(args: &PlanArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let loaded = crate::packet::load(&args.packet)?;
-    let rendered = match args.format {
-        PlanFormat::Text => text(&loaded.packet),
-        PlanFormat::Markdown => markdown(&loaded.packet),
-    };
-    out.write_all(rendered.as_bytes())?;
-    Ok(Status::Clean)
 }

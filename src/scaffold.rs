@@ -10,8 +10,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::NewArgs;
-use crate::diag::{Error, Status};
+use crate::diag::Error;
 
 /// The heading of the next-steps block (`--quiet` drops the block).
 pub const NEXT_STEPS_HEADING: &str = "Next steps:";
@@ -112,42 +111,8 @@ fn schema_ref(packet_dir: &Path) -> Option<String> {
     }
 }
 
-/// Run `packetc new`.
-pub fn run(args: &NewArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    if !valid_name(&args.name) {
-        return Err(Error::input(
-            format!("`{}` is not a usable packet name", args.name),
-            "use letters, digits, - and _, starting with a letter or digit (e.g. add-feature-flags)",
-        ));
-    }
-    let dir = args.dir.join(&args.name);
-    if dir.exists() {
-        return Err(Error::input(
-            format!("{} already exists", dir.display()),
-            "packetc new never overwrites: pick another name, or remove the directory first",
-        ));
-    }
-    std::fs::create_dir_all(&args.dir).map_err(|e| Error::io(&args.dir, &e))?;
-    // create_dir (not _all): fails if someone created it since the check above.
-    std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, &e))?;
-    match write_packet(&args.name, &dir) {
-        Ok(written) => {
-            for path in &written {
-                writeln!(out, "wrote {}", path.display())?;
-            }
-            next_steps(out, &dir)?;
-            Ok(Status::Clean)
-        }
-        Err(e) => {
-            // Leave nothing half-made behind: the directory is ours, we just created it.
-            let _ = std::fs::remove_dir_all(&dir);
-            Err(e)
-        }
-    }
-}
-
 /// Write the spec and fixture, then render the scripts; returns every path written.
-fn write_packet(name: &str, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn write_packet(name: &str, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let reference = schema_ref(dir);
     let mut files: Vec<(PathBuf, String)> = files(name, reference.as_deref())
         .into_iter()
@@ -165,7 +130,8 @@ fn write_packet(name: &str, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }
 
-fn next_steps(out: &mut dyn Write, dir: &Path) -> std::io::Result<()> {
+/// The next steps after `new` (progress: `--quiet` drops them).
+pub fn next_steps(out: &mut dyn Write, dir: &Path) -> std::io::Result<()> {
     let d = dir.display();
     writeln!(out, "{NEXT_STEPS_HEADING}")?;
     writeln!(

@@ -8,12 +8,9 @@
 //! Draft-07 is emitted on purpose: it is the draft every YAML/JSON editor integration supports
 //! fully (yaml-language-server's support for 2019-09/2020-12 keywords is partial).
 
-use std::io::Write;
-
 use schemars::generate::SchemaSettings;
 
-use crate::cli::{SchemaArgs, SchemaKind};
-use crate::diag::{Error, Status};
+use crate::cli::SchemaKind;
 
 /// The committed location of each schema, relative to the repository root.
 #[must_use]
@@ -42,10 +39,4 @@ pub fn schema_json(kind: SchemaKind) -> String {
         serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
-}
-
-/// Run `packetc schema`.
-pub fn run(args: &SchemaArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    out.write_all(schema_json(args.kind).as_bytes())?;
-    Ok(Status::Clean)
 }

@@ -63,6 +63,7 @@ use std::time::{Duration, SystemTime};
 use crate::cli::ApplyArgs;
 use crate::diag::{Error, Status};
 use crate::lint::PolicyFinder;
+use crate::output::Printer;
 use crate::packet::Role;
 
 use dryrun::dry_run;
@@ -82,7 +83,7 @@ pub use vars::{set_lines, Vars};
 pub const PROBE_LIMIT: Duration = Duration::from_secs(60);
 
 /// Run `packetc apply`.
-pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
+pub fn run(args: &ApplyArgs, printer: &mut Printer) -> Result<Status, Error> {
     // First of all: a stop signal during the local checks is then noticed before the probe
     // (and journaled), instead of killing packetc without a word.
     let interrupt = Interrupt::install()?;
@@ -107,13 +108,14 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let channel = Channel::resolve(args, &loaded.packet)?;
     let policy = PolicyFinder::new(args.policy.as_deref())?.for_path(&loaded.dir)?;
     writeln!(
-        out,
+        printer.results(),
         "packetc apply: {} ({}, sha256 {})",
         loaded.packet.name,
         loaded.spec_path.display(),
         loaded.spec_sha256
     )?;
-    writeln!(out, "{}", policy.line())?;
+    writeln!(printer.progress(), "{}", policy.line())?;
+    let out = printer.results();
     let Some(scripts) = precheck::committed_scripts(&loaded, &policy.policy, out)? else {
         return Ok(Status::Failed);
     };

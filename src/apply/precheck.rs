@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::check::{drift, step_context, Drift, Linted};
+use crate::check::{drift, report_drift, step_context, Drift, Linted};
 use crate::cli::Format;
 use crate::diag::Error;
 use crate::lint::Policy;
@@ -54,6 +54,11 @@ pub fn committed_scripts(
         }
     }
     if !drifts.is_empty() {
+        writeln!(
+            out,
+            "refused: the committed scripts do not match {}; nothing was run",
+            loaded.spec_path.display()
+        )?;
         report_drift(out, loaded, &drifts)?;
         return Ok(None);
     }
@@ -89,33 +94,4 @@ pub fn proof(
     out: &mut dyn Write,
 ) -> Result<Option<crate::proof::gate::Proven>, Error> {
     crate::proof::gate::require(loaded, override_reason, out)
-}
-
-fn report_drift(out: &mut dyn Write, loaded: &Loaded, drifts: &[Drift]) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "refused: the committed scripts do not match {}; nothing was run",
-        loaded.spec_path.display()
-    )?;
-    for d in drifts {
-        match d {
-            Drift::Changed { path, diff } => {
-                writeln!(
-                    out,
-                    "drift: {} differs from what the spec renders",
-                    path.display()
-                )?;
-                out.write_all(diff.as_bytes())?;
-            }
-            Drift::Missing { path } => writeln!(out, "drift: {} is missing", path.display())?,
-            Drift::Stray { path } => {
-                writeln!(out, "drift: {} is not rendered by the spec", path.display())?;
-            }
-        }
-    }
-    writeln!(
-        out,
-        "help: review the change; if the spec is right run `packetc render {}` and commit the scripts",
-        loaded.dir.display()
-    )
 }

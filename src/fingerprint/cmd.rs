@@ -3,8 +3,7 @@
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-use crate::cli::{FingerprintArgs, FingerprintFormat};
-use crate::diag::{Error, Status};
+use crate::diag::Error;
 
 use super::{catalog, Fingerprint};
 
@@ -122,42 +121,4 @@ pub fn run(cmd: &mut Command, input: &str, shown: &str) -> Result<String, Error>
         ));
     }
     Ok(out)
-}
-
-/// Run `packetc fingerprint`.
-pub fn run_cmd(args: &FingerprintArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let roots = match &args.packet {
-        Some(packet) => {
-            let loaded = crate::packet::load(packet)?;
-            let policy = super::packet_policy(&loaded)?;
-            super::roots(&loaded, &policy)
-        }
-        None => Vec::new(),
-    };
-    let read = read(
-        args.database_url.as_deref(),
-        args.channel.as_deref(),
-        &roots,
-    )?;
-    match args.format {
-        FingerprintFormat::Text => {
-            writeln!(
-                out,
-                "PostgreSQL {}; {}",
-                version_text(read.server_version_num),
-                if roots.is_empty() {
-                    "every user relation".to_owned()
-                } else {
-                    format!("{} root relation(s) of the packet", roots.len())
-                }
-            )?;
-            out.write_all(read.fingerprint.summary().as_bytes())?;
-        }
-        FingerprintFormat::Json => {
-            let text = serde_json::to_string_pretty(&read.fingerprint)
-                .map_err(|e| Error::input(format!("serialising: {e}"), "report a bug"))?;
-            writeln!(out, "{text}")?;
-        }
-    }
-    Ok(Status::Clean)
 }

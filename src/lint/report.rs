@@ -21,11 +21,20 @@ pub enum ProblemKind {
     Missing,
     /// A committed .sql file the spec does not render.
     Stray,
+    /// packet.yaml does not load: invalid YAML or a spec that fails validation.
+    SpecInvalid,
+    /// The proof record (proof.json) is stale, failed or unreadable.
+    ProofStale,
 }
 
 /// Every problem kind, in code order (SARIF rules, docs).
-pub const PROBLEM_KINDS: &[ProblemKind] =
-    &[ProblemKind::Drift, ProblemKind::Missing, ProblemKind::Stray];
+pub const PROBLEM_KINDS: &[ProblemKind] = &[
+    ProblemKind::Drift,
+    ProblemKind::Missing,
+    ProblemKind::Stray,
+    ProblemKind::SpecInvalid,
+    ProblemKind::ProofStale,
+];
 
 impl ProblemKind {
     /// Stable code.
@@ -35,6 +44,8 @@ impl ProblemKind {
             ProblemKind::Drift => "PC900",
             ProblemKind::Missing => "PC901",
             ProblemKind::Stray => "PC902",
+            ProblemKind::SpecInvalid => "PC903",
+            ProblemKind::ProofStale => "PC904",
         }
     }
 
@@ -45,6 +56,8 @@ impl ProblemKind {
             ProblemKind::Drift => "script-drift",
             ProblemKind::Missing => "missing-script",
             ProblemKind::Stray => "stray-script",
+            ProblemKind::SpecInvalid => "spec-invalid",
+            ProblemKind::ProofStale => "proof-stale",
         }
     }
 
@@ -55,13 +68,47 @@ impl ProblemKind {
             ProblemKind::Drift => "a committed script differs from what packet.yaml renders",
             ProblemKind::Missing => "packet.yaml renders a script that is not committed",
             ProblemKind::Stray => "a committed .sql file in sql/ that packet.yaml does not render",
+            ProblemKind::SpecInvalid => "packet.yaml is not valid YAML or fails validation",
+            ProblemKind::ProofStale => {
+                "proof.json does not prove the packet as it is (stale, failed or unreadable)"
+            }
+        }
+    }
+
+    /// What to do about it, in general (each problem carries its own, specific help too).
+    #[must_use]
+    pub fn fix(self) -> &'static str {
+        match self {
+            ProblemKind::Drift | ProblemKind::Missing | ProblemKind::Stray => {
+                "If the spec is right, run `packetc render PACKET` and commit the scripts; if a script was edited by hand, edit the spec instead."
+            }
+            ProblemKind::SpecInvalid => {
+                "Fix packet.yaml at the line shown; `packetc render PACKET` prints every problem with its context."
+            }
+            ProblemKind::ProofStale => {
+                "Run `packetc prove PACKET` and commit proof.json."
+            }
+        }
+    }
+
+    /// The SARIF tag that says what was checked.
+    #[must_use]
+    pub fn tag(self) -> &'static str {
+        match self {
+            ProblemKind::Drift | ProblemKind::Missing | ProblemKind::Stray => "drift",
+            ProblemKind::SpecInvalid => "spec",
+            ProblemKind::ProofStale => "proof",
         }
     }
 
     /// The page that explains it, relative to the repository root.
     #[must_use]
     pub fn doc_path(self) -> &'static str {
-        "docs/ci.md"
+        match self {
+            ProblemKind::Drift | ProblemKind::Missing | ProblemKind::Stray => "docs/ci.md",
+            ProblemKind::SpecInvalid => "docs/spec.md",
+            ProblemKind::ProofStale => "docs/prove.md",
+        }
     }
 }
 
@@ -106,6 +153,9 @@ pub struct Report {
     /// `docs/rules/PC001.md` is appended. `None`: no links (SARIF requires absolute URIs, and
     /// packetc does not know where its docs are published); each rule's `help` carries its page.
     pub docs_base: Option<String>,
+    /// `--quiet`: the human format leaves out its progress (the policy lines, notes and the
+    /// "N file(s) clean" summary) and keeps the findings and their count.
+    pub quiet: bool,
 }
 
 impl Report {
@@ -249,7 +299,7 @@ fn gh_prop(s: &str) -> String {
 }
 
 fn human(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
-    if report.human_header {
+    if report.human_header && !report.quiet {
         for l in policy_lines(report) {
             writeln!(out, "{l}")?;
         }
@@ -268,12 +318,17 @@ fn human(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
             out.write_all(crate::diag::render(&d).as_bytes())?;
         }
     }
-    for n in &report.notes {
-        writeln!(out, "note: {n}")?;
+    if !report.quiet {
+        for n in &report.notes {
+            writeln!(out, "note: {n}")?;
+        }
     }
     let nfiles = report.files.len();
     let cmd = report.command;
     if total == 0 {
+        if report.quiet {
+            return Ok(());
+        }
         writeln!(out, "packetc {cmd}: {nfiles} file(s) clean")?;
     } else {
         writeln!(out, "packetc {cmd}: {total} finding(s) in {nfiles} file(s)")?;

@@ -206,13 +206,10 @@ pub fn write(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
             k.code(),
             k.name(),
             k.summary(),
-            &format!(
-                "{}. If the spec is right, run `packetc render PACKET` and commit the scripts; if a script was edited by hand, edit the spec instead.",
-                k.summary()
-            ),
+            &format!("{}. {}", k.summary(), k.fix()),
             k.doc_path(),
             Severity::Error,
-            &["security", "drift"],
+            &["security", k.tag()],
             base,
         ));
     }

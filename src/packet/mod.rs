@@ -57,17 +57,22 @@ pub fn locate(packet: &Path) -> (PathBuf, PathBuf) {
 
 /// Load and validate a packet. Every problem is reported at once, each at its YAML line.
 pub fn load(packet: &Path) -> Result<Loaded, Error> {
+    load_diagnosed(packet)?.map_err(|diags| Error::diagnostics(&diags))
+}
+
+/// [`load`], keeping the spec's problems as values (`check` reports them as results); `Err`
+/// only when packet.yaml cannot be read at all.
+pub fn load_diagnosed(packet: &Path) -> Result<Result<Loaded, Vec<SpecDiagnostic>>, Error> {
     let (dir, spec_path) = locate(packet);
     let text = crate::fsio::read_text(&spec_path)?;
     let name = spec_path.display().to_string();
     let reader = |rel: &str| std::fs::read_to_string(dir.join(rel)).map_err(|e| e.to_string());
-    let packet = parse(&name, &text, &reader).map_err(|diags| Error::diagnostics(&diags))?;
-    Ok(Loaded {
+    Ok(parse(&name, &text, &reader).map(|packet| Loaded {
         spec_sha256: sha256_hex(text.as_bytes()),
         dir,
         spec_path,
         packet,
-    })
+    }))
 }
 
 /// Parse and validate spec text (pure: fragments come through `read_fragment`).

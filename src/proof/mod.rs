@@ -359,21 +359,27 @@ pub fn record_run(
     Ok(())
 }
 
-/// `check`'s hook: report a stale, failed or unreadable record (returns true: a failure), note a
-/// missing one (a new packet is checked before it is first proven; `apply` still refuses it).
-pub fn check(loaded: &Loaded, out: &mut dyn Write) -> Result<bool, Error> {
+/// What `check` makes of a packet's proof record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The record matches the packet as it is.
+    Fresh,
+    /// No record yet: a note, not a failure (a new packet is checked before it is first proven;
+    /// `apply` still refuses it).
+    Missing(String),
+    /// Stale, failed or unreadable: a failure, with what is wrong.
+    Problem(String),
+}
+
+/// `check`'s hook: judge the proof record (printing is the caller's: a note is progress, a
+/// problem a result).
+pub fn check(loaded: &Loaded) -> Result<Verdict, Error> {
     let standing = standing(loaded)?;
-    match standing {
-        Standing::Fresh(_) => Ok(false),
-        Standing::Missing => {
-            writeln!(out, "note: {}", standing.describe(loaded))?;
-            Ok(false)
-        }
-        _ => {
-            writeln!(out, "proof: {}", standing.describe(loaded))?;
-            Ok(true)
-        }
-    }
+    Ok(match standing {
+        Standing::Fresh(_) => Verdict::Fresh,
+        Standing::Missing => Verdict::Missing(standing.describe(loaded)),
+        _ => Verdict::Problem(standing.describe(loaded)),
+    })
 }
 
 #[cfg(test)]

@@ -6,16 +6,14 @@
 //! scripts' own NOTICE lines and, independently, from running the metric queries directly.
 
 pub(crate) mod audit;
-mod mutants;
+pub mod mutants;
 mod openings;
-mod report;
+pub mod report;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::ProveArgs;
-use crate::diag::{Error, Status};
+use crate::diag::Error;
 use crate::observe::{self, Report};
 use crate::packet::{Change, Check, Loaded, MetricType, Number, Packet, Role, Step, Value};
 use crate::pg::{self, Cluster, PgError, PsqlRun, TableFingerprint, Target};
@@ -651,35 +649,5 @@ pub fn prove(
         scenarios,
         server,
         fingerprint,
-    })
-}
-
-/// Run `packetc prove`.
-pub fn run(args: &ProveArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let loaded = crate::packet::load(&args.packet)?;
-    let rendered = crate::render::render(&loaded)?;
-    let drifts = crate::check::drift(&loaded.sql_dir(), &rendered)?;
-    if !drifts.is_empty() {
-        writeln!(out, "the committed scripts differ from the spec; run `packetc check {}` to see how, then `packetc render`", loaded.dir.display())?;
-        return Ok(Status::Failed);
-    }
-    let fixture = Fixture::locate(&loaded)?;
-    let scripts = rendered.into_iter().map(|s| s.text).collect();
-    let inputs = crate::proof::current_inputs(&loaded)?;
-    let outcome = prove(&loaded, scripts, &fixture, args.database_url.as_deref())?;
-    out.write_all(report::render(&outcome.header, &outcome.scenarios).as_bytes())?;
-    let scenarios = outcome.scenarios.clone();
-    if let Some(line) = scenarios
-        .iter()
-        .flat_map(|s| &s.lines)
-        .find(|l| l.what == mutants::GUARDS_LINE)
-    {
-        writeln!(out, "{} {}", line.observed, mutants::GUARDS_LINE)?;
-    }
-    crate::proof::record_run(&loaded, inputs, outcome, out)?;
-    Ok(if scenarios.iter().all(Scenario::passed) {
-        Status::Clean
-    } else {
-        Status::Failed
     })
 }

@@ -1,6 +1,5 @@
 //! Render a validated packet into its four scripts (pure: spec in, text out).
 
-pub mod cmd;
 pub mod env;
 
 use serde::Serialize;

@@ -1,14 +1,13 @@
 //! `packetc render`: write the four scripts into PACKET/sql/, all or nothing.
 
-use std::io::Write;
-
 use crate::cli::RenderArgs;
 use crate::diag::{Error, Status};
+use crate::output::Printer;
 
 /// Run `packetc render`.
-pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<Status, Error> {
+pub fn run(args: &RenderArgs, p: &mut Printer) -> Result<Status, Error> {
     let loaded = crate::packet::load(&args.packet)?;
-    let scripts = super::render(&loaded)?;
+    let scripts = crate::render::render(&loaded)?;
     let dir = loaded.sql_dir();
     let files: Vec<_> = scripts
         .iter()
@@ -16,7 +15,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<Status, Error> {
         .collect();
     crate::fsio::write_all_atomic(&files)?;
     for (path, _) in &files {
-        writeln!(out, "wrote {}", path.display())?;
+        writeln!(p.progress(), "wrote {}", path.display())?;
     }
     Ok(Status::Clean)
 }

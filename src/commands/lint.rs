@@ -1,4 +1,5 @@
-//! `packetc lint` and `packetc rule`: the I/O around the pure linting core.
+//! `packetc lint` and `packetc rule`: the I/O around the pure linting core (reading the files,
+//! in parallel, and printing the report).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -10,12 +11,13 @@ use crate::diag::{Error, Status};
 use crate::lint::locate::{PolicyFinder, ResolvedPolicy};
 use crate::lint::report::{FileReport, Report};
 use crate::lint::{lint_bytes, rules, walk, write_report, Policy};
+use crate::output::Printer;
 
 /// The name stdin's text gets in reports when `--stdin-filename` is not given.
 pub const STDIN_NAME: &str = "<stdin>";
 
 /// Run `packetc lint`: exit 0 clean, 1 findings, 2 when a path or the policy cannot be read.
-pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<Status, Error> {
+pub fn run(args: &LintArgs, p: &mut Printer) -> Result<Status, Error> {
     let mut finder = PolicyFinder::new(args.policy.as_deref())?;
     let stdin_count = args.paths.iter().filter(|p| p.as_os_str() == "-").count();
     if stdin_count > 1 {
@@ -74,7 +76,8 @@ pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<Status, Error> {
     }
     unreadable.extend(walked.errors);
     announce_builtin(&report, args.format);
-    write_report(out, &report, args.format)?;
+    report.quiet = p.quiet();
+    write_report(p.results(), &report, args.format)?;
     if !unreadable.is_empty() {
         let msgs: Vec<String> = unreadable.iter().map(|e| e.to_string()).collect();
         return Err(Error::input(
@@ -243,7 +246,7 @@ fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// Run `packetc rule [CODE]`: print a rule's documentation, or list every rule.
-pub fn rule(args: &RuleArgs, out: &mut dyn Write) -> Result<Status, Error> {
+pub fn rule(args: &RuleArgs, p: &mut Printer) -> Result<Status, Error> {
     match &args.code {
         Some(code) => {
             let r = rules::lookup(code).ok_or_else(|| {
@@ -252,11 +255,11 @@ pub fn rule(args: &RuleArgs, out: &mut dyn Write) -> Result<Status, Error> {
                     "run `packetc rule` to list every rule",
                 )
             })?;
-            out.write_all(r.docs().as_bytes())?;
+            p.results().write_all(r.docs().as_bytes())?;
         }
         None => {
             for r in rules::RULES {
-                writeln!(out, "{}  {:<28} {}", r.code, r.name, r.summary)?;
+                writeln!(p.results(), "{}  {:<28} {}", r.code, r.name, r.summary)?;
             }
         }
     }
