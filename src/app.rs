@@ -13,7 +13,7 @@ pub fn main(cli: Cli) -> ExitCode {
     use std::io::IsTerminal;
     let terminals = io::stdout().is_terminal() && io::stderr().is_terminal();
     crate::diag::set_color(crate::diag::color_wanted(
-        cli.color,
+        cli.color.into(),
         std::env::var_os("NO_COLOR").as_deref(),
         std::env::var_os("TERM").as_deref(),
         terminals,

@@ -68,6 +68,16 @@ pub enum ColorChoice {
     Never,
 }
 
+impl From<ColorChoice> for crate::diag::ColorChoice {
+    fn from(c: ColorChoice) -> Self {
+        match c {
+            ColorChoice::Auto => Self::Auto,
+            ColorChoice::Always => Self::Always,
+            ColorChoice::Never => Self::Never,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render a packet's four scripts into PACKET/sql/ (atomically).
@@ -188,6 +198,18 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow annotations.
     Github,
+}
+
+impl From<Format> for crate::lint::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Human => Self::Human,
+            Format::Short => Self::Short,
+            Format::Json => Self::Json,
+            Format::Sarif => Self::Sarif,
+            Format::Github => Self::Github,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -332,6 +354,17 @@ pub enum SchemaKind {
     Report,
     /// PACKET/journal/*.jsonl (one record per line, written by apply).
     Journal,
+}
+
+impl From<SchemaKind> for crate::schema::SchemaKind {
+    fn from(k: SchemaKind) -> Self {
+        match k {
+            SchemaKind::Packet => Self::Packet,
+            SchemaKind::Policy => Self::Policy,
+            SchemaKind::Report => Self::Report,
+            SchemaKind::Journal => Self::Journal,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

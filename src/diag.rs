@@ -100,17 +100,27 @@ pub fn set_color(on: bool) {
     COLOR.store(on, Ordering::Relaxed);
 }
 
+/// When to colour diagnostics (`--color`; `cli.rs` maps its flag onto this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour when stdout and stderr are terminals and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
 /// Decide `--color`: `always` and `never` win; `auto` colours only when both output streams are
 /// terminals (findings go to stdout, errors to stderr: a pipe or a file must stay free of escape
 /// codes), `NO_COLOR` is unset or empty (<https://no-color.org>), and `TERM` is not `dumb`.
 #[must_use]
 pub fn color_wanted(
-    choice: crate::cli::ColorChoice,
+    choice: ColorChoice,
     no_color: Option<&std::ffi::OsStr>,
     term: Option<&std::ffi::OsStr>,
     terminals: bool,
 ) -> bool {
-    use crate::cli::ColorChoice;
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -142,8 +152,7 @@ pub fn render(diag: &dyn Diagnostic) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::color_wanted;
-    use crate::cli::ColorChoice;
+    use super::{color_wanted, ColorChoice};
     use std::ffi::OsStr;
 
     #[test]

@@ -10,7 +10,18 @@
 
 use schemars::generate::SchemaSettings;
 
-use crate::cli::SchemaKind;
+/// The documents packetc publishes a JSON Schema for (`cli.rs` maps its flag onto this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaKind {
+    /// packets/NAME/packet.yaml.
+    Packet,
+    /// packets/policy.yaml (the lint policy).
+    Policy,
+    /// The `--format json` report of `packetc lint` and `packetc check`.
+    Report,
+    /// PACKET/journal/*.jsonl (one record per line, written by apply).
+    Journal,
+}
 
 /// The committed location of each schema, relative to the repository root.
 #[must_use]

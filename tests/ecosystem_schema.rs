@@ -14,7 +14,7 @@
 
 use std::path::PathBuf;
 
-use packetc::cli::SchemaKind;
+use packetc::schema::SchemaKind;
 use serde_json::Value;
 
 fn root() -> PathBuf {

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use packetc::cli::Format;
+use packetc::lint::Format;
 use packetc::lint::{lint_bytes, lint_source, write_report, Policy, Report, ResolvedPolicy};
 
 const SAMPLE: &str = "tests/corpus/lint/formats/sample.sql";

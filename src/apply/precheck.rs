@@ -8,7 +8,6 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::check::{drift, report_drift, step_context, Drift, Linted};
-use crate::cli::Format;
 use crate::diag::Error;
 use crate::lint::Policy;
 use crate::packet::{sha256_hex, Loaded, Step};
@@ -80,7 +79,7 @@ pub fn committed_scripts(
         crate::lint::write_report(
             out,
             &crate::lint::Report::findings_only("apply", linted),
-            Format::Human,
+            crate::lint::Format::Human,
         )?;
         return Ok(None);
     }

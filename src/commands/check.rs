@@ -138,7 +138,7 @@ pub fn run(args: &CheckArgs, p: &mut Printer) -> Result<Status, Error> {
             report.problems.clear();
         }
         report.quiet = p.quiet();
-        crate::lint::write_report(p.results(), &report, args.format)?;
+        crate::lint::write_report(p.results(), &report, args.format.into())?;
     }
     match spec_error {
         Some(e) => Err(e),

@@ -77,7 +77,7 @@ pub fn run(args: &LintArgs, p: &mut Printer) -> Result<Status, Error> {
     unreadable.extend(walked.errors);
     announce_builtin(&report, args.format);
     report.quiet = p.quiet();
-    write_report(p.results(), &report, args.format)?;
+    write_report(p.results(), &report, args.format.into())?;
     if !unreadable.is_empty() {
         let msgs: Vec<String> = unreadable.iter().map(|e| e.to_string()).collect();
         return Err(Error::input(

@@ -7,6 +7,6 @@ use crate::output::Printer;
 /// Run `packetc schema`.
 pub fn run(args: &SchemaArgs, p: &mut Printer) -> Result<Status, Error> {
     p.results()
-        .write_all(crate::schema::schema_json(args.kind).as_bytes())?;
+        .write_all(crate::schema::schema_json(args.kind.into()).as_bytes())?;
     Ok(Status::Clean)
 }

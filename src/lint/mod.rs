@@ -34,7 +34,7 @@ use std::path::PathBuf;
 pub use finding::{Finding, Severity};
 pub use locate::{PolicyFinder, ResolvedPolicy};
 pub use policy::Policy;
-pub use report::{write_report, Report};
+pub use report::{write_report, Format, Report};
 
 /// Which step of a packet a script is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,9 +4,23 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::cli::Format;
 use crate::lint::finding::Finding;
 use crate::lint::locate::ResolvedPolicy;
+
+/// The output formats of a report. The lint core owns them; `cli.rs` maps its flag onto them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Rich diagnostics with source snippets.
+    Human,
+    /// One line per finding: PATH:LINE:COL: CODE message.
+    Short,
+    /// A JSON document.
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
 
 /// One linted file: its path, its text (what positions refer to) and its findings.
 pub type FileReport = (String, String, Vec<Finding>);
