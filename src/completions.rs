@@ -76,7 +76,7 @@ When set and not empty, \fB\-\-color auto\fR never colours (https://no\-color.or
 The server \fBprove\fR uses instead of a scratch cluster (same as \fB\-\-database\-url\fR).
 .TP
 \fBPACKETC_DOCS_URL\fR
-Absolute URL where packetc's docs are published; SARIF rules link \fIURL\fRdocs/rules/CODE.md (\fBhelpUri\fR). Unset: no links.
+Absolute URL where packetc's docs are published; SARIF rules link \fIURL\fRdocs/rules/CODE.md (\fBhelpUri\fR). Unset: the \fBhomepage\fR in packetc's Cargo.toml when it was built with one, else no links.
 .TP
 \fBPACKETC_PSQL\fR, \fBPACKETC_PG_BINDIR\fR, \fBPACKETC_PG_USER\fR
 The psql binary, the directory of initdb/pg_ctl/postgres, and the system user the scratch cluster runs as when packetc runs as root (default postgres).

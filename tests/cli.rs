@@ -339,3 +339,98 @@ fn check_lints_the_committed_scripts() {
         Some(64)
     );
 }
+
+#[test]
+fn check_reports_an_invalid_spec_and_a_stale_proof_as_results() {
+    // A stale proof: the committed proof.json no longer matches the (hand-edited) scripts.
+    let (tmp, dir) = scratch();
+    fs::copy(
+        root().join(PACKET).join("proof.json"),
+        dir.join("proof.json"),
+    )
+    .expect("copy proof");
+    let seed = dir.join("sql/F_prod_01_ownership_seed_commit.sql");
+    let edited =
+        fs::read_to_string(&seed)
+            .expect("seed")
+            .replacen("COMMIT;", "-- hand edit\nCOMMIT;", 1);
+    fs::write(&seed, edited).expect("write");
+    // A spec that does not load, next to it: an unknown top-level field at a known line.
+    let broken = tmp.path().join("packets/broken");
+    fs::create_dir_all(&broken).expect("mkdir");
+    let spec = fs::read_to_string(dir.join("packet.yaml")).expect("spec");
+    let line = spec.lines().count() + 1;
+    fs::write(
+        broken.join("packet.yaml"),
+        format!("{spec}no_such_field: 1\n"),
+    )
+    .expect("write");
+
+    let out = packetc(
+        &["check", "--format", "json", PACKET, "packets/broken"],
+        tmp.path(),
+    );
+    // Bad input stays exit 2, but the report on stdout carries it as a result.
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let findings = v["findings"].as_array().expect("findings");
+    let spec_invalid: Vec<_> = findings.iter().filter(|f| f["code"] == "PC903").collect();
+    assert_eq!(spec_invalid.len(), 1, "{findings:#?}");
+    assert_eq!(spec_invalid[0]["path"], "packets/broken/packet.yaml");
+    assert_eq!(spec_invalid[0]["line"], line);
+    assert_eq!(spec_invalid[0]["rule"], "spec-invalid");
+    let stale: Vec<_> = findings.iter().filter(|f| f["code"] == "PC904").collect();
+    assert_eq!(stale.len(), 1, "{findings:#?}");
+    assert_eq!(stale[0]["path"], format!("{PACKET}/proof.json"));
+    assert!(
+        findings.iter().any(|f| f["code"] == "PC900"),
+        "{findings:#?}"
+    );
+
+    // The github format annotates both as well.
+    let out = packetc(
+        &["check", "--format", "github", PACKET, "packets/broken"],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let gh = text(&out.stdout);
+    assert!(
+        gh.contains(&format!(
+            "::error file=packets/broken/packet.yaml,line={line},title=PC903 spec-invalid::"
+        )),
+        "{gh}"
+    );
+    assert!(gh.contains("title=PC904 proof-stale::"), "{gh}");
+
+    // The human format is unchanged: the spec error alone, on stderr, exit 2.
+    let out = packetc(&["check", "packets/broken"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no_such_field"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn quiet_keeps_results_and_drops_progress() {
+    let (tmp, dir) = scratch();
+    let out = packetc(&["--quiet", "render", PACKET], tmp.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "", "render's `wrote` lines are progress");
+    let out = packetc(&["check", PACKET], tmp.path());
+    assert!(text(&out.stdout).contains("ok: "), "{}", text(&out.stdout));
+    let out = packetc(&["-q", "check", PACKET], tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "",
+        "policy, note and ok lines are progress"
+    );
+    fs::write(dir.join("sql/extra.sql"), "SELECT 1;\n").expect("write");
+    let out = packetc(&["-q", "check", PACKET], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("drift: "), "results stay: {stdout}");
+    assert!(!stdout.contains("policy: "), "{stdout}");
+}

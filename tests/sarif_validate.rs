@@ -2,7 +2,7 @@
 //! `@microsoft/sarif-multitool-linux`): the 2.1.0 schema and its rules, plus GitHub's ingestion
 //! rules (`--rule-kind Gh`). Zero errors and zero warnings are required, on the lint corpora,
 //! on files with odd names (spaces, `#`, `%`, non-ASCII), from a subdirectory, and on `check`
-//! output with drift.
+//! output with drift, a stale proof and a spec that does not load.
 //!
 //! `.ci/run` installs the validator under `$HOME/.cache/packetc-sarif`; `PACKETC_SARIF_MULTITOOL`
 //! names another copy. Outside CI a missing validator skips loudly; with `CI=true` it fails.
@@ -180,8 +180,39 @@ fn official_validator_accepts_lint_and_check_sarif() {
         .filter_map(|r| r["ruleId"].as_str())
         .collect();
     assert!(ids.contains(&"PC900") && ids.contains(&"PC902"), "{ids:?}");
+    assert!(
+        ids.contains(&"PC904"),
+        "the hand edit makes the proof stale: {ids:?}"
+    );
     let problems = validate(&tool, tmp.path(), "check", &check);
     assert!(problems.is_empty(), "check SARIF: {problems:#?}");
+
+    // A spec that does not load is a result (PC903, at its line) and still exits 2.
+    let broken = repo.join("packets/broken");
+    std::fs::create_dir_all(&broken).expect("mkdir");
+    let spec = std::fs::read_to_string(repo.join("packets/one-roof-ownership-seed/packet.yaml"))
+        .expect("spec");
+    std::fs::write(
+        broken.join("packet.yaml"),
+        format!("{spec}no_such_field: 1\n"),
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_packetc"))
+        .args(["check", "--format", "sarif", "broken"])
+        .current_dir(repo.join("packets"))
+        .env("PACKETC_DOCS_URL", "https://example.org/packetc/")
+        .output()
+        .expect("run packetc");
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let result = &v["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "PC903", "{v:#}");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        spec.lines().count() + 1
+    );
+    let problems = validate(&tool, tmp.path(), "spec", &out.stdout);
+    assert!(problems.is_empty(), "spec-invalid SARIF: {problems:#?}");
 
     // The validator does catch what packetc avoids: a relative helpUri is an error.
     let broken = String::from_utf8(check).expect("utf-8").replacen(

@@ -117,27 +117,40 @@ pub fn announce_builtin(report: &Report, format: Format) {
 /// `docs/rules/PC001.md` is a rule page): SARIF `helpUri` links are made from it.
 pub const DOCS_URL_ENV: &str = "PACKETC_DOCS_URL";
 
-/// The prefix of documentation links (SARIF `helpUri`) from `PACKETC_DOCS_URL`; none when
-/// unset. A value that is not an absolute URL is bad input: SARIF consumers reject it.
+/// Where packetc's own docs are published, built in: Cargo.toml's `homepage` (the URL whose
+/// `docs/rules/PC001.md` is a rule page). Empty while packetc has no public home: then SARIF
+/// carries no links unless `PACKETC_DOCS_URL` names them (an invented URL would be a false link).
+pub const BUILT_IN_DOCS_URL: &str = env!("CARGO_PKG_HOMEPAGE");
+
+/// The prefix of documentation links (SARIF `helpUri`, `informationUri`): `PACKETC_DOCS_URL`
+/// when set, else [`BUILT_IN_DOCS_URL`]; none when both are empty. A value that is not an
+/// absolute URL is bad input: SARIF consumers reject relative ones.
 pub fn docs_base() -> Result<Option<String>, Error> {
-    match std::env::var(DOCS_URL_ENV) {
-        Ok(v) if !v.is_empty() => {
-            let scheme_ok = v.split_once("://").is_some_and(|(s, rest)| {
-                !s.is_empty()
-                    && s.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                    && !rest.is_empty()
-            });
-            if !scheme_ok {
-                return Err(Error::input(
-                    format!("{DOCS_URL_ENV}={v} is not an absolute URL"),
-                    "set it to where the docs are published, e.g. https://example.org/packetc/ (its docs/rules/PC001.md is a rule page)",
-                ));
-            }
-            Ok(Some(if v.ends_with('/') { v } else { format!("{v}/") }))
-        }
-        _ => Ok(None),
+    docs_base_from(std::env::var(DOCS_URL_ENV).ok(), BUILT_IN_DOCS_URL)
+}
+
+fn docs_base_from(env: Option<String>, built_in: &str) -> Result<Option<String>, Error> {
+    let (v, shown) = match env {
+        Some(v) if !v.is_empty() => (v.clone(), format!("{DOCS_URL_ENV}={v}")),
+        _ if !built_in.is_empty() => (
+            built_in.to_owned(),
+            format!("the built-in docs URL (Cargo.toml homepage) {built_in}"),
+        ),
+        _ => return Ok(None),
+    };
+    let scheme_ok = v.split_once("://").is_some_and(|(s, rest)| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && !rest.is_empty()
+    });
+    if !scheme_ok {
+        return Err(Error::input(
+            format!("{shown} is not an absolute URL"),
+            format!("set {DOCS_URL_ENV} to where the docs are published, e.g. https://example.org/packetc/ (its docs/rules/PC001.md is a rule page)"),
+        ));
     }
+    Ok(Some(if v.ends_with('/') { v } else { format!("{v}/") }))
 }
 
 /// `%SRCROOT%` for SARIF: the repository root above the current directory.
@@ -264,4 +277,27 @@ pub fn rule(args: &RuleArgs, p: &mut Printer) -> Result<Status, Error> {
         }
     }
     Ok(Status::Clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{docs_base_from, BUILT_IN_DOCS_URL};
+
+    #[test]
+    fn docs_links_come_from_the_environment_then_the_built_in_base() {
+        let env = Some("https://example.org/p".to_owned());
+        assert_eq!(
+            docs_base_from(env.clone(), "https://home.example/").expect("ok"),
+            Some("https://example.org/p/".to_owned())
+        );
+        assert_eq!(
+            docs_base_from(None, "https://home.example").expect("ok"),
+            Some("https://home.example/".to_owned())
+        );
+        assert_eq!(docs_base_from(Some(String::new()), "").expect("ok"), None);
+        assert!(docs_base_from(Some("docs/".into()), "").is_err());
+        assert!(docs_base_from(None, "relative/").is_err());
+        // The built-in base is empty or absolute: a release never writes invalid SARIF.
+        assert!(docs_base_from(None, BUILT_IN_DOCS_URL).is_ok());
+    }
 }

@@ -94,7 +94,8 @@ pub struct JsonFile {
 pub enum JsonKind {
     /// A lint rule (PC0xx; `packetc rule CODE`).
     Lint,
-    /// A `packetc check` problem: drift (PC900), a missing (PC901) or a stray (PC902) script.
+    /// A `packetc check` problem: drift (PC900), a missing (PC901) or a stray (PC902) script, a
+    /// packet.yaml that does not load (PC903), a stale proof (PC904).
     Check,
 }
 
