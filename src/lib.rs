@@ -3,10 +3,15 @@
 //! The crate is a set of pure cores (spec → SQL text, SQL text → findings) with one I/O layer
 //! (`app`, `fsio`, `pg`) around them, so every core is testable without a process or a database.
 
+// Cores never print: only the commands own stdout and stderr (through `output::Printer`).
+// See docs/architecture.md.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod app;
 pub mod apply;
 pub mod check;
 pub mod cli;
+#[allow(clippy::print_stdout, clippy::print_stderr)]
 pub mod commands;
 pub mod completions;
 pub mod diag;

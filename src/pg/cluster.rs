@@ -315,8 +315,10 @@ impl Cluster {
 }
 
 impl Drop for Cluster {
+    #[allow(clippy::print_stderr)]
     fn drop(&mut self) {
         if let Err(e) = self.stop_inner() {
+            // Drop cannot return the error, and a server left running must not go unsaid.
             eprintln!("packetc: stopping the throwaway PostgreSQL cluster: {e}");
         }
         // The TempDir field removes the directory after this.
