@@ -625,9 +625,8 @@ impl<'a> Engine<'a> {
                 if self.judge_by_names(sql, origin, &mentions, start, first_len, drop_cascade) {
                     return None;
                 }
-                let msg = e.to_string();
-                let (msg, pos) = split_parser_error(&msg);
-                self.unparseable(msg, pos.unwrap_or(start), &mentions);
+                let failure = crate::lint::parse_error::from_parser_error(&e);
+                self.unparseable(failure.message, failure.at.unwrap_or(start), &mentions);
                 None
             }
         }
@@ -739,12 +738,7 @@ impl<'a> Engine<'a> {
             )
         };
         // Underline what the parser tripped over (`… found: X` / `unexpected `X` …`).
-        let len = msg
-            .rsplit_once("found: ")
-            .map(|(_, f)| f)
-            .or_else(|| msg.split('`').nth(1))
-            .filter(|f| *f != "EOF")
-            .map_or(1, |f| f.chars().count().max(1));
+        let len = crate::lint::parse_error::offending_len(&msg);
         self.report_full(
             &rules::pc010_unparseable_statement::RULE,
             pos,
@@ -1418,19 +1412,4 @@ pub(crate) fn first_words(toks: &[TokenWithSpan]) -> [Option<&str>; 4] {
         }
     }
     out
-}
-
-/// Split sqlparser's "… at Line: L, Column: C" suffix off a message.
-fn split_parser_error(msg: &str) -> (String, Option<Pos>) {
-    let msg = msg.strip_prefix("sql parser error: ").unwrap_or(msg);
-    if let Some(i) = msg.rfind(" at Line: ") {
-        let tail = &msg[i + 10..];
-        let mut parts = tail.split(", Column: ");
-        let line = parts.next().and_then(|l| l.trim().parse::<u64>().ok());
-        let col = parts.next().and_then(|c| c.trim().parse::<u64>().ok());
-        if let (Some(line), Some(col)) = (line, col) {
-            return (msg[..i].to_string(), Some(Pos { line, col }));
-        }
-    }
-    (msg.to_string(), None)
 }

@@ -19,6 +19,7 @@ pub mod engine;
 pub mod fallback;
 pub mod finding;
 pub mod locate;
+pub mod parse_error;
 pub mod plpgsql;
 pub mod policy;
 pub mod report;
