@@ -225,7 +225,31 @@ pub struct SchemaCheck {
     /// `equal`, `cosmetic`, `different`, `unreadable` or `failed`.
     pub result: String,
     /// The comparison's details: server version, both hashes, the objects that differ.
-    pub detail: serde_json::Value,
+    pub detail: SchemaDetail,
+}
+
+/// The details of a schema comparison. Fields in alphabetical order: the record's bytes are
+/// those of the untyped map it replaced.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SchemaDetail {
+    /// Why there was no comparison (the query failed, or its output could not be read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The cosmetic or differing objects (empty when equal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects: Option<Vec<String>>,
+    /// The proof's fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proven_sha256: Option<String>,
+    /// `equal`, `cosmetic`, `different` or `unreadable` (absent when the query failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// The target's PostgreSQL version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_version: Option<String>,
+    /// The target's fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -437,5 +461,38 @@ mod tests {
         let small = Captured::bounded("ok\n", 3);
         assert!(!small.truncated);
         assert_eq!(small.text, "ok\n");
+    }
+}
+
+#[cfg(test)]
+mod schema_detail_tests {
+    use super::SchemaDetail;
+
+    #[test]
+    fn schema_detail_bytes_are_those_of_the_map_it_replaced() {
+        let full = SchemaDetail {
+            result: Some("cosmetic".into()),
+            server_version: Some("15.8".into()),
+            target_sha256: Some("t".into()),
+            proven_sha256: Some("p".into()),
+            objects: Some(vec!["public.v".into()]),
+            error: None,
+        };
+        let old = serde_json::json!({
+            "result": "cosmetic", "server_version": "15.8", "target_sha256": "t",
+            "proven_sha256": "p", "objects": ["public.v"],
+        });
+        let text = serde_json::to_string(&full).expect("json");
+        assert_eq!(text, serde_json::to_string(&old).expect("json"));
+        let failed = SchemaDetail {
+            error: Some("boom".into()),
+            ..SchemaDetail::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&failed).expect("json"),
+            r#"{"error":"boom"}"#
+        );
+        let back: SchemaDetail = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(back, full);
     }
 }

@@ -2,11 +2,9 @@
 //! the channel (a read-only catalog query) and compare it with the proof's
 //! ([`crate::proof::gate`]). Equal or cosmetic: go on. Different: stop, no step run.
 
-use serde_json::json;
-
 use super::channel::Ended;
 use super::pipes::Input;
-use super::record::{Outcome, ProofOverride, Record, SchemaCheck};
+use super::record::{Outcome, ProofOverride, Record, SchemaCheck, SchemaDetail};
 use super::sequence::Apply;
 use super::PROBE_LIMIT;
 use crate::diag::{Error, Status};
@@ -64,17 +62,19 @@ impl Apply<'_> {
             );
             self.log(Record::Schema(SchemaCheck {
                 result: "failed".to_owned(),
-                detail: json!({"error": why}),
+                detail: SchemaDetail {
+                    error: Some(why.clone()),
+                    ..SchemaDetail::default()
+                },
             }));
             writeln!(self.out, "stopped: {why}")?;
             return Ok(Err(self.finish(Outcome::Stopped, &why)?));
         }
         let (verdict, summary) = judge_schema(&fingerprint, &finished.stdout, self.out)?;
         let result = summary
-            .get("result")
-            .and_then(|r| r.as_str())
-            .unwrap_or("unknown")
-            .to_owned();
+            .result
+            .clone()
+            .unwrap_or_else(|| "unknown".to_owned());
         self.log(Record::Schema(SchemaCheck {
             result,
             detail: summary,

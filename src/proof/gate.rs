@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use crate::apply::record::SchemaDetail;
 use crate::diag::Error;
 use crate::fingerprint::{catalog, compare, Comparison, Fingerprint};
 use crate::packet::Loaded;
@@ -82,7 +83,7 @@ pub fn judge_schema(
     proven: &Fingerprint,
     stdout: &str,
     out: &mut dyn Write,
-) -> Result<(SchemaVerdict, serde_json::Value), Error> {
+) -> Result<(SchemaVerdict, SchemaDetail), Error> {
     let (version, items) = match catalog::parse(stdout) {
         Ok(v) => v,
         Err(e) => {
@@ -91,20 +92,23 @@ pub fn judge_schema(
                 SchemaVerdict::Stop(format!(
                     "the target's schema fingerprint could not be read: {e}"
                 )),
-                serde_json::json!({"result": "unreadable", "error": e}),
+                SchemaDetail {
+                    result: Some("unreadable".to_owned()),
+                    error: Some(e.to_string()),
+                    ..SchemaDetail::default()
+                },
             ));
         }
     };
     let target = Fingerprint::from_items(&proven.roots, &items);
     let server = crate::fingerprint::cmd::version_text(version);
-    let summary = |result: &str, objects: &[String]| {
-        serde_json::json!({
-            "result": result,
-            "server_version": server,
-            "target_sha256": target.sha256,
-            "proven_sha256": proven.sha256,
-            "objects": objects,
-        })
+    let summary = |result: &str, objects: &[String]| SchemaDetail {
+        result: Some(result.to_owned()),
+        server_version: Some(server.clone()),
+        target_sha256: Some(target.sha256.clone()),
+        proven_sha256: Some(proven.sha256.clone()),
+        objects: Some(objects.to_vec()),
+        error: None,
     };
     match compare(proven, &target) {
         Comparison::Equal => {
