@@ -1,7 +1,8 @@
 //! packetc: compile, lint, check, prove and apply self-guarding PostgreSQL change packets.
 //!
-//! The crate is a set of pure cores (spec → SQL text, SQL text → findings) with one I/O layer
-//! (`app`, `fsio`, `pg`) around them, so every core is testable without a process or a database.
+//! The crate is a set of pure cores (spec → SQL text, SQL text → findings) with a thin I/O layer
+//! around them (`commands` print through `output::Printer`; `app`, `fsio`, `pg`), so every core
+//! is testable without a process or a database. The map: docs/architecture.md.
 
 // Cores never print: only the commands own stdout and stderr (through `output::Printer`).
 // See docs/architecture.md.

@@ -280,7 +280,7 @@ fn main() {
         .collect();
     let policy = Policy::builtin();
     let t0 = Instant::now();
-    let (res, _) = packetc::lint::cmd::lint_files(&files, &policy);
+    let (res, _) = packetc::commands::lint::lint_files(&files, &policy);
     let secs = t0.elapsed().as_secs_f64();
     let total = (per.len() * nfiles) as f64 / (1024.0 * 1024.0);
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
