@@ -219,6 +219,54 @@ mod tests {
         assert_eq!(r.other_error, None);
     }
 
+    /// What `RAISE` / `format()` make of a format string: each `%` or `%s` takes the next value.
+    fn fill(fmt: &str, args: &[&str]) -> String {
+        let mut out = String::new();
+        let mut args = args.iter();
+        let mut rest = fmt;
+        while let Some(i) = rest.find('%') {
+            out.push_str(&rest[..i]);
+            out.push_str(args.next().expect("enough values"));
+            rest = rest[i + 1..].strip_prefix('s').unwrap_or(&rest[i + 1..]);
+        }
+        assert!(args.next().is_none(), "too many values for {fmt:?}");
+        out + rest
+    }
+
+    #[test]
+    fn what_the_templates_print_with_the_formats_parses_back() {
+        let f = formats();
+        let notice = fill(&f.observed, &["s.sql", "after", "own", "30", "= 30"]);
+        let checks = [
+            fill(&f.check, &["own", "= 30", f.null]),
+            fill(&f.check, &["gap", "= 0 (before -210)", "1"]),
+        ]
+        .join(f.separator);
+        let error = fill(&f.failed, &["s.sql", "after", &checks]);
+        let refused = fill(&f.refused, &["s.sql", "psql variable v is not set"]);
+        let r = parse(&format!(
+            "psql:<stdin>:9: NOTICE:  {notice}\npsql:<stdin>:9: ERROR:  {error}\n"
+        ));
+        assert_eq!(
+            r.observations,
+            [Observation {
+                script: "s.sql".into(),
+                phase: "after".into(),
+                metric: "own".into(),
+                observed: "30".into(),
+                expected: "= 30".into(),
+            }]
+        );
+        let fail = r.failure.expect("failure");
+        assert_eq!((fail.script.as_str(), fail.phase.as_str()), ("s.sql", "after"));
+        assert_eq!(fail.checks[0].observed, "NULL");
+        assert_eq!(fail.checks[1].expected, "= 0 (before -210)");
+        let r = parse(&format!("ERROR:  {refused}\n"));
+        let fail = r.failure.expect("refusal");
+        assert_eq!((fail.script.as_str(), fail.phase.as_str()), ("s.sql", "refused"));
+        assert!(fail.checks.is_empty());
+    }
+
     #[test]
     fn refusals_and_foreign_errors_are_kept() {
         let r = parse("ERROR:  packetc: F_prod_01.sql refuses to run: psql variable ratified_apr is not set\n");

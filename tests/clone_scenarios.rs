@@ -260,7 +260,7 @@ fn rollback_removes_only_the_tagged_rows() {
     let r = run(&db, ROLLBACK);
     assert_ok(&r);
     assert!(
-        r.stderr.contains("after own = 1 (expected = 1)"),
+        r.stderr.contains("after own = 1 (expected = 1 (before -30))"),
         "{}",
         r.stderr
     );

@@ -444,3 +444,27 @@ fn template_error(e: minijinja::Error) -> Error {
         "a spec value could not be rendered safely; fix the value named above",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn queries_go_on_one_line_only_when_nothing_but_whitespace_changes() {
+        assert_eq!(
+            one_line("SELECT count(*)\n  FROM t\n\tWHERE x = 1\n"),
+            "SELECT count(*) FROM t WHERE x = 1"
+        );
+        // A line break inside a literal, a quoted name or a dollar quote is data; a comment ends
+        // at the line break: all kept as written.
+        for kept in [
+            "SELECT count(*) FROM t WHERE x = 'a\n  b'",
+            "SELECT \"a\n b\" FROM t",
+            "SELECT $q$a\n b$q$",
+            "SELECT 1 -- one\n + 1",
+            "SELECT 1 /* x\n */ + 1",
+        ] {
+            assert_eq!(one_line(kept), kept);
+        }
+    }
+}
