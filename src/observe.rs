@@ -258,12 +258,18 @@ mod tests {
             }]
         );
         let fail = r.failure.expect("failure");
-        assert_eq!((fail.script.as_str(), fail.phase.as_str()), ("s.sql", "after"));
+        assert_eq!(
+            (fail.script.as_str(), fail.phase.as_str()),
+            ("s.sql", "after")
+        );
         assert_eq!(fail.checks[0].observed, "NULL");
         assert_eq!(fail.checks[1].expected, "= 0 (before -210)");
         let r = parse(&format!("ERROR:  {refused}\n"));
         let fail = r.failure.expect("refusal");
-        assert_eq!((fail.script.as_str(), fail.phase.as_str()), ("s.sql", "refused"));
+        assert_eq!(
+            (fail.script.as_str(), fail.phase.as_str()),
+            ("s.sql", "refused")
+        );
         assert!(fail.checks.is_empty());
     }
 

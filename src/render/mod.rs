@@ -215,7 +215,12 @@ fn delta_asserts<'a>(
             }
             Change::Relative { by } => {
                 before.push(base("capture", "before", by, "any".into()));
-                after.push(base("relative", "after", by, format!("before {}", d.change)));
+                after.push(base(
+                    "relative",
+                    "after",
+                    by,
+                    format!("before {}", d.change),
+                ));
             }
         }
     }
@@ -273,11 +278,11 @@ fn step_ctx<'a>(p: &'a Packet, step: &'a Step) -> Result<StepCtx<'a>, Error> {
             rows: after,
         },
         delta_summary: step
-                .deltas
-                .iter()
-                .map(|d| format!("{} {}", d.metric, d.change))
-                .collect::<Vec<_>>()
-                .join(", "),
+            .deltas
+            .iter()
+            .map(|d| format!("{} {}", d.metric, d.change))
+            .collect::<Vec<_>>()
+            .join(", "),
         write: step.write.as_deref().unwrap_or(""),
         set_role: p
             .run_as
