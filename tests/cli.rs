@@ -153,7 +153,9 @@ fn check_fails_on_a_hand_edited_script_and_a_stray_one() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("-    UNION ALL SELECT 'expect', 'effective', '= 240', o::text, o >= 0 FROM CAST("),
+        stdout.contains(
+            "-    UNION ALL SELECT 'expect', 'effective', '= 240', o::text, o >= 0 FROM CAST("
+        ),
         "{stdout}"
     );
     assert!(stdout.contains("extra.sql is not rendered by"), "{stdout}");
