@@ -123,11 +123,11 @@ fn check_fails_on_a_gate_edit_without_render() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("-  IF observed_bigint IS NULL OR NOT (observed_bigint = 6) THEN"),
+        stdout.contains("-    UNION ALL SELECT 'gate', 'scopes', '= 6', o::text, o = 6 FROM CAST("),
         "{stdout}"
     );
     assert!(
-        stdout.contains("+  IF observed_bigint IS NULL OR NOT (observed_bigint = 7) THEN"),
+        stdout.contains("+    UNION ALL SELECT 'gate', 'scopes', '= 7', o::text, o = 7 FROM CAST("),
         "{stdout}"
     );
     // After rendering, check is clean again.
@@ -145,7 +145,7 @@ fn check_fails_on_a_hand_edited_script_and_a_stray_one() {
     let s = fs::read_to_string(&path).expect("script");
     fs::write(
         &path,
-        s.replacen("(observed_bigint = 240)", "(observed_bigint >= 0)", 1),
+        s.replacen("o::text, o = 240 FROM", "o::text, o >= 0 FROM", 1),
     )
     .expect("write");
     fs::write(dir.join("sql/extra.sql"), "DELETE FROM system_issues;\n").expect("write");
@@ -153,7 +153,9 @@ fn check_fails_on_a_hand_edited_script_and_a_stray_one() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("-  IF observed_bigint IS NULL OR NOT (observed_bigint >= 0) THEN"),
+        stdout.contains(
+            "-    UNION ALL SELECT 'expect', 'effective', '= 240', o::text, o >= 0 FROM CAST("
+        ),
         "{stdout}"
     );
     assert!(stdout.contains("extra.sql is not rendered by"), "{stdout}");

@@ -260,7 +260,8 @@ fn rollback_removes_only_the_tagged_rows() {
     let r = run(&db, ROLLBACK);
     assert_ok(&r);
     assert!(
-        r.stderr.contains("after own = 1 (expected = 1)"),
+        r.stderr
+            .contains("after own = 1 (expected = 1 (before -30))"),
         "{}",
         r.stderr
     );
@@ -304,6 +305,59 @@ fn missing_or_malformed_ratified_apr_stops_before_any_write() {
             !r.stdout.contains("INSERT"),
             "nothing may be written for {bad:?}"
         );
+    }
+    assert_eq!(fp(&db), before);
+}
+
+/// The packet with one metric query replaced, rendered (the committed scripts are not touched).
+fn variant_scripts(from: &str, to: &str) -> Vec<packetc::render::Script> {
+    let spec = std::fs::read_to_string(common::packet_dir().join("packet.yaml")).expect("spec");
+    assert!(spec.contains(from), "the spec has no {from:?}");
+    let spec = spec.replacen(from, to, 1);
+    let packet = packetc::packet::parse("packet.yaml", &spec, &|_| Err("none".into()))
+        .expect("variant validates");
+    let loaded = packetc::packet::Loaded {
+        dir: common::packet_dir(),
+        spec_path: common::packet_dir().join("packet.yaml"),
+        spec_sha256: packetc::packet::sha256_hex(spec.as_bytes()),
+        packet,
+    };
+    packetc::render::render(&loaded).expect("renders")
+}
+
+/// A check row keeps a scalar subquery's meaning: a metric that finds nothing is NULL and fails
+/// (with every other failed check of its phase), and one that returns two rows is an error, never
+/// a value picked from them.
+#[test]
+fn a_null_metric_fails_and_a_two_row_metric_is_an_error() {
+    let Some(db) = common::scratch_db(Gate::Open) else {
+        return;
+    };
+    let before = fp(&db);
+    let gap = "query: SELECT count(*) FROM v_governance_ownership_gap";
+    let null = variant_scripts(gap, "query: SELECT NULL::bigint");
+    let r = pg::run_psql(&db.target, &null[0].text, &vars(APR), false).expect("psql");
+    assert_stopped(
+        &r,
+        &[
+            &format!("NOTICE:  packetc: {PREFLIGHT} gate gap = NULL (expected = 210)"),
+            "gate failed: gap expected = 210, observed NULL",
+        ],
+    );
+    let two = variant_scripts(
+        gap,
+        "query: SELECT count(*) FROM governance_scopes GROUP BY scope_key",
+    );
+    for script in [&two[0], &two[1]] {
+        let r = pg::run_psql(&db.target, &script.text, &vars(APR), false).expect("psql");
+        assert_eq!(r.exit_code, Some(3), "{}", r.summary());
+        assert!(
+            r.stderr
+                .contains("ERROR:  more than one row returned by a subquery used as an expression"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stdout.contains("INSERT"), "{}", r.stdout);
     }
     assert_eq!(fp(&db), before);
 }
@@ -369,8 +423,9 @@ fn scripts_stop_themselves_without_on_error_stop_and_would_not_without_the_guard
     let r = run(&db, SEED);
     assert_stopped(&r, &["approval failed: ospa expected a row"]);
     assert!(
-        !r.stderr.contains("'before'") && !r.stdout.contains("INSERT"),
-        "nothing after the failed gate may run"
+        !r.stderr.contains(&format!("{SEED} after ")) && !r.stdout.contains("INSERT"),
+        "nothing after the failed block may run:\n{}",
+        r.stderr
     );
     // Control: strip the script's own guard and psql carries on past the failure (exit 0),
     // which is what the guard exists to prevent. The transaction is aborted, so still no write.

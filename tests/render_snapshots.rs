@@ -58,39 +58,37 @@ fn every_gate_and_delta_of_the_spec_is_asserted_in_the_scripts() {
     let l = loaded();
     let scripts = packetc::render::render(&l).expect("renders");
     for (step, script) in l.packet.steps.iter().zip(&scripts) {
-        for c in step.gate.iter().chain(&step.expect) {
-            let phase = if step.gate.iter().any(|g| g.metric == c.metric) {
-                "gate"
-            } else {
-                "expect"
-            };
-            let notice = format!("'{phase}', '{}', coalesce(", c.metric);
-            let comment = format!("  -- {} {}\n", c.metric, c.condition);
-            let literal = match &c.condition.value {
-                packetc::packet::Value::Number(n) => n.to_string(),
-                packetc::packet::Value::Text(t) => format!("'{}'", t.replace('\'', "''")),
-            };
-            let compare = format!(" {} {literal}) THEN", c.condition.op.sql());
-            let block = script.text.split(&comment).nth(1).unwrap_or_default();
-            assert!(
-                block.contains(&notice),
-                "{}: {} is not observed",
-                script.file_name,
-                c.metric
-            );
-            assert!(
-                block
-                    .lines()
-                    .find(|l| l.starts_with("  IF observed_"))
-                    .is_some_and(|l| l.contains(&compare)),
-                "{}: {} is not compared with{compare}",
-                script.file_name,
-                c.metric
-            );
+        // One row per check: `UNION ALL SELECT 'PHASE', 'METRIC', 'EXPECTED', o::text, o OP VALUE`.
+        let rows: Vec<&str> = script
+            .text
+            .lines()
+            .filter_map(|l| l.strip_prefix("    UNION ALL SELECT "))
+            .collect();
+        for (phase, checks) in [("gate", &step.gate), ("expect", &step.expect)] {
+            for c in checks {
+                let literal = match &c.condition.value {
+                    packetc::packet::Value::Number(n) => n.to_string(),
+                    packetc::packet::Value::Text(t) => format!("'{}'", t.replace('\'', "''")),
+                };
+                let expected = c.condition.to_string().replace('\'', "''");
+                let head = format!("'{phase}', '{}', '{expected}', o::text, ", c.metric);
+                let compare = format!("o {} {literal} FROM CAST((", c.condition.op.sql());
+                assert!(
+                    rows.iter()
+                        .any(|r| r.starts_with(&head) && r[head.len()..].starts_with(&compare)),
+                    "{}: {} is not checked as {head}{compare}",
+                    script.file_name,
+                    c.metric
+                );
+            }
         }
+        let after_write = script
+            .text
+            .split_once("-- The write")
+            .map_or("", |(_, after)| after);
         for d in &step.deltas {
             assert!(
-                script.text.contains(&format!("'after', '{}'", d.metric)),
+                after_write.contains(&format!("    UNION ALL SELECT 'after', '{}', ", d.metric)),
                 "{}: delta {} not asserted after the write",
                 script.file_name,
                 d.metric

@@ -42,6 +42,8 @@ struct Prologue<'a> {
     database: &'a str,
     provenance_tag: &'a str,
     variables: Vec<VarCtx<'a>>,
+    /// The least-privilege role, in steps that check it: it must exist before anything else.
+    role: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -49,13 +51,28 @@ struct Assertion<'a> {
     /// `exact` (compare with a constant), `capture` (remember the value before a relative delta),
     /// `relative` (compare with the captured value plus a change).
     form: &'static str,
+    /// gate | expect | before | after: the phase a failure is reported in.
+    phase: &'static str,
     metric: &'a str,
     sql_type: &'static str,
-    query: &'a str,
+    /// The metric query, on one line when that changes nothing but whitespace.
+    query: String,
     op: &'static str,
     value: minijinja::Value,
     /// Human form of the expectation, e.g. `>= 1`.
     expected: String,
+}
+
+/// One table-driven check block: its rows run in this order (privileges, approval, then `rows`
+/// by phase), and it stops in the first phase with a failed check.
+#[derive(Serialize)]
+struct Block<'a> {
+    /// The least-privilege role: its privileges are checked in preflight and before the write of
+    /// the transaction steps.
+    privileges: Option<RunAsCtx<'a>>,
+    /// The approval check, in steps that gate on the human gate.
+    approval: Option<ApprovalCtx<'a>>,
+    rows: Vec<Assertion<'a>>,
 }
 
 #[derive(Serialize)]
@@ -66,21 +83,15 @@ struct StepCtx<'a> {
     stop_hint: String,
     lock_timeout: Option<&'a str>,
     locks: Vec<LockCtx<'a>>,
-    gate: Vec<Assertion<'a>>,
-    gate_summary: String,
-    expect: Vec<Assertion<'a>>,
-    expect_summary: String,
-    before: Vec<Assertion<'a>>,
-    after: Vec<Assertion<'a>>,
+    /// Read-only steps: every check; transaction steps: the checks before the write.
+    checks: Block<'a>,
+    /// Transaction steps: the deltas asserted after the write.
+    after: Block<'a>,
+    /// The deltas as the spec states them, for the after block's comment.
     delta_summary: String,
     write: &'a str,
-    /// The approval check, in steps that gate on the human gate.
-    approval: Option<ApprovalCtx<'a>>,
-    /// The least-privilege role: its privileges are checked in preflight and the transaction
-    /// steps; transaction steps switch to it (`SET LOCAL ROLE`).
-    run_as: Option<RunAsCtx<'a>>,
-    /// Whether this step switches to the role (transaction steps only).
-    set_role: bool,
+    /// The role transaction steps switch to (`SET LOCAL ROLE`).
+    set_role: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -151,25 +162,18 @@ fn metric<'a>(p: &'a Packet, name: &str) -> Result<&'a Metric, Error> {
     })
 }
 
-fn exact<'a>(p: &'a Packet, c: &'a Check) -> Result<Assertion<'a>, Error> {
+fn exact<'a>(p: &'a Packet, c: &'a Check, phase: &'static str) -> Result<Assertion<'a>, Error> {
     let m = metric(p, &c.metric)?;
     Ok(Assertion {
         form: "exact",
+        phase,
         metric: &m.name,
         sql_type: m.ty.sql_type(),
-        query: &m.query,
+        query: one_line(&m.query),
         op: c.condition.op.sql(),
         value: condition_value(&c.condition.value),
         expected: c.condition.to_string(),
     })
-}
-
-fn summary(checks: &[Check]) -> String {
-    checks
-        .iter()
-        .map(|c| format!("{} {}", c.metric, c.condition))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn delta_asserts<'a>(
@@ -185,11 +189,12 @@ fn delta_asserts<'a>(
         } else {
             "numeric"
         };
-        let base = |form, value: Number, expected: String| Assertion {
+        let base = |form, phase, value: Number, expected: String| Assertion {
             form,
+            phase,
             metric: &m.name,
             sql_type: ty,
-            query: &m.query,
+            query: one_line(&m.query),
             op: "=",
             value: number_value(value),
             expected,
@@ -203,13 +208,18 @@ fn delta_asserts<'a>(
                         && c.condition.value == crate::packet::Value::Number(from)
                 });
                 if !gated {
-                    before.push(base("exact", from, format!("= {from}")));
+                    before.push(base("exact", "before", from, format!("= {from}")));
                 }
-                after.push(base("exact", to, format!("= {to}")));
+                after.push(base("exact", "after", to, format!("= {to}")));
             }
             Change::Relative { by } => {
-                before.push(base("capture", by, "any".into()));
-                after.push(base("relative", by, format!("before {}", d.change)));
+                before.push(base("capture", "before", by, "any".into()));
+                after.push(base(
+                    "relative",
+                    "after",
+                    by,
+                    format!("before {}", d.change),
+                ));
             }
         }
     }
@@ -232,6 +242,16 @@ fn step_ctx<'a>(p: &'a Packet, step: &'a Step) -> Result<StepCtx<'a>, Error> {
         ),
     };
     let (before, after) = delta_asserts(p, step)?;
+    let mut rows = Vec::new();
+    for c in &step.gate {
+        rows.push(exact(p, c, "gate")?);
+    }
+    for c in &step.expect {
+        rows.push(exact(p, c, "expect")?);
+    }
+    let privileges = run_as_ctx(p, step);
+    let approval = approval_ctx(p, step);
+    rows.extend(before);
     Ok(StepCtx {
         script: &step.script,
         role: step.role.as_str(),
@@ -246,20 +266,16 @@ fn step_ctx<'a>(p: &'a Packet, step: &'a Step) -> Result<StepCtx<'a>, Error> {
                 mode: &l.mode,
             })
             .collect(),
-        gate: step
-            .gate
-            .iter()
-            .map(|c| exact(p, c))
-            .collect::<Result<_, _>>()?,
-        gate_summary: summary(&step.gate),
-        expect: step
-            .expect
-            .iter()
-            .map(|c| exact(p, c))
-            .collect::<Result<_, _>>()?,
-        expect_summary: summary(&step.expect),
-        before,
-        after,
+        checks: Block {
+            privileges,
+            approval,
+            rows,
+        },
+        after: Block {
+            privileges: None,
+            approval: None,
+            rows: after,
+        },
         delta_summary: step
             .deltas
             .iter()
@@ -267,9 +283,11 @@ fn step_ctx<'a>(p: &'a Packet, step: &'a Step) -> Result<StepCtx<'a>, Error> {
             .collect::<Vec<_>>()
             .join(", "),
         write: step.write.as_deref().unwrap_or(""),
-        approval: approval_ctx(p, step),
-        run_as: run_as_ctx(p, step),
-        set_role: p.run_as.is_some() && step.kind == Kind::Transaction,
+        set_role: p
+            .run_as
+            .as_ref()
+            .filter(|_| step.kind == Kind::Transaction)
+            .map(|r| r.role.as_str()),
     })
 }
 
@@ -360,6 +378,7 @@ pub fn render(loaded: &Loaded) -> Result<Vec<Script>, Error> {
             database: &p.database,
             provenance_tag: &p.provenance.tag,
             variables,
+            role: run_as_ctx(p, step).map(|r| r.role),
         };
         let template = match step.kind {
             Kind::ReadOnly => "read_only.sql.j2",
@@ -369,6 +388,7 @@ pub fn render(loaded: &Loaded) -> Result<Vec<Script>, Error> {
             header => minijinja::Value::from(minijinja::value::Serde(&header)),
             prologue => minijinja::Value::from(minijinja::value::Serde(&prologue)),
             step => minijinja::Value::from(minijinja::value::Serde(step_ctx(p, step)?)),
+            notice => minijinja::Value::from(minijinja::value::Serde(crate::observe::formats())),
         };
         let text = env
             .get_template(template)
@@ -382,6 +402,40 @@ pub fn render(loaded: &Loaded) -> Result<Vec<Script>, Error> {
     Ok(out)
 }
 
+/// `sql` on one line: every line break collapsed with the indentation around it, but only when
+/// every break sits in whitespace between tokens (no comment, none inside a literal or quoted
+/// name), so the query PostgreSQL runs is the same. Anything else is kept as written.
+fn one_line(sql: &str) -> String {
+    use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+    let sql = sql.trim();
+    if !sql.contains('\n') {
+        return sql.to_owned();
+    }
+    let Ok(tokens) = Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, sql).tokenize()
+    else {
+        return sql.to_owned();
+    };
+    let breaks = tokens
+        .iter()
+        .filter(|t| matches!(t, Token::Whitespace(Whitespace::Newline)))
+        .count();
+    let comments = tokens.iter().any(|t| {
+        matches!(
+            t,
+            Token::Whitespace(Whitespace::SingleLineComment { .. })
+                | Token::Whitespace(Whitespace::MultiLineComment(_))
+        )
+    });
+    if comments || sql.contains('\r') || breaks != sql.matches('\n').count() {
+        return sql.to_owned();
+    }
+    sql.lines()
+        .map(|l| l.trim_matches([' ', '\t']))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn template_error(e: minijinja::Error) -> Error {
     let mut message = format!("rendering failed: {e}");
     let mut source = std::error::Error::source(&e);
@@ -393,4 +447,28 @@ fn template_error(e: minijinja::Error) -> Error {
         message,
         "a spec value could not be rendered safely; fix the value named above",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn queries_go_on_one_line_only_when_nothing_but_whitespace_changes() {
+        assert_eq!(
+            one_line("SELECT count(*)\n  FROM t\n\tWHERE x = 1\n"),
+            "SELECT count(*) FROM t WHERE x = 1"
+        );
+        // A line break inside a literal, a quoted name or a dollar quote is data; a comment ends
+        // at the line break: all kept as written.
+        for kept in [
+            "SELECT count(*) FROM t WHERE x = 'a\n  b'",
+            "SELECT \"a\n b\" FROM t",
+            "SELECT $q$a\n b$q$",
+            "SELECT 1 -- one\n + 1",
+            "SELECT 1 /* x\n */ + 1",
+        ] {
+            assert_eq!(one_line(kept), kept);
+        }
+    }
 }
