@@ -268,11 +268,16 @@ pub fn derive(ctx: &mut Ctx<'_>, raw: &RawPacket, steps: &mut [Step]) -> Derived
                 _ => ctx.sink.at(
                     &codes::CONTRADICTS_DERIVED,
                     &name.referenced,
-                    format!(
-                        "the rollback's deltas are derived from the seed's; `{}` {} is not the inverse",
-                        name.value,
-                        derived.map_or_else(|| "(unchanged by the seed)".to_owned(), |d| format!("would be {}", d.change))
-                    ),
+                    match derived {
+                        Some(d) => format!(
+                            "the rollback's `{}` is derived from the seed's delta, inverted ({}); this says otherwise",
+                            name.value, d.change
+                        ),
+                        None => format!(
+                            "the rollback's deltas are the seed's, inverted, and the seed does not change `{}`",
+                            name.value
+                        ),
+                    },
                     "here",
                     "delete it: the rollback inverts every seed delta; `relative: [metric]` picks the `-N` form",
                 ),

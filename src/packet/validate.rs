@@ -195,17 +195,25 @@ impl Validator<'_> {
             }
             self.plain_text(&var.example, "variable example");
             let mut used_by = Vec::new();
+            let mut unknown = false;
             for r in &var.used_by {
                 match role_of(&r.value) {
                     Some(role) => used_by.push(role),
-                    None => self.sink.at(
-                        &codes::UNKNOWN_ROLE,
-                        &r.referenced,
-                        format!("`{}` is not a step role", r.value),
-                        "here",
-                        "use preflight, seed, verify or rollback",
-                    ),
+                    None => {
+                        unknown = true;
+                        self.sink.at(
+                            &codes::UNKNOWN_ROLE,
+                            &r.referenced,
+                            format!("`{}` is not a step role", r.value),
+                            "here",
+                            "use preflight, seed, verify or rollback",
+                        );
+                    }
                 }
+            }
+            if unknown {
+                // Already reported: do not also report the steps it no longer reaches.
+                used_by.clear();
             }
             out.push(Variable {
                 name: name.value.clone(),
@@ -218,12 +226,16 @@ impl Validator<'_> {
         out
     }
 
-    fn undeclared_settings(&mut self, sql: &Spanned<String>, declared: &HashSet<String>) {
+    /// Reports every `current_setting('packetc.X')` naming no declared variable; true if any.
+    fn undeclared_settings(&mut self, sql: &Spanned<String>, declared: &HashSet<String>) -> bool {
+        let mut any = false;
         for name in sqlcheck::setting_refs(&sql.value) {
             if name != sqlcheck::TAG_SETTING && !declared.contains(&name) {
+                any = true;
                 self.sink.at(&codes::UNDECLARED_VARIABLE, &sql.referenced, format!("variable `{name}` is used but not declared"), format!("current_setting('packetc.{name}')"), format!("declare it under `variables:` (with a pattern and an example) so the scripts require `-v {name}=...`"));
             }
         }
+        any
     }
 
     fn metrics(&mut self, raw: &RawPacket, declared: &HashSet<String>) -> Vec<Metric> {
@@ -264,7 +276,7 @@ impl Validator<'_> {
                     "a metric is one read-only scalar query, e.g. SELECT count(*) FROM t",
                 );
             }
-            self.undeclared_settings(&m.query, declared);
+            let _ = self.undeclared_settings(&m.query, declared);
             self.metrics.insert(name.value.clone(), ty);
             out.push(Metric {
                 name: name.value.clone(),
@@ -438,10 +450,14 @@ impl Validator<'_> {
         }
         let mut out = Vec::new();
         let mut scripts = HashSet::new();
+        let four = steps.value.len() == 4;
         for (number, rs) in steps.value.iter().enumerate() {
             let expected_role = Role::ALL.get(number).copied();
             let role = match role_of(&rs.role.value) {
                 Some(r) if Some(r) == expected_role => r,
+                // With a step missing or extra, every later step is "out of order": the count
+                // is the one error.
+                Some(_) if !four => continue,
                 Some(r) => {
                     self.sink.at(
                         &codes::STEP_ORDER,
@@ -453,7 +469,8 @@ impl Validator<'_> {
                         "here",
                         "steps run in the order preflight, seed, verify, rollback",
                     );
-                    r
+                    // A misplaced step is not validated as the step it stands in for.
+                    continue;
                 }
                 None => {
                     self.sink.at(
@@ -740,7 +757,7 @@ impl Validator<'_> {
             );
             return None;
         }
-        self.undeclared_settings(&text, declared);
+        let undeclared = self.undeclared_settings(&text, declared);
         match sqlcheck::write_statements(&text.value) {
             Err(e) => self.sink.at(
                 &codes::BAD_WRITE,
@@ -750,7 +767,10 @@ impl Validator<'_> {
                 "fix the SQL; it is checked with PostgreSQL's grammar",
             ),
             Ok(stmts) => {
+                // A write reading an undeclared variable is that one error, not also a write
+                // that fails to stamp the declared one.
                 let problems = match role {
+                    _ if undeclared => Vec::new(),
                     Role::Seed => sqlcheck::seed_write(&stmts, prov),
                     Role::Rollback => sqlcheck::rollback_write(&stmts, prov),
                     _ => Vec::new(),

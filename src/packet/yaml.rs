@@ -112,6 +112,18 @@ fn unclosed_quote(lines: &[Line<'_>]) -> Option<Found> {
             continue;
         };
         let value = value.trim_start();
+        if let Some(open) = value.chars().next().filter(|c| *c == '[' || *c == '{') {
+            let close = if open == '[' { ']' } else { '}' };
+            if value.matches(open).count() > value.matches(close).count() {
+                let col = l.text.len() - value.len();
+                return Some(Found {
+                    span: SourceSpan::new((l.offset + col).into(), 1),
+                    message: format!("this `{open}` is not closed on its line"),
+                    label: "opened here",
+                    help: "close it on the same line, or write the list as `- item` lines",
+                });
+            }
+        }
         let Some(q) = value.chars().next().filter(|c| *c == '\'' || *c == '"') else {
             continue;
         };
@@ -186,6 +198,14 @@ pub fn culprit(text: &str) -> Option<Found> {
         .or_else(|| misindented(&lines))
 }
 
+/// Keys of spec v1 that v2 derives: stating them is a repeat, so the help says where the fact
+/// lives now.
+const V1_KEYS: [(&str, &str); 3] = [
+    ("kind", "delete it: the role fixes the kind (preflight and verify read only, seed and rollback are transactions)"),
+    ("final_state", "delete it: the final state is verify's expectation, the state after the seed"),
+    ("open_when", "delete it: the human gate's open condition is the preflight gate's entry for its metric"),
+];
+
 /// The library's message in packetc's words (the position is the library's).
 #[must_use]
 pub fn translate(message: &str) -> (String, &'static str) {
@@ -196,6 +216,11 @@ pub fn translate(message: &str) -> (String, &'static str) {
             format!("`{key}` appears twice in this mapping"),
             "keep one: a key may appear once per mapping",
         );
+    }
+    for (key, help) in V1_KEYS {
+        if message.starts_with(&format!("unknown field `{key}`")) {
+            return (format!("`{key}` is derived in spec v2"), help);
+        }
     }
     if message.starts_with("unknown field") {
         return (
@@ -209,10 +234,10 @@ pub fn translate(message: &str) -> (String, &'static str) {
             "add the field; docs/spec.md lists every required field",
         );
     }
-    if message.starts_with("invalid type")
-        || message.starts_with("invalid value")
-        || message.starts_with("invalid boolean")
-    {
+    if message.starts_with("invalid boolean") {
+        return ("expected true or false here".to_owned(), FIX);
+    }
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
         return (message.to_owned(), FIX);
     }
     let plain = [
