@@ -205,3 +205,98 @@ fn patterns_are_accepted_exactly_when_postgresql_accepts_them() {
         disagree.join("\n")
     );
 }
+
+/// Values matched by PostgreSQL (`value ~ pattern`) and by packetc's local check, which `apply`
+/// (and `--dry-run`) uses for `--var` values: where packetc translates a pattern, it must agree
+/// with the server on every value.
+#[test]
+fn local_var_checks_match_like_postgresql() {
+    let Some(cluster) = common::or_skip(Cluster::start(), "starting a private cluster") else {
+        return;
+    };
+    let target = cluster.admin_target().clone();
+    let values = [
+        "APR-1",
+        "APR-BOOT-AUTHMODEL-1",
+        "APR-",
+        "apr-1",
+        "APR-1-",
+        "APR--1",
+        "x",
+        "",
+        "a.b",
+        "a-b",
+        "aaa",
+        "ab",
+        "A1_",
+        "  ",
+        "x]y",
+        "é",
+        "APR-1\\",
+        "a{2}",
+        "#1",
+    ];
+    let patterns = [
+        "^APR-[A-Z0-9]+(-[A-Z0-9]+)*$",
+        "^APR-[0-9]+$",
+        "^APR-",
+        "a.b",
+        "a\\.b",
+        "^a{2,3}$",
+        "^[[:alpha:]]+$",
+        "^[[:digit:][:upper:]_]+$",
+        "[]x]",
+        "^[^a-z]*$",
+        "\\d",
+        "^\\w+$",
+        "a{",
+        "^(?:a|b)+$",
+        "x\\]y",
+        "[a-]b",
+        "^$",
+        "#",
+        "\\s",
+        "^.$",
+    ];
+    let mut translated = 0;
+    let mut disagree = Vec::new();
+    for p in patterns {
+        assert!(packetc::packet::pgregex::check(p).is_ok(), "{p} is valid");
+        if packetc::packet::pgregex::portable(p).is_none() {
+            continue;
+        }
+        translated += 1;
+        let queries: Vec<String> = values
+            .iter()
+            .map(|v| {
+                format!(
+                    "SELECT '{}' ~ '{}'",
+                    v.replace('\'', "''"),
+                    p.replace('\'', "''")
+                )
+            })
+            .collect();
+        let refs: Vec<&str> = queries.iter().map(String::as_str).collect();
+        let answers = pg::query_scalars(&target, &[], &refs).expect("query");
+        for (v, answer) in values.iter().zip(answers) {
+            let pg = answer.as_deref() == Some("true");
+            if !v.is_ascii() {
+                // Locale-dependent: packetc defers to the server.
+                assert!(packetc::packet::pgregex::matches(p, v));
+                continue;
+            }
+            if packetc::packet::pgregex::matches(p, v) != pg {
+                disagree.push(format!("{v:?} ~ {p:?}: PostgreSQL {pg}"));
+            }
+        }
+    }
+    assert!(
+        translated >= 18,
+        "most patterns are checked locally ({translated})"
+    );
+    assert!(
+        disagree.is_empty(),
+        "disagreements:\n{}",
+        disagree.join("\n")
+    );
+}

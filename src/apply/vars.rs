@@ -52,6 +52,20 @@ impl Vars {
                     "pass a value without newlines, tabs or other control characters",
                 ));
             }
+            if let Some(var) = packet.variables.iter().find(|v| v.name == name) {
+                if !crate::packet::pgregex::matches(&var.pattern, value) {
+                    return Err(Error::input(
+                        format!(
+                            "--var {name}={value:?} does not match the pattern {}",
+                            var.pattern
+                        ),
+                        format!(
+                            "the script would refuse it; pass a value like {}",
+                            var.example
+                        ),
+                    ));
+                }
+            }
             given.push((name.to_owned(), value.to_owned()));
         }
         let mut values = Vec::new();

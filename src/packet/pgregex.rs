@@ -428,6 +428,123 @@ const BADRPT: &str = "invalid regular expression: quantifier operand invalid";
 const EESCAPE: &str = "invalid regular expression: invalid escape \\ sequence";
 const EBRACK: &str = "invalid regular expression: brackets [] not balanced";
 
+
+/// The pattern as a `regex` crate expression with the same meaning, when it uses only the
+/// constructs both engines read alike (literals, `.`, anchors, groups, alternation, quantifiers,
+/// simple bracket expressions with POSIX classes, `\d \s \w` and escaped punctuation); `None`
+/// otherwise (backreferences, lookaround, word constraints, numeric escapes, options, ...).
+/// `apply` uses it to check `--var` values before anything runs; the run's probe asks the server.
+#[must_use]
+pub fn portable(pattern: &str) -> Option<String> {
+    check(pattern).ok()?;
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '(' if chars.get(i + 1) == Some(&'?') => {
+                if chars.get(i + 2) != Some(&':') {
+                    return None;
+                }
+                out.push_str("(?:");
+                i += 3;
+                continue;
+            }
+            '.' | '^' | '$' | '|' | '(' | ')' | '*' | '+' | '?' => out.push(c),
+            '{' if chars.get(i + 1).is_some_and(char::is_ascii_digit) => {
+                while i < chars.len() && chars[i] != '}' {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+                out.push('}');
+            }
+            '\\' => {
+                let e = *chars.get(i + 1)?;
+                match e {
+                    'd' | 's' | 'w' | 'D' | 'S' | 'W' => {
+                        out.push('\\');
+                        out.push(e);
+                    }
+                    e if !e.is_alphanumeric() => out.push_str(&regex::escape(&e.to_string())),
+                    _ => return None,
+                }
+                i += 2;
+                continue;
+            }
+            '[' => {
+                i = bracket_portable(&chars, i + 1, &mut out)?;
+                continue;
+            }
+            c if c.is_whitespace() || c == '#' => out.push_str(&regex::escape(&c.to_string())),
+            c => out.push_str(&regex::escape(&c.to_string())),
+        }
+        i += 1;
+    }
+    Some(out)
+}
+
+/// Whether `value` matches `pattern` as PostgreSQL's `value ~ pattern` would; `true` (the
+/// run's probe asks the server) when the pattern is outside the portable subset or the value is
+/// not ASCII, where classes like `\w` depend on the database's encoding and locale.
+#[must_use]
+pub fn matches(pattern: &str, value: &str) -> bool {
+    if !value.is_ascii() {
+        return true;
+    }
+    portable(pattern)
+        .and_then(|p| regex::Regex::new(&p).ok())
+        .is_none_or(|re| re.is_match(value))
+}
+
+/// A bracket expression from after its `[`; returns the index after its `]`.
+fn bracket_portable(chars: &[char], mut i: usize, out: &mut String) -> Option<usize> {
+    out.push('[');
+    if chars.get(i) == Some(&'^') {
+        out.push('^');
+        i += 1;
+    }
+    let mut first = true;
+    loop {
+        let c = *chars.get(i)?;
+        match c {
+            ']' if !first => {
+                out.push(']');
+                return Some(i + 1);
+            }
+            '[' if chars.get(i + 1) == Some(&':') => {
+                let end = (i + 2..chars.len().saturating_sub(1))
+                    .find(|&j| chars[j] == ':' && chars[j + 1] == ']')?;
+                let name: String = chars[i + 2..end].iter().collect();
+                out.push_str(&format!("[:{name}:]"));
+                i = end + 2;
+            }
+            '[' if matches!(chars.get(i + 1), Some('.' | '=')) => return None,
+            '\\' => {
+                let e = *chars.get(i + 1)?;
+                match e {
+                    'd' | 's' | 'w' => {
+                        out.push('\\');
+                        out.push(e);
+                    }
+                    e if !e.is_alphanumeric() => out.push_str(&regex::escape(&e.to_string())),
+                    _ => return None,
+                }
+                i += 2;
+            }
+            '-' if !first && chars.get(i + 1) != Some(&']') => {
+                out.push('-');
+                i += 1;
+            }
+            c => {
+                out.push_str(&regex::escape(&c.to_string()));
+                i += 1;
+            }
+        }
+        first = false;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::check;

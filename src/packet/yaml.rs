@@ -108,9 +108,7 @@ fn tab(text: &str) -> Option<Found> {
 fn unclosed_quote(lines: &[Line<'_>]) -> Option<Found> {
     for l in lines {
         let t = l.text.trim_start_matches(' ').trim_start_matches("- ");
-        let Some((_, value)) = t.split_once(": ").or_else(|| Some(("", t))) else {
-            continue;
-        };
+        let value = t.split_once(": ").map_or(t, |(_, v)| v);
         let value = value.trim_start();
         if let Some(open) = value.chars().next().filter(|c| *c == '[' || *c == '{') {
             let close = if open == '[' { ']' } else { '}' };
@@ -161,8 +159,9 @@ fn misindented(lines: &[Line<'_>]) -> Option<Found> {
     for (i, l) in lines.iter().enumerate() {
         let parent = *stack.last().unwrap_or(&0);
         let bad = if l.indent > parent {
-            let prev_opens = i > 0 && lines[i - 1].text.trim_end().ends_with(':')
-                || i > 0 && lines[i - 1].content > lines[i - 1].indent;
+            let prev_opens = i > 0
+                && (lines[i - 1].text.trim_end().ends_with(':')
+                    || lines[i - 1].content > lines[i - 1].indent);
             let next = lines.get(i + 1).map(|n| n.indent);
             !prev_opens || next.is_some_and(|n| n > parent && n < l.indent)
         } else {
