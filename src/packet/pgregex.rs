@@ -428,7 +428,6 @@ const BADRPT: &str = "invalid regular expression: quantifier operand invalid";
 const EESCAPE: &str = "invalid regular expression: invalid escape \\ sequence";
 const EBRACK: &str = "invalid regular expression: brackets [] not balanced";
 
-
 /// The pattern as a `regex` crate expression with the same meaning, when it uses only the
 /// constructs both engines read alike (literals, `.`, anchors, groups, alternation, quantifiers,
 /// simple bracket expressions with POSIX classes, `\d \s \w` and escaped punctuation); `None`
