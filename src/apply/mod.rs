@@ -134,6 +134,7 @@ pub fn run(args: &ApplyArgs, out: &mut dyn Write) -> Result<Status, Error> {
         attempts: limits::ATTEMPTS,
     };
     if args.dry_run {
+        vars.check_patterns(&loaded.packet)?;
         dry_run(
             out,
             &loaded,

@@ -52,20 +52,6 @@ impl Vars {
                     "pass a value without newlines, tabs or other control characters",
                 ));
             }
-            if let Some(var) = packet.variables.iter().find(|v| v.name == name) {
-                if !crate::packet::pgregex::matches(&var.pattern, value) {
-                    return Err(Error::input(
-                        format!(
-                            "--var {name}={value:?} does not match the pattern {}",
-                            var.pattern
-                        ),
-                        format!(
-                            "the script would refuse it; pass a value like {}",
-                            var.example
-                        ),
-                    ));
-                }
-            }
             given.push((name.to_owned(), value.to_owned()));
         }
         let mut values = Vec::new();
@@ -92,6 +78,30 @@ impl Vars {
             }
         }
         Ok(Vars { values })
+    }
+
+    /// `--dry-run` has no server to ask: check each value against its pattern here, where the
+    /// pattern is in the subset packetc matches exactly like PostgreSQL
+    /// ([`crate::packet::pgregex::matches`]). A real run leaves the verdict to the probe.
+    pub fn check_patterns(&self, packet: &Packet) -> Result<(), Error> {
+        for (name, value, _) in &self.values {
+            let Some(var) = packet.variables.iter().find(|v| v.name == *name) else {
+                continue;
+            };
+            if !crate::packet::pgregex::matches(&var.pattern, value) {
+                return Err(Error::input(
+                    format!(
+                        "--var {name}={value:?} does not match the pattern {}",
+                        var.pattern
+                    ),
+                    format!(
+                        "the script would refuse it; pass a value like {}",
+                        var.example
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Every given variable, in declaration order.
