@@ -1,5 +1,7 @@
-//! `packetc plan`: the packet's step table (step, script, gate, expected delta, stop condition),
-//! laid out as the source document shows it, for terminals or Markdown.
+//! `packetc plan`: the packet's step table (step, script, gate, expected delta, stop condition)
+//! for people: as the source document lays it out in Markdown, and one block per step within
+//! 100 columns on a terminal; both end with the final state, what may and may never be
+//! automated, and the risks.
 
 use crate::packet::{Check, Kind, Packet, StopAction};
 
@@ -132,54 +134,144 @@ pub fn markdown(p: &Packet) -> String {
             conditions(&p.final_state)
         ));
     }
-    if !p.automation_never.is_empty() {
-        out.push_str("\nNever automated:\n\n");
-        for n in &p.automation_never {
-            out.push_str(&format!("- {}\n", esc(n)));
+    for (heading, items) in [
+        ("May run unattended", &p.automation_may),
+        ("Never automated", &p.automation_never),
+        ("Risks", &p.risks),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{heading}:\n\n"));
+        for item in items {
+            out.push_str(&format!("- {}\n", esc(item)));
         }
     }
     out
 }
 
-/// Aligned plain text for terminals.
+/// The width `packetc plan` fits: a 100-column terminal.
+pub const WIDTH: usize = 100;
+
+/// Continuation lines of a step's fields line up under their values.
+const INDENT: &str = "                       ";
+
+/// `text` wrapped at [`WIDTH`] on spaces: the first line starts with `first`, the rest with
+/// `rest` (a word longer than a line stays whole, on its own line).
+fn wrap(text: &str, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if !empty && len + 1 + word.chars().count() > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = rest.to_owned();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+/// Plain text for terminals: one block per step, every line within [`WIDTH`] columns, then
+/// the final state, what may and may never be automated, and the risks.
 #[must_use]
 pub fn text(p: &Packet) -> String {
-    let rows = rows(p);
-    let mut widths = HEADINGS.map(|h| h.chars().count());
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(cells(r)) {
-            *w = (*w).max(c.chars().count());
+    let mut out = wrap(&format!("{} ({})", p.title, p.name), "", "  ");
+    out.push_str(&wrap(&format!("database {}", p.database), "", "  "));
+    out.push_str(&wrap(&p.channel.command, "channel: ", "         "));
+    out.push_str(&wrap(
+        &format!("{} {}", p.human_gate.metric, p.human_gate.open_when),
+        "human gate (never automated): ",
+        "  ",
+    ));
+    for (s, r) in p.steps.iter().zip(rows(p)) {
+        let kind = match s.kind {
+            Kind::ReadOnly => "read-only",
+            Kind::Transaction => "one transaction",
+        };
+        out.push('\n');
+        out.push_str(&format!(
+            "step {}  {} ({}, {kind})\n",
+            r.step, r.script, s.role
+        ));
+        out.push_str(&wrap(&r.gate, "  gate (abort unless): ", INDENT));
+        if !s.expect.is_empty() {
+            out.push_str(&wrap(
+                &conditions(&s.expect),
+                "  expects:             ",
+                INDENT,
+            ));
         }
-    }
-    let line = |cells: [&str; 5]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
-            .collect();
-        format!("{}\n", padded.join("  ").trim_end())
-    };
-    let mut out = format!("{} ({})\n", p.title, p.name);
-    out.push_str(&format!(
-        "database {}; channel: {}\n",
-        p.database, p.channel.command
-    ));
-    out.push_str(&format!(
-        "human gate (never automated): {} {}\n\n",
-        p.human_gate.metric, p.human_gate.open_when
-    ));
-    out.push_str(&line(HEADINGS));
-    out.push_str(&line(
-        widths.map(|w| "-".repeat(w)).each_ref().map(String::as_str),
-    ));
-    for r in &rows {
-        out.push_str(&line(cells(r)));
+        out.push_str(&wrap(&r.delta, "  expected delta:      ", INDENT));
+        out.push_str(&wrap(&r.stop, "  stop condition:      ", INDENT));
     }
     if !p.final_state.is_empty() {
-        out.push_str(&format!(
-            "\nexpected final state after verify: {}\n",
-            conditions(&p.final_state)
+        out.push('\n');
+        out.push_str(&wrap(
+            &conditions(&p.final_state),
+            "expected final state after verify: ",
+            "  ",
         ));
     }
+    for (heading, items) in [
+        ("may run unattended:", &p.automation_may),
+        ("never automated:", &p.automation_never),
+        ("risks:", &p.risks),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{heading}\n"));
+        for item in items {
+            out.push_str(&wrap(item, "  - ", "    "));
+        }
+    }
     out
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_plan_fits_a_100_column_terminal() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("packets/one-roof-ownership-seed");
+        let loaded = crate::packet::load(&dir).expect("bundled packet");
+        let plan = text(&loaded.packet);
+        for line in plan.lines() {
+            assert!(line.chars().count() <= WIDTH, "too wide: {line:?}");
+        }
+        for must in [
+            "may run unattended:",
+            "never automated:",
+            "risks:",
+            "step 3  F_prod_03",
+        ] {
+            assert!(plan.contains(must), "{must} missing from\n{plan}");
+        }
+        let md = markdown(&loaded.packet);
+        assert!(md.contains("May run unattended:") && md.contains("Risks:"));
+    }
+
+    #[test]
+    fn wrapping_keeps_every_word() {
+        let text = "one two three ".repeat(40);
+        let wrapped = wrap(&text, "  gate: ", "      ");
+        assert!(wrapped.lines().all(|l| l.chars().count() <= WIDTH));
+        assert_eq!(
+            wrapped.split_whitespace().filter(|w| *w != "gate:").count(),
+            text.split_whitespace().count()
+        );
+    }
 }

@@ -86,6 +86,20 @@ impl Case {
     }
 }
 
+/// A `--var` value its pattern refuses is bad usage before anything runs, dry run or not.
+#[test]
+fn dry_run_checks_var_values_against_their_pattern() {
+    let c = case();
+    let o = c.apply(&["--var", "ratified_apr=APR-lower-case", "--dry-run"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    assert!(
+        err.contains("--var ratified_apr=\"APR-lower-case\" does not match the pattern ^APR-[A-Z0-9]+(-[A-Z0-9]+)*$"),
+        "{err}"
+    );
+    c.assert_nothing_ran();
+}
+
 #[test]
 fn dry_run_prints_the_plan_and_runs_nothing() {
     let c = case();

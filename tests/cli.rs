@@ -96,32 +96,32 @@ fn check_passes_on_the_repository() {
 fn check_fails_on_a_gate_edit_without_render() {
     let (tmp, dir) = scratch();
     let spec = fs::read_to_string(dir.join("packet.yaml")).expect("spec");
-    // Edited in the preflight only: the seed no longer re-checks the same gate, a spec error.
+    // Spec v2 states the gate once (the seed re-checks it, derived): editing the one value is
+    // drift in both scripts that check it, with the diff, never a spec error.
+    assert_eq!(
+        spec.matches("      scopes: 6\n").count(),
+        1,
+        "the gate is stated once"
+    );
     fs::write(
         dir.join("packet.yaml"),
         spec.replacen("      scopes: 6\n", "      scopes: 7\n", 1),
     )
     .expect("write");
     let out = packetc(&["check"], tmp.path());
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("the seed does not re-check the preflight gate `scopes = 7`")
-    );
-    // Edited consistently (preflight and the seed's re-check): drift, with the diff.
-    fs::write(
-        dir.join("packet.yaml"),
-        spec.replace("      scopes: 6\n", "      scopes: 7\n"),
-    )
-    .expect("write");
-    let out = packetc(&["check"], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains(
-            "drift: packets/one-roof-ownership-seed/sql/F_prod_00_preflight.sql does not match"
-        ),
-        "{stdout}"
-    );
+    for script in [
+        "F_prod_00_preflight.sql",
+        "F_prod_01_ownership_seed_commit.sql",
+    ] {
+        assert!(
+            stdout.contains(&format!(
+                "drift: packets/one-roof-ownership-seed/sql/{script} does not match"
+            )),
+            "{stdout}"
+        );
+    }
     assert!(
         stdout.contains("-    UNION ALL SELECT 'gate', 'scopes', '= 6', o::text, o = 6 FROM CAST("),
         "{stdout}"
@@ -175,7 +175,7 @@ fn invalid_spec_exits_2_and_writes_nothing() {
     let (tmp, dir) = scratch();
     let before = snapshot_sql(&dir);
     let spec = fs::read_to_string(dir.join("packet.yaml")).expect("spec");
-    let broken = spec.replacen("      gap: 210 -> 0\n", "      gap: 200 -> 0\n", 1);
+    let broken = spec.replacen("      gap: -> 0\n", "      gap: 200 -> 0\n", 1);
     let at = broken.find("      gap: 200 -> 0").expect("edited");
     let line = broken[..at].matches('\n').count() + 1;
     fs::write(dir.join("packet.yaml"), &broken).expect("write");
@@ -183,7 +183,7 @@ fn invalid_spec_exits_2_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("delta `gap` starts at 200, but this step's gate requires gap = 210"),
+        stderr.contains("delta `gap` starts at 200, but the gate requires gap = 210"),
         "{stderr}"
     );
     assert!(

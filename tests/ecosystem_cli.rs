@@ -171,7 +171,7 @@ fn color_follows_flag_no_color_and_tty() {
     assert_eq!(code(&packetc(&["new", "demo"], tmp.path())), 0);
     let spec = tmp.path().join("packets/demo/packet.yaml");
     let broken = fs::read_to_string(&spec).expect("spec").replacen(
-        "flags_tagged: 0 -> 2",
+        "flags_tagged: -> 2",
         "flags_tagged: 1 -> 2",
         1,
     );
@@ -217,7 +217,7 @@ fn color_auto_on_a_terminal() {
     assert_eq!(code(&packetc(&["new", "demo"], tmp.path())), 0);
     let spec = tmp.path().join("packets/demo/packet.yaml");
     let broken = fs::read_to_string(&spec).expect("spec").replacen(
-        "flags_tagged: 0 -> 2",
+        "flags_tagged: -> 2",
         "flags_tagged: 1 -> 2",
         1,
     );

@@ -255,11 +255,16 @@ fn schema_rejects_what_packetc_rejects() {
         ("packet: one-roof", "pakcet: one-roof", "unknown key"),
         ("role: verify", "role: verification", "is not one of"),
         (
-            "kind: read-only\n    gate",
-            "kind: readonly\n    gate",
+            "  - role: verify\n",
+            "  - role: verify\n    kind: read-only\n",
+            "unknown key",
+        ),
+        (
+            "    stop_note: own",
+            "    stop: rollback\n    stop_note: own",
             "is not one of",
         ),
-        ("stop: stop_and_rollback", "stop: rollback", "is not one of"),
+        ("lock_timeout: 10s\n    locks:\n      - table: governance_object_ownership\n        mode: SHARE ROW EXCLUSIVE\n      #", "lock_timeout: 10\n    locks:\n      - table: governance_object_ownership\n        mode: SHARE ROW EXCLUSIVE\n      #", "found 10"),
         ("type: numeric", "type: decimal", "is not one of"),
         (
             "mode: SHARE ROW EXCLUSIVE",

@@ -112,14 +112,14 @@ const risks = (Array.isArray(top) ? top : top?.items ?? []).find((i) => i.label 
 const doc = JSON.stringify(risks?.documentation ?? "");
 check(doc.includes("Notes carried from the clone"), "completion carries the field's description", doc);
 
-// 3. Enum values complete: `kind: ` of the first step.
-const kindLine = lines.findIndex((l) => l.trim() === "kind: read-only");
+// 3. Enum values complete: `role: ` of the verify step.
+const kindLine = lines.findIndex((l) => l.trim() === "- role: verify");
 const blanked = lines.slice();
-blanked[kindLine] = blanked[kindLine].replace("read-only", "");
+blanked[kindLine] = blanked[kindLine].replace("verify", "");
 const euri = await open(path.join(root, "packets/one-roof-ownership-seed/enum.yaml"), blanked.join("\n"));
 await diagnosticsFor(euri);
 const kinds = labels(await request("textDocument/completion", { textDocument: { uri: euri }, position: { line: kindLine, character: blanked[kindLine].length } }));
-check(kinds.includes("read-only") && kinds.includes("transaction"), "step kind completes read-only / transaction", JSON.stringify(kinds));
+check(kinds.includes("verify") && kinds.includes("rollback"), "step role completes preflight / seed / verify / rollback", JSON.stringify(kinds));
 
 // 4. A typo in a key is underlined.
 const typo = spec.replace("stop_note: any assert", "stop_notes: any assert");

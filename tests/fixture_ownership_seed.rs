@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{assert_metrics, num, parse_delta, value_matches, Gate, PacketYaml};
+use common::{assert_metrics, num, parse_delta, value_matches, DeltaYaml, Gate, PacketYaml};
 use packetc::pg::{self, run_psql, Target};
 
 const APR: &str = "APR-BOOT-AUTHMODEL-1";
@@ -86,27 +86,71 @@ fn check_against_spec(
     }
 }
 
+/// The seed's deltas as spec v2 means them, derived here independently of packetc: `-> TO`
+/// starts at the preflight gate's value.
+fn seed_deltas(packet: &PacketYaml) -> Vec<(String, DeltaYaml)> {
+    let gate = &packet.step("preflight").gate;
+    packet
+        .step("seed")
+        .deltas
+        .iter()
+        .map(|(metric, v)| {
+            let d = match parse_delta(v) {
+                DeltaYaml::Absolute { from: None, to } => DeltaYaml::Absolute {
+                    from: Some(
+                        gate[metric]
+                            .as_f64()
+                            .expect("an exact gate gives the start"),
+                    ),
+                    to,
+                },
+                d => d,
+            };
+            (metric.clone(), d)
+        })
+        .collect()
+}
+
+/// The rollback's deltas: the seed's, inverted (signed for the metrics in `relative`).
+fn rollback_deltas(packet: &PacketYaml) -> Vec<(String, DeltaYaml)> {
+    let relative = &packet.step("rollback").relative;
+    seed_deltas(packet)
+        .into_iter()
+        .filter_map(|(m, d)| {
+            let inverse = match d {
+                DeltaYaml::Absolute { from: Some(f), to } if (to - f).abs() < 1e-9 => return None,
+                DeltaYaml::Absolute { from: Some(f), to } if relative.contains(&m) => {
+                    DeltaYaml::Relative(f - to)
+                }
+                DeltaYaml::Absolute { from, to } => DeltaYaml::Absolute {
+                    from: Some(to),
+                    to: from.expect("derived start"),
+                },
+                DeltaYaml::Relative(by) => DeltaYaml::Relative(-by),
+            };
+            Some((m, inverse))
+        })
+        .collect()
+}
+
 fn check_deltas(
     what: &str,
-    deltas: &BTreeMap<String, serde_json::Value>,
+    deltas: &[(String, DeltaYaml)],
     before: &BTreeMap<String, String>,
     after: &BTreeMap<String, String>,
 ) {
     for (metric, delta) in deltas {
-        let (from, to_or_change) = parse_delta(delta);
         let (b, a) = (num(before, metric), num(after, metric));
-        match from {
-            Some(from) => {
-                assert!(
-                    (b - from).abs() < 1e-9 && (a - to_or_change).abs() < 1e-9,
-                    "{what}: delta {metric}: packet.yaml says {delta}, the fixture went {b} -> {a}"
-                );
+        let ok = match *delta {
+            DeltaYaml::Absolute { from, to } => {
+                from.is_none_or(|f| (b - f).abs() < 1e-9) && (a - to).abs() < 1e-9
             }
-            None => assert!(
-                (a - b - to_or_change).abs() < 1e-9,
-                "{what}: delta {metric}: packet.yaml says {delta}, the fixture went {b} -> {a}"
-            ),
-        }
+            DeltaYaml::Relative(by) => (a - b - by).abs() < 1e-9,
+        };
+        assert!(
+            ok,
+            "{what}: delta {metric}: packet.yaml means {delta:?}, the fixture went {b} -> {a}"
+        );
     }
 }
 
@@ -129,6 +173,7 @@ fn seed_and_rollback_writes_move_the_fixture_exactly_as_the_spec_says() {
     let before = packet.observe(t, APR);
     assert_metrics("before the seed", &before, BEFORE);
     check_against_spec("preflight gate", &packet.step("preflight").gate, &before);
+    // The seed re-checks the preflight gate (derived in spec v2); its own gate only adds.
     check_against_spec("seed gate", &packet.step("seed").gate, &before);
     let protected_before = protected(t);
     let everything_before = pg::database_fingerprint(t, &[]).expect("fingerprint");
@@ -140,9 +185,20 @@ fn seed_and_rollback_writes_move_the_fixture_exactly_as_the_spec_says() {
 
     let after = packet.observe(t, APR);
     assert_metrics("after the seed", &after, AFTER_SEED);
-    check_deltas("seed", &packet.step("seed").deltas, &before, &after);
-    check_against_spec("verify expect", &packet.step("verify").expect, &after);
-    check_against_spec("final_state", &packet.final_state, &after);
+    let seed = seed_deltas(&packet);
+    check_deltas("seed", &seed, &before, &after);
+    // verify expects (and prove measures as the final state) the state after the seed.
+    let expected: Vec<(String, DeltaYaml)> = seed
+        .iter()
+        .filter(|(m, _)| packet.step("verify").expect.contains(m))
+        .cloned()
+        .collect();
+    assert_eq!(
+        expected.len(),
+        packet.step("verify").expect.len(),
+        "verify expects metrics the seed changes"
+    );
+    check_deltas("verify expect", &expected, &before, &after);
     check_against_spec("rollback gate", &packet.step("rollback").gate, &after);
     assert_eq!(
         protected(t),
@@ -174,12 +230,7 @@ fn seed_and_rollback_writes_move_the_fixture_exactly_as_the_spec_says() {
     assert!(run.stdout.contains("DELETE 30"), "stdout: {}", run.stdout);
     let restored = packet.observe(t, APR);
     assert_metrics("after the rollback", &restored, BEFORE);
-    check_deltas(
-        "rollback",
-        &packet.step("rollback").deltas,
-        &after,
-        &restored,
-    );
+    check_deltas("rollback", &rollback_deltas(&packet), &after, &restored);
     assert_eq!(
         pg::database_fingerprint(t, &[]).expect("fingerprint"),
         everything_before,

@@ -81,8 +81,8 @@ mod tests {
     fn the_spec_sets_a_step_limit_and_the_flag_overrides_it() {
         let p = bundled(|t| {
             t.replace(
-                "    script: F_prod_02_verify.sql\n",
-                "    script: F_prod_02_verify.sql\n    time_limit: 45s\n",
+                "  - role: verify\n",
+                "  - role: verify\n    time_limit: 45s\n",
             )
         })
         .expect("valid with a time_limit");
@@ -118,11 +118,11 @@ mod tests {
         assert_eq!(step_ms(Some(verify), &l), 2_000);
         let bad = bundled(|t| {
             t.replace(
-                "    script: F_prod_02_verify.sql\n",
-                "    script: F_prod_02_verify.sql\n    time_limit: 0s\n",
+                "  - role: verify\n",
+                "  - role: verify\n    time_limit: 0s\n",
             )
         });
-        assert!(bad.is_err_and(|e| e.contains("bad-time-limit")));
+        assert!(bad.is_err_and(|e| e.contains("PS022")));
     }
 
     #[test]

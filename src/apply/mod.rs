@@ -137,6 +137,7 @@ pub fn run(args: &ApplyArgs, printer: &mut Printer) -> Result<Status, Error> {
         attempts: limits::ATTEMPTS,
     };
     if args.dry_run {
+        vars.check_patterns(&loaded.packet)?;
         dry_run(
             out,
             &loaded,

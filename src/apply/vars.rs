@@ -81,6 +81,30 @@ impl Vars {
         Ok(Vars { values })
     }
 
+    /// `--dry-run` has no server to ask: check each value against its pattern here, where the
+    /// pattern is in the subset packetc matches exactly like PostgreSQL
+    /// ([`crate::packet::pgregex::matches`]). A real run leaves the verdict to the probe.
+    pub fn check_patterns(&self, packet: &Packet) -> Result<(), Error> {
+        for (name, value, _) in &self.values {
+            let Some(var) = packet.variables.iter().find(|v| v.name == *name) else {
+                continue;
+            };
+            if !crate::packet::pgregex::matches(&var.pattern, value) {
+                return Err(Error::input(
+                    format!(
+                        "--var {name}={value:?} does not match the pattern {}",
+                        var.pattern
+                    ),
+                    format!(
+                        "the script would refuse it; pass a value like {}",
+                        var.example
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Every given variable, in declaration order.
     pub fn all(&self) -> impl Iterator<Item = (&str, &str)> {
         self.values.iter().map(|(n, v, _)| (n.as_str(), v.as_str()))

@@ -8,6 +8,7 @@
 
 use serde_saphyr::Spanned;
 
+use super::codes;
 use super::diagnostic::Sink;
 use super::model::{Approval, HumanGate, Kind, Metric, Provenance, RunAs, Step, Variable};
 use super::raw::{RawApproval, RawPacket, RawRunAs};
@@ -26,7 +27,7 @@ pub const WRITE_BLOCKING_LOCKS: [&str; 4] = [
 fn name(sink: &mut Sink, n: &Spanned<String>, ok: bool, what: &str) {
     if !ok {
         sink.at(
-            "spec::bad-name",
+            &codes::BAD_NAME,
             &n.referenced,
             format!("`{}` is not a {what} packetc can quote", n.value),
             "here",
@@ -51,7 +52,7 @@ pub fn approval(sink: &mut Sink, raw: &RawApproval, prov: &Provenance) -> Approv
     );
     if raw.require.0.is_empty() {
         sink.at(
-            "spec::approval-unconstrained",
+            &codes::APPROVAL_UNCONSTRAINED,
             &raw.table.referenced,
             "the approval requires nothing of the row",
             "this approval",
@@ -63,7 +64,7 @@ pub fn approval(sink: &mut Sink, raw: &RawApproval, prov: &Provenance) -> Approv
         name(sink, col, is_ident(&col.value), "column name");
         if has_control(&val.value) || val.value.contains(sqlcheck::DOLLAR_TAG) {
             sink.at(
-                "spec::bad-text",
+                &codes::BAD_TEXT,
                 &val.referenced,
                 "the required value contains a control character or `$packetc$`",
                 "here",
@@ -106,7 +107,7 @@ pub fn gate_bound(
                 .map_or(&raw.human_gate.metric.referenced, |(_, rm)| {
                     &rm.query.referenced
                 });
-            sink.at("spec::human-gate-unbound", at, format!("the human gate `{}` does not depend on the approval variable `{}`", m.name, var.name), "this query", format!("count only the approval the operator names: e.g. WHERE proposal_ref = current_setting('packetc.{}') AND decision = 'ratified'", var.name));
+            sink.at(&codes::HUMAN_GATE_UNBOUND, at, format!("the human gate `{}` does not depend on the approval variable `{}`", m.name, var.name), "this query", format!("count only the approval the operator names: e.g. WHERE proposal_ref = current_setting('packetc.{}') AND decision = 'ratified'", var.name));
         }
     }
     for step in steps
@@ -120,7 +121,7 @@ pub fn gate_bound(
             .map_or(&raw.human_gate.metric.referenced, |s| &s.role.referenced);
         if !(var.used_by.is_empty() || var.used_by.contains(&step.role)) {
             sink.at(
-                "spec::approval-variable-unused",
+                &codes::APPROVAL_VARIABLE_UNUSED,
                 at,
                 format!(
                     "the {} step checks the human gate but does not receive `{}`",
@@ -136,7 +137,7 @@ pub fn gate_bound(
                 .iter()
                 .any(|l| l.table == a.table && WRITE_BLOCKING_LOCKS.contains(&l.mode.as_str()));
             if !locked {
-                sink.at("spec::approval-unlocked", at, format!("the {} step re-checks the approval but does not lock {} against writes", step.role, a.table), "this step", format!("add `- table: {}` with `mode: SHARE` to its locks: the approval must not change before COMMIT", a.table));
+                sink.at(&codes::APPROVAL_UNLOCKED, at, format!("the {} step re-checks the approval but does not lock {} against writes", step.role, a.table), "this step", format!("add `- table: {}` with `mode: SHARE` to its locks: the approval must not change before COMMIT", a.table));
             }
         }
     }
@@ -157,7 +158,7 @@ pub fn run_as(sink: &mut Sink, raw: &RawRunAs) -> RunAs {
                 columns.push((t.to_owned(), col.to_owned()));
             }
             _ => sink.at(
-                "spec::bad-name",
+                &codes::BAD_NAME,
                 &c.referenced,
                 format!("`{}` is not `table.column`", c.value),
                 "here",

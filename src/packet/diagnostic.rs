@@ -6,11 +6,15 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
 use serde_saphyr::Location;
 
+use super::codes::SpecCode;
+
 /// One validation problem: what is wrong, where, and what to do about it.
 #[derive(Debug, Clone)]
 pub struct SpecDiagnostic {
-    /// Stable kebab-case identifier of the check, e.g. `spec::unknown-metric`.
+    /// Stable code of the check from the registry (`PS012`), see [`super::codes`].
     pub code: &'static str,
+    /// The code's kebab-case name (`unknown-metric`).
+    pub name: &'static str,
     pub message: String,
     pub label: String,
     pub help: Option<String>,
@@ -41,7 +45,7 @@ impl std::error::Error for SpecDiagnostic {}
 
 impl Diagnostic for SpecDiagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        Some(Box::new(format!("{} {}", self.code, self.name)))
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -80,7 +84,7 @@ impl Sink {
     /// Report a problem at a YAML location.
     pub fn at(
         &mut self,
-        code: &'static str,
+        code: &'static SpecCode,
         loc: &Location,
         message: impl Into<String>,
         label: impl Into<String>,
@@ -93,7 +97,7 @@ impl Sink {
     /// Report a problem at a byte range of the source.
     pub fn at_span(
         &mut self,
-        code: &'static str,
+        code: &'static SpecCode,
         span: Option<SourceSpan>,
         message: impl Into<String>,
         label: impl Into<String>,
@@ -101,7 +105,8 @@ impl Sink {
     ) {
         let help = help.into();
         self.diags.push(SpecDiagnostic {
-            code,
+            code: code.code,
+            name: code.name,
             message: message.into(),
             label: label.into(),
             help: (!help.is_empty()).then_some(help),

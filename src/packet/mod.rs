@@ -1,12 +1,16 @@
 //! The packet spec: load packet.yaml, validate it, and hand out a [`Packet`].
 
 pub mod binding;
+pub mod codes;
+pub mod derive;
 pub mod diagnostic;
 pub mod model;
+pub mod pgregex;
 pub mod raw;
 pub mod sqlcheck;
 pub mod validate;
 pub mod value;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -82,10 +86,31 @@ pub fn parse(
     read_fragment: validate::FragmentReader<'_>,
 ) -> Result<Packet, Vec<SpecDiagnostic>> {
     let mut sink = Sink::new(name, text);
+    if !declares_version(text) {
+        sink.at_span(
+            &codes::VERSION,
+            first_key_span(text),
+            "packet.yaml does not say `version: 2`: packetc reads spec v2",
+            "the packet's top-level mapping",
+            "add `version: 2`; a v1 file (with kind, open_when, final_state, the seed's copy of the preflight gate, the rollback's deltas) must drop its repeated facts: docs/spec.md \"Migrating from v1\"",
+        );
+        return Err(sink.diags);
+    }
     let raw: raw::RawPacket = match serde_saphyr::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
-            let message = yaml_message(&e);
+            if let Some(found) = yaml::culprit(text) {
+                sink.at_span(
+                    &codes::YAML,
+                    Some(found.span),
+                    format!("invalid packet.yaml: {}", found.message),
+                    found.label,
+                    found.help,
+                );
+                return Err(sink.diags);
+            }
+            let (message, help) = yaml::translate(&library_message(&e));
+            let message = format!("invalid packet.yaml: {message}");
             let missing = e.to_string().contains("missing field");
             match e.location() {
                 // serde reports a missing top-level field at the document's last key; point at
@@ -93,20 +118,38 @@ pub fn parse(
                 Some(loc) if missing && loc.column() == 1 => {
                     let first = first_key_span(text);
                     sink.at_span(
-                        "spec::yaml",
+                        &codes::YAML,
                         first,
                         message,
                         "the packet's top-level mapping",
-                        yaml_help(&e),
+                        help,
                     );
                 }
-                Some(loc) => sink.at("spec::yaml", &loc, message, "here", yaml_help(&e)),
-                None => sink.at_span("spec::yaml", None, message, "", yaml_help(&e)),
+                Some(loc) => sink.at(&codes::YAML, &loc, message, "here", help),
+                None => sink.at_span(&codes::YAML, None, message, "", help),
             }
             return Err(sink.diags);
         }
     };
+    if raw.version.value != 2 {
+        sink.at(
+            &codes::VERSION,
+            &raw.version.referenced,
+            format!(
+                "spec version {} is not one packetc reads",
+                raw.version.value
+            ),
+            "here",
+            "write `version: 2` (docs/spec.md)",
+        );
+        return Err(sink.diags);
+    }
     validate::validate(&raw, &mut sink, read_fragment).ok_or(sink.diags)
+}
+
+/// Whether the document has a top-level `version:` key (a v1 file has none).
+fn declares_version(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("version:"))
 }
 
 /// The first key of the document (skipping comments and blank lines).
@@ -125,8 +168,8 @@ fn first_key_span(text: &str) -> Option<miette::SourceSpan> {
     None
 }
 
-/// The error's message without the location suffix the YAML library appends (the snippet shows it).
-fn yaml_message(e: &serde_saphyr::Error) -> String {
+/// The library's message without the location it appends (the snippet shows it).
+fn library_message(e: &serde_saphyr::Error) -> String {
     let full = e.to_string();
     let mut first = full.lines().next().unwrap_or(&full).trim();
     first = first.strip_prefix("error: ").unwrap_or(first);
@@ -136,22 +179,11 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
             first = msg;
         }
     }
-    let trimmed = first
+    first
         .rfind(" at line ")
         .map_or(first, |i| &first[..i])
-        .trim_end_matches(',');
-    format!("invalid packet.yaml: {trimmed}")
-}
-
-fn yaml_help(e: &serde_saphyr::Error) -> String {
-    let msg = e.to_string();
-    if msg.contains("unknown field") {
-        "remove the key or fix its spelling; docs/spec.md lists every field".into()
-    } else if msg.contains("missing field") {
-        "add the field; docs/spec.md lists every required field".into()
-    } else {
-        "fix the YAML here; docs/spec.md describes every field".into()
-    }
+        .trim_end_matches(',')
+        .to_owned()
 }
 
 /// Lower-case hex SHA-256.

@@ -142,6 +142,16 @@ impl Role {
             Role::Rollback => "rollback",
         }
     }
+
+    /// The role fixes the kind: preflight and verify only read; seed and rollback write in one
+    /// transaction.
+    #[must_use]
+    pub fn kind(self) -> Kind {
+        match self {
+            Role::Preflight | Role::Verify => Kind::ReadOnly,
+            Role::Seed | Role::Rollback => Kind::Transaction,
+        }
+    }
 }
 
 impl fmt::Display for Role {

@@ -68,12 +68,16 @@ pub enum Scalar {
 pub type Name = Spanned<String>;
 pub type Conditions = OrderedMap<Name, Spanned<Scalar>>;
 
-/// A packet: the spec packetc compiles into four self-guarding psql scripts
-/// (preflight, seed, verify, rollback). Reference: docs/spec.md.
+/// A packet (spec v2): the spec packetc compiles into four self-guarding psql scripts
+/// (preflight, seed, verify, rollback). Every fact is stated once; what follows from other facts
+/// is derived (docs/spec.md, "What is derived"). Reference: docs/spec.md.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "packetc packet.yaml")]
 pub struct RawPacket {
+    /// The spec format: `2`. A file without it is a v1 spec (docs/spec.md, "Migrating from v1").
+    #[schemars(schema_with = "version_schema")]
+    pub version: Spanned<u32>,
     /// The packet's name (letters, digits, `-`, `_`); printed in every script header.
     #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9_-]+$"))]
     pub packet: Name,
@@ -87,13 +91,22 @@ pub struct RawPacket {
     pub database: Name,
     /// How operators run a script: a command that runs psql reading the script on stdin.
     pub channel: RawChannel,
+    /// Prefix of the default script names: step N's script is `<prefix>0N_<role>.sql`
+    /// (default: no prefix, `00_preflight.sql`).
+    #[serde(default)]
+    #[schemars(
+        with = "Option<String>",
+        regex(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
+    )]
+    pub script_prefix: Option<Spanned<String>>,
     /// psql variables the operator passes with `-v NAME=VALUE`, by name (lower-case identifier).
     #[serde(default)]
     #[schemars(extend("propertyNames" = { "pattern": IDENT_PATTERN }))]
     pub variables: OrderedMap<Name, RawVariable>,
-    /// The gate people open; packetc only ever checks it (preflight and seed both gate it).
+    /// The gate people open; packetc only ever checks it. Its condition is the preflight gate's
+    /// entry for its metric; the seed re-checks it with the rest of the preflight gate.
     pub human_gate: RawHumanGate,
-    /// Named read-only scalar queries that gates, deltas and the final state talk about.
+    /// Named read-only scalar queries that gates, deltas and expectations talk about.
     #[schemars(extend("propertyNames" = { "pattern": IDENT_PATTERN }))]
     pub metrics: OrderedMap<Name, RawMetric>,
     /// The table the seed writes and the tag that marks its rows (the rollback deletes by it).
@@ -104,11 +117,6 @@ pub struct RawPacket {
     /// Exactly four steps, in this order: preflight, seed, verify, rollback.
     #[schemars(with = "Vec<RawStep>", length(min = 4, max = 4))]
     pub steps: Spanned<Vec<RawStep>>,
-    /// The state after verify, by metric; must follow from the preflight gate plus the seed's
-    /// deltas. `prove` measures it directly after verify.
-    #[serde(default)]
-    #[schemars(schema_with = "conditions_schema")]
-    pub final_state: Conditions,
     /// What may run unattended (`may`) and what must stay human (`never`).
     pub automation: RawAutomation,
     /// Notes carried from the clone, shown to operators in the plan.
@@ -155,12 +163,10 @@ pub struct RawVariable {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "HumanGate")]
 pub struct RawHumanGate {
-    /// The metric that measures the gate (it must be declared under `metrics`).
+    /// The metric that measures the gate (declared under `metrics:`). The preflight gate holds
+    /// its open condition, e.g. `ospa: '>= 1'`.
     #[schemars(with = "String")]
     pub metric: Name,
-    /// The condition under which the gate is open, e.g. `'>= 1'`.
-    #[schemars(with = "Scalar")]
-    pub open_when: Spanned<Scalar>,
     /// Who opens the gate and how, in words.
     pub description: String,
     /// Must be `false`: nothing in packetc opens the human gate.
@@ -254,7 +260,8 @@ pub struct RawProvenance {
     pub approval_variable: Name,
 }
 
-/// One of the four steps.
+/// One of the four steps. The role fixes the kind: preflight and verify are read-only, seed and
+/// rollback are transactions.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Step")]
@@ -262,36 +269,40 @@ pub struct RawStep {
     /// `preflight`, `seed`, `verify`, `rollback`: exactly these four, in this order.
     #[schemars(schema_with = "role_schema")]
     pub role: Spanned<String>,
-    /// The script's file name under `sql/` (no directories), e.g. `F_prod_00_preflight.sql`.
+    /// Only to override the default `<script_prefix>0N_<role>.sql`: the script's file name under
+    /// `sql/` (no directories).
+    #[serde(default)]
     #[schemars(
-        with = "String",
+        with = "Option<String>",
         regex(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.sql$")
     )]
-    pub script: Spanned<String>,
-    /// `read-only` (preflight, verify) or `transaction` (seed, rollback).
-    #[schemars(schema_with = "kind_schema")]
-    pub kind: Spanned<String>,
-    /// Transaction steps: `SET LOCAL lock_timeout`, e.g. `10s`, `500ms`, `1min`.
+    pub script: Option<Spanned<String>>,
+    /// Transaction steps: `SET LOCAL lock_timeout`, a positive duration with its unit, e.g.
+    /// `10s`, `500ms`, `1min` (a bare number would be milliseconds to PostgreSQL, and 0 would
+    /// wait forever, so both are refused).
     #[serde(default)]
-    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+(ms|s|min)?$"))]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+(ms|s|min)$"))]
     pub lock_timeout: Option<Spanned<String>>,
     /// Any step: the time limit of one run of the step under `packetc apply` (its
     /// `statement_timeout` and the channel's wall-clock limit), e.g. `30s`, `5min`; default 5min,
     /// `--step-timeout` overrides it.
     #[serde(default)]
-    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+(ms|s|min|h)?$"))]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+(ms|s|min|h)$"))]
     pub time_limit: Option<Spanned<String>>,
     /// Transaction steps: tables locked (with a mode) before anything is read.
     #[serde(default)]
     pub locks: Vec<RawLock>,
-    /// Conditions checked first, by metric; the step aborts unless all hold.
+    /// Conditions checked first, by metric; the step aborts unless all hold. The preflight gate
+    /// (with the human gate's entry) is the packet's starting state; the seed re-checks all of
+    /// it, so the seed's own gate lists only extra conditions.
     #[serde(default)]
     #[schemars(schema_with = "conditions_schema")]
     pub gate: Conditions,
-    /// Read-only steps: the state to verify, by metric.
+    /// Verify: which metrics to check, in order; the expected values are derived (the state
+    /// after the seed). Default: every metric the seed's deltas name.
     #[serde(default)]
-    #[schemars(schema_with = "conditions_schema")]
-    pub expect: Conditions,
+    #[schemars(with = "Option<Vec<String>>")]
+    pub expect: Option<Vec<Name>>,
     /// Transaction steps: the SQL of the change (or use `write_file`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -300,14 +311,21 @@ pub struct RawStep {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub write_file: Option<Spanned<String>>,
-    /// Transaction steps: expected changes by metric, `'FROM -> TO'` (asserted before and after
-    /// the write) or a signed change (`-30`: after = before - 30).
+    /// The seed: expected changes by metric, `-> TO` (the start is the gate's value), `'FROM ->
+    /// TO'` for an ungated metric, or a signed change (`-30`: after = before - 30). The
+    /// rollback's deltas are derived: the seed's, inverted.
     #[serde(default)]
     #[schemars(schema_with = "conditions_schema")]
     pub deltas: Conditions,
-    /// What a failure means: `stop`, or `stop_and_rollback` (verify only).
+    /// The rollback: seed deltas it inverts as a relative change (`-30`) rather than `TO ->
+    /// FROM`, for metrics that rows of other packets also count.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub relative: Vec<Name>,
+    /// Only to override the default (`stop_and_rollback` for verify, `stop` otherwise).
+    #[serde(default)]
     #[schemars(schema_with = "stop_schema")]
-    pub stop: Spanned<String>,
+    pub stop: Option<Spanned<String>>,
     /// The stop condition as people say it; shown in the plan and in the failure hint.
     #[serde(default)]
     pub stop_note: Option<String>,
@@ -352,8 +370,6 @@ const IDENT_PATTERN: &str = "^[a-z_][a-z0-9_]*$";
 
 /// The step roles, in order.
 pub const ROLES: [&str; 4] = ["preflight", "seed", "verify", "rollback"];
-/// The step kinds.
-pub const KINDS: [&str; 2] = ["read-only", "transaction"];
 /// The stop actions.
 pub const STOPS: [&str; 2] = ["stop", "stop_and_rollback"];
 /// The metric types.
@@ -371,8 +387,8 @@ fn roles_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "array", "items": { "type": "string", "enum": ROLES } })
 }
 
-fn kind_schema(_: &mut SchemaGenerator) -> Schema {
-    string_enum(&KINDS)
+fn version_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "integer", "const": 2 })
 }
 
 fn stop_schema(_: &mut SchemaGenerator) -> Schema {

@@ -1,9 +1,10 @@
 //! Turn the YAML model into a validated [`Packet`], reporting every problem at once.
 //!
-//! Structural checks (names, types, shapes) come first; then the semantic ones that make a packet
-//! trustworthy: gates name known metrics, deltas start where the step's gate stands, verify and
-//! the final state follow from the preflight gate plus the seed's deltas, the rollback inverts the
-//! seed and deletes by the provenance tag only, and every variable used is declared.
+//! Structural checks (names, types, shapes, values PostgreSQL will accept) are here; the facts
+//! spec v2 no longer repeats (the seed's gate, delta starts, verify's values, the rollback's
+//! deltas, the final state) are derived in [`super::derive`]. What stays is what makes a packet
+//! trustworthy: gates name known metrics, the seed's write stamps the provenance and the
+//! rollback deletes by the tag only, and every variable used is declared.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,11 +12,11 @@ use serde_saphyr::Spanned;
 
 use super::diagnostic::Sink;
 use super::model::{
-    Change, Channel, Check, Condition, Delta, HumanGate, Kind, Lock, Metric, MetricType, Number,
-    Op, Packet, Provenance, Role, Step, StopAction, Value, Variable,
+    Channel, Check, Condition, HumanGate, Kind, Lock, Metric, MetricType, Op, Packet, Provenance,
+    Role, Step, StopAction, Value, Variable,
 };
 use super::raw::{Conditions, RawPacket, RawStep};
-use super::{binding, sqlcheck, value};
+use super::{binding, codes, derive, pgregex, sqlcheck, value};
 
 /// Reads a `write_file` fragment named relative to the packet directory.
 pub type FragmentReader<'a> = &'a dyn Fn(&str) -> Result<String, String>;
@@ -41,6 +42,7 @@ pub fn validate(
     let mut v = Validator {
         sink,
         metrics: HashMap::new(),
+        poisoned: HashSet::new(),
     };
     let packet = v.packet(raw, read_fragment);
     (sink.diags.len() == start).then_some(packet)
@@ -49,6 +51,9 @@ pub fn validate(
 struct Validator<'s> {
     sink: &'s mut Sink,
     metrics: HashMap<String, MetricType>,
+    /// Metrics named by an entry that was already reported: derivations skip them, so one
+    /// mistake is one error, not a cascade.
+    poisoned: HashSet<String>,
 }
 
 pub(super) fn is_ident(s: &str) -> bool {
@@ -78,7 +83,7 @@ impl Validator<'_> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !name_ok {
             self.sink.at(
-                "spec::bad-name",
+                &codes::BAD_NAME,
                 &name.referenced,
                 format!("packet name `{}` is not a plain name", name.value),
                 "here",
@@ -88,7 +93,7 @@ impl Validator<'_> {
         self.plain_text(&raw.database, "database");
         self.plain_text(&raw.channel.command, "channel command");
         if raw.channel.command.value.trim().is_empty() {
-            self.sink.at("spec::empty-channel", &raw.channel.command.referenced, "the channel command is empty", "here", "give the command that runs psql reading the script on stdin, e.g. `psql -d directus -f -`");
+            self.sink.at(&codes::EMPTY, &raw.channel.command.referenced, "the channel command is empty", "here", "give the command that runs psql reading the script on stdin, e.g. `psql -d directus -f -`");
         }
 
         let variables = self.variables(raw);
@@ -100,15 +105,19 @@ impl Validator<'_> {
             gate.approval = Some(binding::approval(self.sink, a, &provenance));
         }
         let run_as = raw.run_as.as_ref().map(|r| binding::run_as(self.sink, r));
-        let steps = self.steps(raw, &declared, &provenance, read_fragment);
-        let final_state = self.checks(&raw.final_state, "final_state");
-        if let Some(gate) = &human_gate {
-            self.human_gate_rechecked(gate, &raw.human_gate.metric, raw, &steps);
+        let mut steps = self.steps(raw, &declared, &provenance, read_fragment);
+        let derived = derive::derive(
+            &mut derive::Ctx {
+                sink: self.sink,
+                metrics: &self.metrics,
+                poisoned: &self.poisoned,
+            },
+            raw,
+            &mut steps,
+        );
+        if let (Some(gate), Some(open_when)) = (human_gate.as_mut(), derived.open_when) {
+            gate.open_when = open_when;
             binding::gate_bound(self.sink, raw, gate, &metrics, &variables, &steps);
-        }
-        if steps.len() == 4 {
-            self.seed_rechecks_preflight(raw, &steps);
-            self.follows(raw, &steps, &final_state);
         }
 
         Packet {
@@ -134,7 +143,7 @@ impl Validator<'_> {
             provenance,
             run_as,
             steps,
-            final_state,
+            final_state: derived.final_state,
             automation_may: raw.automation.may.clone(),
             automation_never: raw.automation.never.clone(),
             risks: raw.risks.clone(),
@@ -144,7 +153,7 @@ impl Validator<'_> {
     fn plain_text(&mut self, s: &Spanned<String>, what: &str) {
         if has_control(&s.value) || s.value.contains(sqlcheck::DOLLAR_TAG) {
             self.sink.at(
-                "spec::bad-text",
+                &codes::BAD_TEXT,
                 &s.referenced,
                 format!(
                     "the {what} contains a control character or `{}`",
@@ -156,7 +165,7 @@ impl Validator<'_> {
         }
         if s.value.trim().is_empty() {
             self.sink.at(
-                "spec::empty",
+                &codes::EMPTY,
                 &s.referenced,
                 format!("the {what} is empty"),
                 "here",
@@ -169,22 +178,42 @@ impl Validator<'_> {
         let mut out = Vec::new();
         for (name, var) in &raw.variables.0 {
             if !is_ident(&name.value) || name.value == sqlcheck::TAG_SETTING {
-                self.sink.at("spec::bad-name", &name.referenced, format!("variable name `{}` is not usable", name.value), "here", format!("use lower-case letters, digits and _ (and not `{}`, which packetc sets itself)", sqlcheck::TAG_SETTING));
+                self.sink.at(&codes::BAD_NAME, &name.referenced, format!("variable name `{}` is not usable", name.value), "here", format!("use lower-case letters, digits and _ (and not `{}`, which packetc sets itself)", sqlcheck::TAG_SETTING));
             }
             self.plain_text(&var.pattern, "variable pattern");
+            if let Err(e) = pgregex::check(&var.pattern.value) {
+                self.sink.at(
+                    &codes::BAD_PATTERN,
+                    &var.pattern.referenced,
+                    format!(
+                        "variable `{}`: the pattern is not a PostgreSQL regular expression: {e}",
+                        name.value
+                    ),
+                    "this pattern",
+                    "PostgreSQL would reject it when the script starts (`~`); fix it here",
+                );
+            }
             self.plain_text(&var.example, "variable example");
             let mut used_by = Vec::new();
+            let mut unknown = false;
             for r in &var.used_by {
                 match role_of(&r.value) {
                     Some(role) => used_by.push(role),
-                    None => self.sink.at(
-                        "spec::unknown-role",
-                        &r.referenced,
-                        format!("`{}` is not a step role", r.value),
-                        "here",
-                        "use preflight, seed, verify or rollback",
-                    ),
+                    None => {
+                        unknown = true;
+                        self.sink.at(
+                            &codes::UNKNOWN_ROLE,
+                            &r.referenced,
+                            format!("`{}` is not a step role", r.value),
+                            "here",
+                            "use preflight, seed, verify or rollback",
+                        );
+                    }
                 }
+            }
+            if unknown {
+                // Already reported: do not also report the steps it no longer reaches.
+                used_by.clear();
             }
             out.push(Variable {
                 name: name.value.clone(),
@@ -197,12 +226,16 @@ impl Validator<'_> {
         out
     }
 
-    fn undeclared_settings(&mut self, sql: &Spanned<String>, declared: &HashSet<String>) {
+    /// Reports every `current_setting('packetc.X')` naming no declared variable; true if any.
+    fn undeclared_settings(&mut self, sql: &Spanned<String>, declared: &HashSet<String>) -> bool {
+        let mut any = false;
         for name in sqlcheck::setting_refs(&sql.value) {
             if name != sqlcheck::TAG_SETTING && !declared.contains(&name) {
-                self.sink.at("spec::undeclared-variable", &sql.referenced, format!("variable `{name}` is used but not declared"), format!("current_setting('packetc.{name}')"), format!("declare it under `variables:` (with a pattern and an example) so the scripts require `-v {name}=...`"));
+                any = true;
+                self.sink.at(&codes::UNDECLARED_VARIABLE, &sql.referenced, format!("variable `{name}` is used but not declared"), format!("current_setting('packetc.{name}')"), format!("declare it under `variables:` (with a pattern and an example) so the scripts require `-v {name}=...`"));
             }
         }
+        any
     }
 
     fn metrics(&mut self, raw: &RawPacket, declared: &HashSet<String>) -> Vec<Metric> {
@@ -210,7 +243,7 @@ impl Validator<'_> {
         for (name, m) in &raw.metrics.0 {
             if !is_ident(&name.value) {
                 self.sink.at(
-                    "spec::bad-name",
+                    &codes::BAD_NAME,
                     &name.referenced,
                     format!("metric name `{}` is not an identifier", name.value),
                     "here",
@@ -224,7 +257,7 @@ impl Validator<'_> {
                 Some(other) => {
                     if let Some(t) = &m.ty {
                         self.sink.at(
-                            "spec::bad-type",
+                            &codes::BAD_TYPE,
                             &t.referenced,
                             format!("unknown metric type `{other}`"),
                             "here",
@@ -236,14 +269,14 @@ impl Validator<'_> {
             };
             if let Err(e) = sqlcheck::metric_query(&m.query.value) {
                 self.sink.at(
-                    "spec::bad-metric-query",
+                    &codes::BAD_METRIC_QUERY,
                     &m.query.referenced,
                     format!("metric `{}`: {e}", name.value),
                     "this query",
                     "a metric is one read-only scalar query, e.g. SELECT count(*) FROM t",
                 );
             }
-            self.undeclared_settings(&m.query, declared);
+            let _ = self.undeclared_settings(&m.query, declared);
             self.metrics.insert(name.value.clone(), ty);
             out.push(Metric {
                 name: name.value.clone(),
@@ -259,7 +292,7 @@ impl Validator<'_> {
         let p = &raw.provenance;
         if !is_table_name(&p.table.value) {
             self.sink.at(
-                "spec::bad-name",
+                &codes::BAD_NAME,
                 &p.table.referenced,
                 format!("`{}` is not a table name packetc can quote", p.table.value),
                 "here",
@@ -269,7 +302,7 @@ impl Validator<'_> {
         for col in [&p.tag_column, &p.approval_column] {
             if !is_ident(&col.value) {
                 self.sink.at(
-                    "spec::bad-name",
+                    &codes::BAD_NAME,
                     &col.referenced,
                     format!("`{}` is not a column name", col.value),
                     "here",
@@ -284,7 +317,7 @@ impl Validator<'_> {
                 .all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c));
         if !tag_ok {
             self.sink.at(
-                "spec::bad-tag",
+                &codes::BAD_TAG,
                 &p.tag.referenced,
                 format!("provenance tag `{}` must be plain", p.tag.value),
                 "here",
@@ -293,7 +326,7 @@ impl Validator<'_> {
         }
         if !declared.contains(&p.approval_variable.value) {
             self.sink.at(
-                "spec::undeclared-variable",
+                &codes::UNDECLARED_VARIABLE,
                 &p.approval_variable.referenced,
                 format!(
                     "approval variable `{}` is not declared",
@@ -315,27 +348,19 @@ impl Validator<'_> {
     fn human_gate(&mut self, raw: &RawPacket) -> Option<HumanGate> {
         let g = &raw.human_gate;
         if g.automatable.value {
-            self.sink.at("spec::human-gate-automatable", &g.automatable.referenced, "the human gate can never be automated", "must be false", "the gate is opened by people (an approval row, ratified by e-signature); packetc only checks it");
+            self.sink.at(&codes::HUMAN_GATE_AUTOMATABLE, &g.automatable.referenced, "the human gate can never be automated", "must be false", "the gate is opened by people (an approval row, ratified by e-signature); packetc only checks it");
         }
-        let ty = self.metric_type(&g.metric)?;
-        match value::condition(&g.open_when.value, ty) {
-            Ok(open_when) => Some(HumanGate {
-                metric: g.metric.value.clone(),
-                open_when,
-                description: g.description.clone(),
-                approval: None,
-            }),
-            Err(e) => {
-                self.sink.at(
-                    "spec::bad-condition",
-                    &g.open_when.referenced,
-                    e,
-                    "here",
-                    "write e.g. '>= 1'",
-                );
-                None
-            }
-        }
+        self.metric_type(&g.metric)?;
+        // The open condition is the preflight gate's entry for the metric (derived later).
+        Some(HumanGate {
+            metric: g.metric.value.clone(),
+            open_when: Condition {
+                op: Op::Eq,
+                value: Value::Text(String::new()),
+            },
+            description: g.description.clone(),
+            approval: None,
+        })
     }
 
     fn metric_type(&mut self, name: &Spanned<String>) -> Option<MetricType> {
@@ -345,7 +370,7 @@ impl Validator<'_> {
         let mut known: Vec<&str> = self.metrics.keys().map(String::as_str).collect();
         known.sort_unstable();
         self.sink.at(
-            "spec::unknown-metric",
+            &codes::UNKNOWN_METRIC,
             &name.referenced,
             format!("unknown metric `{}`", name.value),
             "not declared under metrics:",
@@ -360,7 +385,7 @@ impl Validator<'_> {
         for (name, val) in &conds.0 {
             if !seen.insert(name.value.clone()) {
                 self.sink.at(
-                    "spec::duplicate",
+                    &codes::DUPLICATE,
                     &name.referenced,
                     format!("`{}` appears twice in {what}", name.value),
                     "again here",
@@ -368,6 +393,7 @@ impl Validator<'_> {
                 );
             }
             let Some(ty) = self.metric_type(name) else {
+                self.poisoned.insert(name.value.clone());
                 continue;
             };
             match value::condition(&val.value, ty) {
@@ -375,46 +401,16 @@ impl Validator<'_> {
                     metric: name.value.clone(),
                     condition,
                 }),
-                Err(e) => self.sink.at(
-                    "spec::bad-condition",
-                    &val.referenced,
-                    format!("{what} `{}`: {e}", name.value),
-                    "here",
-                    "write a value (210, directus) or a comparison ('>= 1')",
-                ),
-            }
-        }
-        out
-    }
-
-    fn deltas(&mut self, conds: &Conditions) -> Vec<Delta> {
-        let mut out = Vec::new();
-        for (name, val) in &conds.0 {
-            let Some(ty) = self.metric_type(name) else {
-                continue;
-            };
-            if ty == MetricType::Text {
-                self.sink.at(
-                    "spec::bad-delta",
-                    &name.referenced,
-                    format!("metric `{}` is text; deltas apply to numbers", name.value),
-                    "here",
-                    "gate text metrics instead",
-                );
-                continue;
-            }
-            match value::delta(&val.value) {
-                Ok(change) => out.push(Delta {
-                    metric: name.value.clone(),
-                    change,
-                }),
-                Err(e) => self.sink.at(
-                    "spec::bad-delta",
-                    &val.referenced,
-                    format!("delta `{}`: {e}", name.value),
-                    "here",
-                    "",
-                ),
+                Err(e) => {
+                    self.poisoned.insert(name.value.clone());
+                    self.sink.at(
+                        &codes::BAD_CONDITION,
+                        &val.referenced,
+                        format!("{what} `{}`: {e}", name.value),
+                        "here",
+                        "write a value (210, directus) or a comparison ('>= 1')",
+                    );
+                }
             }
         }
         out
@@ -430,7 +426,7 @@ impl Validator<'_> {
         let steps = &raw.steps;
         if steps.value.len() != 4 {
             self.sink.at(
-                "spec::steps",
+                &codes::STEPS,
                 &steps.referenced,
                 format!(
                     "a packet has four steps (preflight, seed, verify, rollback); this one has {}",
@@ -440,15 +436,31 @@ impl Validator<'_> {
                 "list the four steps in that order",
             );
         }
+        let prefix = raw.script_prefix.as_ref().map_or("", |p| p.value.as_str());
+        if let Some(p) = &raw.script_prefix {
+            if !script_name_ok(&format!("{}00_x.sql", p.value)) {
+                self.sink.at(
+                    &codes::BAD_SCRIPT_NAME,
+                    &p.referenced,
+                    format!("`{}` does not make plain .sql file names", p.value),
+                    "here",
+                    "use letters, digits, _ . and - (no directories)",
+                );
+            }
+        }
         let mut out = Vec::new();
         let mut scripts = HashSet::new();
+        let four = steps.value.len() == 4;
         for (number, rs) in steps.value.iter().enumerate() {
             let expected_role = Role::ALL.get(number).copied();
             let role = match role_of(&rs.role.value) {
                 Some(r) if Some(r) == expected_role => r,
+                // With a step missing or extra, every later step is "out of order": the count
+                // is the one error.
+                Some(_) if !four => continue,
                 Some(r) => {
                     self.sink.at(
-                        "spec::step-order",
+                        &codes::STEP_ORDER,
                         &rs.role.referenced,
                         format!(
                             "step {number} is `{r}`; it should be `{}`",
@@ -457,11 +469,12 @@ impl Validator<'_> {
                         "here",
                         "steps run in the order preflight, seed, verify, rollback",
                     );
-                    r
+                    // A misplaced step is not validated as the step it stands in for.
+                    continue;
                 }
                 None => {
                     self.sink.at(
-                        "spec::unknown-role",
+                        &codes::UNKNOWN_ROLE,
                         &rs.role.referenced,
                         format!("`{}` is not a step role", rs.role.value),
                         "here",
@@ -470,19 +483,61 @@ impl Validator<'_> {
                     continue;
                 }
             };
-            if let Some(step) = self.step(
-                number,
-                role,
-                rs,
-                declared,
-                prov,
-                read_fragment,
-                &mut scripts,
-            ) {
-                out.push(step);
-            }
+            let script = self.script(number, role, rs, prefix, &mut scripts);
+            out.push(self.step(number, role, script, rs, declared, prov, read_fragment));
         }
         out
+    }
+
+    /// The step's script: the default `<prefix>0N_<role>.sql`, or the stated override.
+    fn script(
+        &mut self,
+        number: usize,
+        role: Role,
+        rs: &RawStep,
+        prefix: &str,
+        scripts: &mut HashSet<String>,
+    ) -> String {
+        let default = format!("{prefix}{number:02}_{role}.sql");
+        let Some(stated) = &rs.script else {
+            scripts.insert(default.clone());
+            return default;
+        };
+        let script = &stated.value;
+        if !script_name_ok(script) {
+            self.sink.at(
+                &codes::BAD_SCRIPT_NAME,
+                &stated.referenced,
+                format!("`{script}` is not a plain .sql file name"),
+                "here",
+                "use a name like F_prod_00_preflight.sql (no directories)",
+            );
+        } else if *script == default {
+            self.repeats(
+                &stated.referenced,
+                format!("`script: {script}` is the default script name"),
+                "delete it: step N's script is `<script_prefix>0N_<role>.sql` unless stated",
+            );
+        } else if !scripts.insert(script.clone()) {
+            self.sink.at(
+                &codes::DUPLICATE,
+                &stated.referenced,
+                format!("script `{script}` is used by two steps"),
+                "here",
+                "give each step its own script",
+            );
+        }
+        script.clone()
+    }
+
+    fn repeats(&mut self, at: &serde_saphyr::Location, message: String, help: &str) {
+        self.sink.at(
+            &codes::REPEATS_DERIVED,
+            at,
+            message,
+            "repeats a derived value",
+            help,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -490,93 +545,125 @@ impl Validator<'_> {
         &mut self,
         number: usize,
         role: Role,
+        script: String,
         rs: &RawStep,
         declared: &HashSet<String>,
         prov: &Provenance,
         read_fragment: FragmentReader<'_>,
-        scripts: &mut HashSet<String>,
-    ) -> Option<Step> {
-        let kind = match rs.kind.value.as_str() {
-            "read-only" => Kind::ReadOnly,
-            "transaction" => Kind::Transaction,
-            other => {
-                self.sink.at(
-                    "spec::bad-kind",
-                    &rs.kind.referenced,
-                    format!("unknown step kind `{other}`"),
-                    "here",
-                    "use read-only or transaction",
-                );
-                return None;
-            }
-        };
-        let want_kind = if matches!(role, Role::Preflight | Role::Verify) {
-            Kind::ReadOnly
+    ) -> Step {
+        let kind = role.kind();
+        let default_stop = if role == Role::Verify {
+            StopAction::StopAndRollback
         } else {
-            Kind::Transaction
+            StopAction::Stop
         };
-        if kind != want_kind {
-            self.sink.at(
-                "spec::bad-kind",
-                &rs.kind.referenced,
-                format!(
-                    "the {role} step must be {}",
-                    if want_kind == Kind::ReadOnly {
-                        "read-only"
-                    } else {
-                        "a transaction"
+        let stop = match &rs.stop {
+            None => default_stop,
+            Some(s) => {
+                let stop = match s.value.as_str() {
+                    "stop" => StopAction::Stop,
+                    "stop_and_rollback" => StopAction::StopAndRollback,
+                    other => {
+                        self.sink.at(
+                            &codes::BAD_STOP,
+                            &s.referenced,
+                            format!("unknown stop action `{other}`"),
+                            "here",
+                            "use stop or stop_and_rollback",
+                        );
+                        default_stop
                     }
-                ),
-                "here",
-                "preflight and verify only read; seed and rollback write in one transaction",
-            );
-        }
-        let script = &rs.script.value;
-        let script_ok = script.ends_with(".sql")
-            && script.len() > 4
-            && script
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-            && !script.starts_with('.');
-        if !script_ok {
-            self.sink.at(
-                "spec::bad-script-name",
-                &rs.script.referenced,
-                format!("`{script}` is not a plain .sql file name"),
-                "here",
-                "use a name like F_prod_00_preflight.sql (no directories)",
-            );
-        } else if !scripts.insert(script.clone()) {
-            self.sink.at(
-                "spec::duplicate",
-                &rs.script.referenced,
-                format!("script `{script}` is used by two steps"),
-                "here",
-                "give each step its own script",
-            );
-        }
-        let stop = match rs.stop.value.as_str() {
-            "stop" => StopAction::Stop,
-            "stop_and_rollback" => StopAction::StopAndRollback,
-            other => {
-                self.sink.at(
-                    "spec::bad-stop",
-                    &rs.stop.referenced,
-                    format!("unknown stop action `{other}`"),
-                    "here",
-                    "use stop or stop_and_rollback",
-                );
-                StopAction::Stop
+                };
+                if stop == StopAction::StopAndRollback && role != Role::Verify {
+                    self.sink.at(&codes::BAD_STOP, &s.referenced, format!("only verify may stop and roll back; the {role} step's failure leaves nothing to undo"), "here", "delete it: the default is stop");
+                } else if stop == default_stop
+                    && matches!(s.value.as_str(), "stop" | "stop_and_rollback")
+                {
+                    self.repeats(
+                        &s.referenced,
+                        format!("`stop: {}` is the {role} step's default", s.value),
+                        "delete it: verify stops and rolls back, every other step stops",
+                    );
+                }
+                stop
             }
         };
-        if stop == StopAction::StopAndRollback && role != Role::Verify {
-            self.sink.at("spec::bad-stop", &rs.stop.referenced, format!("only verify may stop and roll back; the {role} step's failure leaves nothing to undo"), "here", "use stop");
+        let locks = self.locks(rs);
+        if let Some(t) = &rs.lock_timeout {
+            if duration_ms(&t.value, &["ms", "s", "min"]).is_none() {
+                self.sink.at(&codes::BAD_LOCK_TIMEOUT, &t.referenced, format!("`{}` is not a lock timeout with a unit", t.value), "here", "write a positive duration with its unit, e.g. 10s, 500ms or 1min: PostgreSQL reads a bare number as milliseconds and 0 as no timeout at all");
+            }
         }
+        if let Some(t) = &rs.time_limit {
+            if duration_ms(&t.value, &["ms", "s", "min", "h"]).is_none() {
+                self.sink.at(
+                    &codes::BAD_TIME_LIMIT,
+                    &t.referenced,
+                    format!("`{}` is not a time limit with a unit", t.value),
+                    "here",
+                    "write a positive duration with its unit, e.g. 30s, 5min or 1h",
+                );
+            }
+        }
+        if kind == Kind::ReadOnly && (!rs.locks.is_empty() || rs.lock_timeout.is_some()) {
+            let at = rs
+                .lock_timeout
+                .as_ref()
+                .map_or_else(|| &rs.locks[0].table.referenced, |t| &t.referenced);
+            self.sink.at(
+                &codes::LOCKS_ON_READ_ONLY,
+                at,
+                format!("the read-only {role} step takes no locks"),
+                "here",
+                "locks belong to transaction steps",
+            );
+        }
+        let gate = self.checks(&rs.gate, "gate");
+        if role != Role::Verify {
+            if let Some(first) = rs.expect.as_ref().and_then(|e| e.first()) {
+                self.sink.at(&codes::NOT_HERE, &first.referenced, format!("the {role} step has no `expect`"), "here", "only verify expects a state (the state after the seed, derived); the seed states its deltas");
+            }
+        }
+        if role != Role::Rollback {
+            if let Some(first) = rs.relative.first() {
+                self.sink.at(&codes::NOT_HERE, &first.referenced, format!("the {role} step has no `relative`"), "here", "`relative` chooses how the rollback inverts a seed delta; it belongs to the rollback");
+            }
+        }
+        if kind == Kind::ReadOnly {
+            if let Some((name, _)) = rs.deltas.0.first() {
+                self.sink.at(
+                    &codes::DELTA_ON_READ_ONLY,
+                    &name.referenced,
+                    format!("the read-only {role} step cannot change `{}`", name.value),
+                    "a delta here",
+                    "remove the deltas: the seed states them, the rollback inverts them",
+                );
+            }
+        }
+        let write = self.write(role, kind, rs, declared, prov, read_fragment);
+        Step {
+            number,
+            role,
+            script,
+            kind,
+            lock_timeout: rs.lock_timeout.as_ref().map(|t| t.value.clone()),
+            time_limit: rs.time_limit.as_ref().map(|t| t.value.clone()),
+            locks,
+            gate,
+            expect: Vec::new(),
+            write,
+            deltas: Vec::new(),
+            stop,
+            stop_note: rs.stop_note.clone(),
+        }
+    }
+
+    fn locks(&mut self, rs: &RawStep) -> Vec<Lock> {
         let mut locks = Vec::new();
         for l in &rs.locks {
             if !is_table_name(&l.table.value) {
                 self.sink.at(
-                    "spec::bad-name",
+                    &codes::BAD_NAME,
                     &l.table.referenced,
                     format!("`{}` is not a table name", l.table.value),
                     "here",
@@ -586,7 +673,7 @@ impl Validator<'_> {
             let mode = l.mode.value.trim().to_ascii_uppercase();
             if !LOCK_MODES.contains(&mode.as_str()) {
                 self.sink.at(
-                    "spec::bad-lock",
+                    &codes::BAD_LOCK,
                     &l.mode.referenced,
                     format!("unknown lock mode `{}`", l.mode.value),
                     "here",
@@ -598,94 +685,7 @@ impl Validator<'_> {
                 mode,
             });
         }
-        if let Some(t) = &rs.lock_timeout {
-            let digits = t.value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-            let unit = &t.value[digits.len()..];
-            if digits.is_empty()
-                || !digits.bytes().all(|b| b.is_ascii_digit())
-                || !["", "ms", "s", "min"].contains(&unit)
-            {
-                self.sink.at(
-                    "spec::bad-lock-timeout",
-                    &t.referenced,
-                    format!("`{}` is not a lock timeout", t.value),
-                    "here",
-                    "write e.g. 10s, 500ms or 1min",
-                );
-            }
-        }
-        if let Some(t) = &rs.time_limit {
-            let digits = t.value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-            let unit = &t.value[digits.len()..];
-            if digits.is_empty()
-                || !digits.bytes().all(|b| b.is_ascii_digit())
-                || digits.bytes().all(|b| b == b'0')
-                || !["", "ms", "s", "min", "h"].contains(&unit)
-            {
-                self.sink.at(
-                    "spec::bad-time-limit",
-                    &t.referenced,
-                    format!("`{}` is not a time limit", t.value),
-                    "here",
-                    "write e.g. 30s, 5min or 1h",
-                );
-            }
-        }
-        if kind == Kind::ReadOnly && (!locks.is_empty() || rs.lock_timeout.is_some()) {
-            let at = rs
-                .lock_timeout
-                .as_ref()
-                .map_or(&rs.kind.referenced, |t| &t.referenced);
-            self.sink.at(
-                "spec::locks-on-read-only",
-                at,
-                format!("the read-only {role} step takes no locks"),
-                "here",
-                "locks belong to transaction steps",
-            );
-        }
-        let gate = self.checks(&rs.gate, "gate");
-        let expect = self.checks(&rs.expect, "expect");
-        if kind == Kind::Transaction && !rs.expect.0.is_empty() {
-            self.sink.at(
-                "spec::expect-on-transaction",
-                &rs.expect.0[0].0.referenced,
-                format!("the {role} step is a transaction: state what it changes as deltas"),
-                "here",
-                "move these to deltas ('FROM -> TO') or to the verify step",
-            );
-        }
-        let deltas = self.deltas(&rs.deltas);
-        if kind == Kind::ReadOnly {
-            if let Some((name, _)) = rs.deltas.0.first() {
-                self.sink.at(
-                    "spec::delta-on-read-only",
-                    &name.referenced,
-                    format!("the read-only {role} step cannot change `{}`", name.value),
-                    "a delta here",
-                    "remove the deltas, or move them to the seed or rollback step",
-                );
-            }
-        }
-        let write = self.write(role, kind, rs, declared, prov, read_fragment);
-        for (name, val) in &rs.deltas.0 {
-            self.delta_matches_gate(name, val, &gate, &deltas);
-        }
-        Some(Step {
-            number,
-            role,
-            script: script.clone(),
-            kind,
-            lock_timeout: rs.lock_timeout.as_ref().map(|t| t.value.clone()),
-            time_limit: rs.time_limit.as_ref().map(|t| t.value.clone()),
-            locks,
-            gate,
-            expect,
-            write,
-            deltas,
-            stop,
-            stop_note: rs.stop_note.clone(),
-        })
+        locks
     }
 
     fn write(
@@ -698,15 +698,14 @@ impl Validator<'_> {
         read_fragment: FragmentReader<'_>,
     ) -> Option<String> {
         let text = match (&rs.write, &rs.write_file) {
-            (Some(w), Some(f)) => {
+            (Some(_), Some(f)) => {
                 self.sink.at(
-                    "spec::write-twice",
+                    &codes::WRITE_TWICE,
                     &f.referenced,
                     "a step has `write` or `write_file`, not both",
                     "here",
                     "keep one",
                 );
-                let _ = w;
                 return None;
             }
             (Some(w), None) => w.clone(),
@@ -725,7 +724,7 @@ impl Validator<'_> {
                     },
                     Err(e) => {
                         self.sink.at(
-                            "spec::write-file",
+                            &codes::WRITE_FILE,
                             &f.referenced,
                             format!("cannot read write_file `{}`: {e}", f.value),
                             "here",
@@ -738,7 +737,7 @@ impl Validator<'_> {
             (None, None) => {
                 if kind == Kind::Transaction {
                     self.sink.at(
-                        "spec::missing-write",
+                        &codes::MISSING_WRITE,
                         &rs.role.referenced,
                         format!("the {role} step is a transaction but has no `write`"),
                         "this step",
@@ -750,7 +749,7 @@ impl Validator<'_> {
         };
         if kind == Kind::ReadOnly {
             self.sink.at(
-                "spec::write-on-read-only",
+                &codes::WRITE_ON_READ_ONLY,
                 &text.referenced,
                 format!("the read-only {role} step cannot write"),
                 "this write",
@@ -758,24 +757,27 @@ impl Validator<'_> {
             );
             return None;
         }
-        self.undeclared_settings(&text, declared);
+        let undeclared = self.undeclared_settings(&text, declared);
         match sqlcheck::write_statements(&text.value) {
             Err(e) => self.sink.at(
-                "spec::bad-write",
+                &codes::BAD_WRITE,
                 &text.referenced,
                 format!("the {role} write does not parse: {e}"),
                 "this SQL",
                 "fix the SQL; it is checked with PostgreSQL's grammar",
             ),
             Ok(stmts) => {
+                // A write reading an undeclared variable is that one error, not also a write
+                // that fails to stamp the declared one.
                 let problems = match role {
+                    _ if undeclared => Vec::new(),
                     Role::Seed => sqlcheck::seed_write(&stmts, prov),
                     Role::Rollback => sqlcheck::rollback_write(&stmts, prov),
                     _ => Vec::new(),
                 };
                 for p in problems {
                     self.sink.at(
-                        "spec::write-shape",
+                        &codes::WRITE_SHAPE,
                         &text.referenced,
                         p,
                         "this SQL",
@@ -786,273 +788,34 @@ impl Validator<'_> {
         }
         Some(text.value.trim().to_owned())
     }
-
-    /// A delta starts where the step's own gate stands.
-    fn delta_matches_gate(
-        &mut self,
-        name: &Spanned<String>,
-        val: &Spanned<super::raw::Scalar>,
-        gate: &[Check],
-        deltas: &[Delta],
-    ) {
-        let Some(delta) = deltas.iter().find(|d| d.metric == name.value) else {
-            return;
-        };
-        let Change::Absolute { from, .. } = delta.change else {
-            return;
-        };
-        let Some(check) = gate.iter().find(|c| c.metric == name.value) else {
-            return;
-        };
-        if check.condition.holds_for(&Value::Number(from)) == Some(false) {
-            self.sink.at("spec::delta-contradicts-gate", &val.referenced, format!("delta `{}` starts at {from}, but this step's gate requires {} {}", name.value, name.value, check.condition), format!("starts at {from}"), format!("a delta starts where the gate stands: fix the gate or write the delta from a value that satisfies `{}`", check.condition));
-        }
-    }
-
-    /// The seed re-checks every preflight gate inside its transaction, under its locks: the state
-    /// may have drifted between the two steps.
-    fn seed_rechecks_preflight(&mut self, raw: &RawPacket, steps: &[Step]) {
-        let (Some(pre), Some(seed)) = (
-            steps.iter().find(|s| s.role == Role::Preflight),
-            steps.iter().find(|s| s.role == Role::Seed),
-        ) else {
-            return;
-        };
-        for c in &pre.gate {
-            let rechecked = seed
-                .gate
-                .iter()
-                .any(|s| s.metric == c.metric && s.condition == c.condition);
-            if !rechecked {
-                let loc = raw
-                    .steps
-                    .value
-                    .get(seed.number)
-                    .map_or(&raw.steps.referenced, |s| &s.role.referenced);
-                self.sink.at("spec::seed-gate-incomplete", loc, format!("the seed does not re-check the preflight gate `{} {}`", c.metric, c.condition), "this step", format!("add `{}` to the seed's gate: the seed re-checks every gate inside its transaction", c.metric));
-            }
-        }
-    }
-
-    /// The human gate is checked by preflight and re-checked inside the seed's transaction.
-    fn human_gate_rechecked(
-        &mut self,
-        gate: &HumanGate,
-        at: &Spanned<String>,
-        raw: &RawPacket,
-        steps: &[Step],
-    ) {
-        for step in steps
-            .iter()
-            .filter(|s| matches!(s.role, Role::Preflight | Role::Seed))
-        {
-            let ok = step
-                .gate
-                .iter()
-                .any(|c| c.metric == gate.metric && c.condition == gate.open_when);
-            if !ok {
-                let loc = raw
-                    .steps
-                    .value
-                    .get(step.number)
-                    .map_or(&at.referenced, |s| &s.role.referenced);
-                self.sink.at(
-                    "spec::human-gate-unchecked",
-                    loc,
-                    format!(
-                        "the {} step does not check the human gate `{} {}`",
-                        step.role, gate.metric, gate.open_when
-                    ),
-                    "this step",
-                    format!(
-                        "add `{}: '{}'` to its gate: a re-closed gate must stop the packet",
-                        gate.metric, gate.open_when
-                    ),
-                );
-            }
-        }
-    }
-
-    /// Verify, the final state and the rollback must follow from preflight + seed.
-    fn follows(&mut self, raw: &RawPacket, steps: &[Step], final_state: &[Check]) {
-        let (Some(pre), Some(seed), Some(verify), Some(rollback)) = (
-            steps.iter().find(|s| s.role == Role::Preflight),
-            steps.iter().find(|s| s.role == Role::Seed),
-            steps.iter().find(|s| s.role == Role::Verify),
-            steps.iter().find(|s| s.role == Role::Rollback),
-        ) else {
-            return;
-        };
-        let mut state: HashMap<String, Condition> = HashMap::new();
-        for c in pre.gate.iter().chain(&seed.gate) {
-            state.insert(c.metric.clone(), c.condition.clone());
-        }
-        let raw_seed = &raw.steps.value[seed.number];
-        for d in &seed.deltas {
-            let before = state.get(&d.metric).and_then(exact);
-            let gated_in_step = seed.gate.iter().any(|c| c.metric == d.metric);
-            if let (Change::Absolute { from, .. }, Some(b), false) =
-                (d.change, before, gated_in_step)
-            {
-                if from != b {
-                    let loc = entry_loc(&raw_seed.deltas, &d.metric);
-                    self.sink.at_span(
-                        "spec::delta-contradicts-gate",
-                        loc,
-                        format!(
-                            "seed delta `{}` starts at {from}, but the gates leave it at {b}",
-                            d.metric
-                        ),
-                        format!("starts at {from}"),
-                        format!("write '{b} -> ...' or fix the gate"),
-                    );
-                }
-            }
-            let after = match (d.change, before) {
-                (Change::Absolute { to, .. }, _) => Some(to),
-                (Change::Relative { by }, Some(b)) => Some(b.plus(by)),
-                (Change::Relative { .. }, None) => None,
-            };
-            match after {
-                Some(a) => state.insert(
-                    d.metric.clone(),
-                    Condition {
-                        op: Op::Eq,
-                        value: Value::Number(a),
-                    },
-                ),
-                None => state.remove(&d.metric),
-            };
-        }
-        let raw_verify = &raw.steps.value[verify.number];
-        self.must_follow(&verify.expect, &state, &raw_verify.expect, "verify expects");
-        self.must_follow(
-            final_state,
-            &state,
-            &raw.final_state,
-            "the final state says",
-        );
-
-        let raw_rb = &raw.steps.value[rollback.number];
-        for d in &seed.deltas {
-            let net = d.change.net();
-            let inverse = rollback.deltas.iter().find(|r| r.metric == d.metric);
-            let ok = match (d.change, inverse.map(|r| r.change)) {
-                (_, None) => net.is_zero(),
-                (Change::Absolute { from, to }, Some(Change::Absolute { from: rf, to: rt })) => {
-                    rf == to && rt == from
-                }
-                (_, Some(r)) => r.net() == net.negated(),
-            };
-            if !ok {
-                let loc = entry_loc(&raw_rb.deltas, &d.metric).or_else(|| {
-                    crate::packet::diagnostic::span_of(
-                        &raw_rb.role.referenced,
-                        self.sink.source.inner(),
-                    )
-                });
-                let want = match d.change {
-                    Change::Absolute { from, to } => format!("'{to} -> {from}'"),
-                    Change::Relative { by } => by.negated().to_string(),
-                };
-                self.sink.at_span(
-                    "spec::rollback-not-inverse",
-                    loc,
-                    format!(
-                        "the rollback does not invert the seed's delta `{}` {}",
-                        d.metric, d.change
-                    ),
-                    "rollback deltas",
-                    format!(
-                        "the rollback must undo exactly what the seed did: `{}: {want}`",
-                        d.metric
-                    ),
-                );
-            }
-        }
-        for r in &rollback.deltas {
-            let seeded = seed.deltas.iter().any(|d| d.metric == r.metric);
-            if !seeded && !r.change.net().is_zero() {
-                let loc = entry_loc(&raw_rb.deltas, &r.metric);
-                self.sink.at_span(
-                    "spec::rollback-not-inverse",
-                    loc,
-                    format!(
-                        "the rollback changes `{}`, which the seed does not change",
-                        r.metric
-                    ),
-                    "here",
-                    "a rollback only undoes the seed's deltas",
-                );
-            }
-        }
-    }
-
-    fn must_follow(
-        &mut self,
-        checks: &[Check],
-        state: &HashMap<String, Condition>,
-        raw: &Conditions,
-        what: &str,
-    ) {
-        for c in checks {
-            let loc = entry_loc(raw, &c.metric);
-            let follows = match state.get(&c.metric) {
-                None => None,
-                Some(s) => match exact_value(s) {
-                    Some(v) => Some((c.condition.holds_for(v) == Some(true), s.clone())),
-                    None => Some((*s == c.condition, s.clone())),
-                },
-            };
-            match follows {
-                Some((true, _)) => {}
-                Some((false, s)) => self.sink.at_span(
-                    "spec::does-not-follow",
-                    loc,
-                    format!(
-                        "{what} {} {}, but preflight's gate and the seed's deltas give {} {s}",
-                        c.metric, c.condition, c.metric
-                    ),
-                    "does not follow",
-                    "fix the expectation, or the gate/delta it should follow from",
-                ),
-                None => self.sink.at_span(
-                    "spec::does-not-follow",
-                    loc,
-                    format!(
-                        "{what} {} {}, which no gate or seed delta establishes",
-                        c.metric, c.condition
-                    ),
-                    "not derivable",
-                    format!(
-                        "gate `{}` in preflight or give the seed a delta for it",
-                        c.metric
-                    ),
-                ),
-            }
-        }
-    }
 }
 
-fn exact(c: &Condition) -> Option<Number> {
-    match (&c.op, &c.value) {
-        (Op::Eq, Value::Number(n)) => Some(*n),
-        _ => None,
-    }
+/// A plain `.sql` file name: no directories, no leading dot.
+fn script_name_ok(script: &str) -> bool {
+    script.ends_with(".sql")
+        && script.len() > 4
+        && script
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        && !script.starts_with('.')
 }
 
-fn exact_value(c: &Condition) -> Option<&Value> {
-    (c.op == Op::Eq).then_some(&c.value)
-}
-
-fn entry_loc(conds: &Conditions, metric: &str) -> Option<miette::SourceSpan> {
-    let (k, _) = conds.0.iter().find(|(k, _)| k.value == metric)?;
-    loc_span(&k.referenced, k.value.len())
-}
-
-fn loc_span(loc: &serde_saphyr::Location, len: usize) -> Option<miette::SourceSpan> {
-    let off = usize::try_from(loc.span().byte_offset()?).ok()?;
-    Some(miette::SourceSpan::new(off.into(), len))
+/// A positive duration with one of `units` (`10s`), in milliseconds; None when the unit is
+/// missing or unknown, or the value is zero.
+#[must_use]
+pub fn duration_ms(text: &str, units: &[&str]) -> Option<u64> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let factor = match unit {
+        u if !units.contains(&u) => return None,
+        "ms" => 1,
+        "s" => 1000,
+        "min" => 60_000,
+        "h" => 3_600_000,
+        _ => return None,
+    };
+    n.checked_mul(factor).filter(|ms| *ms > 0)
 }
 
 fn role_of(s: &str) -> Option<Role> {

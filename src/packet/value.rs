@@ -51,10 +51,38 @@ pub fn condition(scalar: &Scalar, ty: MetricType) -> Result<Condition, String> {
     Ok(Condition { op, value })
 }
 
+/// A seed delta as written in spec v2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedDelta {
+    /// `-> TO`: the start is the gate's value.
+    To(Number),
+    /// `FROM -> TO`, for a metric no exact gate fixes.
+    FromTo(Number, Number),
+    /// A signed change (`-30`).
+    By(Number),
+}
+
+/// Parse a seed delta: `-> TO`, `FROM -> TO` or a signed change.
+pub fn seed_delta(scalar: &Scalar) -> Result<SeedDelta, String> {
+    if let Scalar::Str(s) = scalar {
+        let s = s.trim();
+        if let Some(to) = s.strip_prefix("->").or_else(|| s.strip_prefix('→')) {
+            return Number::parse(to.trim())
+                .map(SeedDelta::To)
+                .ok_or_else(|| format!("`{}` is not a number; {SHAPE}", to.trim()));
+        }
+    }
+    Ok(match delta(scalar)? {
+        Change::Absolute { from, to } => SeedDelta::FromTo(from, to),
+        Change::Relative { by } => SeedDelta::By(by),
+    })
+}
+
+const SHAPE: &str =
+    "write a delta as '-> TO' (start from the gate), 'FROM -> TO' or a signed change (e.g. -30)";
+
 /// Parse a delta: `'A -> B'` (absolute) or a signed number (relative).
 pub fn delta(scalar: &Scalar) -> Result<Change, String> {
-    const SHAPE: &str =
-        "write a delta as 'FROM -> TO' (e.g. '0 -> 30') or as a signed change (e.g. -30)";
     match scalar {
         Scalar::Int(i) => Ok(Change::Relative {
             by: Number::from_i64(*i),

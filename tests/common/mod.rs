@@ -204,14 +204,14 @@ pub fn scratch_db(gate: Gate) -> Option<ScratchDb> {
 }
 
 /// The parts of packet.yaml these tests read (kept tiny on purpose: the tests check that the
-/// fixture satisfies the spec as written, independently of packetc's own spec model).
+/// fixture satisfies the spec as written, independently of packetc's own spec model; what spec
+/// v2 derives they derive themselves, see `derived_after`).
 #[derive(Debug, serde::Deserialize)]
 pub struct PacketYaml {
     pub database: String,
     pub metrics: BTreeMap<String, MetricYaml>,
     pub provenance: ProvenanceYaml,
     pub steps: Vec<StepYaml>,
-    pub final_state: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -235,8 +235,12 @@ pub struct StepYaml {
     pub gate: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     pub deltas: BTreeMap<String, serde_json::Value>,
+    /// verify: the metrics it checks (their values are the state after the seed).
     #[serde(default)]
-    pub expect: BTreeMap<String, serde_json::Value>,
+    pub expect: Vec<String>,
+    /// rollback: seed deltas it inverts as a signed change.
+    #[serde(default)]
+    pub relative: Vec<String>,
 }
 
 impl PacketYaml {
@@ -343,17 +347,26 @@ pub fn value_matches(observed: &str, expected: &serde_json::Value) -> bool {
     }
 }
 
-/// Parse a delta as written in packet.yaml: `"0 -> 30"` gives `(Some(0), 30)` (absolute),
-/// `-30` or `"+5"` gives `(None, -30)` (relative).
-pub fn parse_delta(v: &serde_json::Value) -> (Option<f64>, f64) {
+/// A delta as written in packet.yaml.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DeltaYaml {
+    /// `"0 -> 30"`, or `"-> 30"` (`from: None`: the start is the gate's value).
+    Absolute { from: Option<f64>, to: f64 },
+    /// `-30`, `"+5"`.
+    Relative(f64),
+}
+
+/// Parse a delta as written in packet.yaml.
+pub fn parse_delta(v: &serde_json::Value) -> DeltaYaml {
     match v {
-        serde_json::Value::Number(n) => (None, n.as_f64().expect("a finite delta")),
+        serde_json::Value::Number(n) => DeltaYaml::Relative(n.as_f64().expect("a finite delta")),
         serde_json::Value::String(s) => match s.split_once("->") {
-            Some((a, b)) => (
-                Some(a.trim().parse().expect("delta 'from' is a number")),
-                b.trim().parse().expect("delta 'to' is a number"),
-            ),
-            None => (None, s.trim().parse().expect("relative delta is a number")),
+            Some((a, b)) => DeltaYaml::Absolute {
+                from: (!a.trim().is_empty())
+                    .then(|| a.trim().parse().expect("delta 'from' is a number")),
+                to: b.trim().parse().expect("delta 'to' is a number"),
+            },
+            None => DeltaYaml::Relative(s.trim().parse().expect("relative delta is a number")),
         },
         other => panic!("unexpected delta {other:?}"),
     }
