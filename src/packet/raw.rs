@@ -77,6 +77,11 @@ pub struct RawPacket {
     /// The packet's name (letters, digits, `-`, `_`); printed in every script header.
     #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9_-]+$"))]
     pub packet: Name,
+    /// The packet's shape: `seed` (one-shot, the default), `scanner` (idempotent natural-key
+    /// upsert, one run row per run) or `cursor` (monotonic advance). Reference: docs/shapes.md.
+    #[serde(default)]
+    #[schemars(schema_with = "shape_schema")]
+    pub shape: Option<Spanned<String>>,
     /// One line for humans.
     pub title: String,
     /// Where the packet comes from (a document, a ticket).
@@ -252,6 +257,14 @@ pub struct RawProvenance {
     /// The declared variable that carries the approval id.
     #[schemars(with = "String", regex(pattern = r"^[a-z_][a-z0-9_]*$"))]
     pub approval_variable: Name,
+    /// Scanners: the table each run adds exactly one row to (stamped with the same tag column);
+    /// the rollback deletes its tagged rows too.
+    #[serde(default)]
+    #[schemars(
+        with = "Option<String>",
+        regex(pattern = r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+    )]
+    pub run_table: Option<Name>,
 }
 
 /// One of the four steps.
@@ -356,6 +369,8 @@ pub const ROLES: [&str; 4] = ["preflight", "seed", "verify", "rollback"];
 pub const KINDS: [&str; 2] = ["read-only", "transaction"];
 /// The stop actions.
 pub const STOPS: [&str; 2] = ["stop", "stop_and_rollback"];
+/// The packet shapes.
+pub const SHAPES: [&str; 3] = ["seed", "scanner", "cursor"];
 /// The metric types.
 pub const METRIC_TYPES: [&str; 3] = ["integer", "numeric", "text"];
 
@@ -369,6 +384,10 @@ fn role_schema(_: &mut SchemaGenerator) -> Schema {
 
 fn roles_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "array", "items": { "type": "string", "enum": ROLES } })
+}
+
+fn shape_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "string", "enum": SHAPES, "default": "seed" })
 }
 
 fn kind_schema(_: &mut SchemaGenerator) -> Schema {

@@ -12,7 +12,7 @@ use serde_saphyr::Spanned;
 use super::diagnostic::Sink;
 use super::model::{
     Change, Channel, Check, Condition, Delta, HumanGate, Kind, Lock, Metric, MetricType, Number,
-    Op, Packet, Provenance, Role, Step, StopAction, Value, Variable,
+    Op, Packet, Provenance, Role, Shape, Step, StopAction, Value, Variable,
 };
 use super::raw::{Conditions, RawPacket, RawStep};
 use super::{binding, sqlcheck, value};
@@ -41,6 +41,7 @@ pub fn validate(
     let mut v = Validator {
         sink,
         metrics: HashMap::new(),
+        shape: Shape::Seed,
     };
     let packet = v.packet(raw, read_fragment);
     (sink.diags.len() == start).then_some(packet)
@@ -49,6 +50,8 @@ pub fn validate(
 struct Validator<'s> {
     sink: &'s mut Sink,
     metrics: HashMap<String, MetricType>,
+    /// The packet's shape (read first: what a delta may say depends on it).
+    shape: Shape,
 }
 
 pub(super) fn is_ident(s: &str) -> bool {
@@ -85,6 +88,7 @@ impl Validator<'_> {
                 "use letters, digits, - and _ (it names the directory and the scripts' header)",
             );
         }
+        self.shape = self.shape(raw);
         self.plain_text(&raw.database, "database");
         self.plain_text(&raw.channel.command, "channel command");
         if raw.channel.command.value.trim().is_empty() {
@@ -113,6 +117,7 @@ impl Validator<'_> {
 
         Packet {
             name: name.value.clone(),
+            shape: self.shape,
             title: raw.title.clone(),
             source: raw.source.clone(),
             database: raw.database.value.clone(),
@@ -139,6 +144,23 @@ impl Validator<'_> {
             automation_never: raw.automation.never.clone(),
             risks: raw.risks.clone(),
         }
+    }
+
+    fn shape(&mut self, raw: &RawPacket) -> Shape {
+        let Some(s) = &raw.shape else {
+            return Shape::Seed;
+        };
+        if let Some(shape) = Shape::ALL.into_iter().find(|x| x.as_str() == s.value) {
+            return shape;
+        }
+        self.sink.at(
+            "spec::bad-shape",
+            &s.referenced,
+            format!("`{}` is not a packet shape", s.value),
+            "here",
+            "use seed, scanner or cursor (docs/shapes.md)",
+        );
+        Shape::Seed
     }
 
     fn plain_text(&mut self, s: &Spanned<String>, what: &str) {
@@ -303,12 +325,32 @@ impl Validator<'_> {
                 "declare it under `variables:`",
             );
         }
+        if let Some(t) = &p.run_table {
+            if !is_table_name(&t.value) || t.value == p.table.value {
+                self.sink.at(
+                    "spec::bad-name",
+                    &t.referenced,
+                    format!("`{}` is not a run table packetc can use", t.value),
+                    "here",
+                    "name the table each scan adds one row to (not the provenance table itself)",
+                );
+            } else if self.shape != Shape::Scanner {
+                self.sink.at(
+                    "spec::run-table-shape",
+                    &t.referenced,
+                    format!("a {} packet has no run table", self.shape),
+                    "here",
+                    "remove it, or declare `shape: scanner`",
+                );
+            }
+        }
         Provenance {
             table: p.table.value.clone(),
             tag_column: p.tag_column.value.clone(),
             tag: p.tag.value.clone(),
             approval_column: p.approval_column.value.clone(),
             approval_variable: p.approval_variable.value.clone(),
+            run_table: p.run_table.as_ref().map(|t| t.value.clone()),
         }
     }
 
@@ -404,6 +446,16 @@ impl Validator<'_> {
                 continue;
             }
             match value::delta(&val.value) {
+                Ok(Change::Reaches { .. }) if !self.shape.is_repeatable() => self.sink.at(
+                    "spec::bad-delta",
+                    &val.referenced,
+                    format!(
+                        "delta `{}`: '-> N' (any start) is for repeatable shapes",
+                        name.value
+                    ),
+                    "here",
+                    "a one-shot seed states where it starts: write 'FROM -> TO'",
+                ),
                 Ok(change) => out.push(Delta {
                     metric: name.value.clone(),
                     change,
@@ -769,6 +821,11 @@ impl Validator<'_> {
             ),
             Ok(stmts) => {
                 let problems = match role {
+                    Role::Seed if self.shape.is_repeatable() => {
+                        let mut p = sqlcheck::seed_write(&stmts, prov);
+                        p.extend(sqlcheck::upsert_write(&stmts, prov, self.shape.as_str()));
+                        p
+                    }
                     Role::Seed => sqlcheck::seed_write(&stmts, prov),
                     Role::Rollback => sqlcheck::rollback_write(&stmts, prov),
                     _ => Vec::new(),
@@ -909,7 +966,7 @@ impl Validator<'_> {
                 }
             }
             let after = match (d.change, before) {
-                (Change::Absolute { to, .. }, _) => Some(to),
+                (Change::Absolute { to, .. } | Change::Reaches { to }, _) => Some(to),
                 (Change::Relative { by }, Some(b)) => Some(b.plus(by)),
                 (Change::Relative { .. }, None) => None,
             };
@@ -933,16 +990,22 @@ impl Validator<'_> {
             "the final state says",
         );
 
+        // A repeatable packet's rollback undoes every run at once (all tagged rows), not one run:
+        // it is not the inverse of one run's deltas.
+        if self.shape.is_repeatable() {
+            return;
+        }
         let raw_rb = &raw.steps.value[rollback.number];
         for d in &seed.deltas {
+            // Reaches cannot occur here (seed shape): its net is unknown, so it never inverts.
             let net = d.change.net();
             let inverse = rollback.deltas.iter().find(|r| r.metric == d.metric);
             let ok = match (d.change, inverse.map(|r| r.change)) {
-                (_, None) => net.is_zero(),
+                (_, None) => net.is_some_and(Number::is_zero),
                 (Change::Absolute { from, to }, Some(Change::Absolute { from: rf, to: rt })) => {
                     rf == to && rt == from
                 }
-                (_, Some(r)) => r.net() == net.negated(),
+                (_, Some(r)) => net.is_some() && r.net() == net.map(Number::negated),
             };
             if !ok {
                 let loc = entry_loc(&raw_rb.deltas, &d.metric).or_else(|| {
@@ -954,6 +1017,7 @@ impl Validator<'_> {
                 let want = match d.change {
                     Change::Absolute { from, to } => format!("'{to} -> {from}'"),
                     Change::Relative { by } => by.negated().to_string(),
+                    Change::Reaches { to } => format!("'-> {to}'"),
                 };
                 self.sink.at_span(
                     "spec::rollback-not-inverse",
@@ -972,7 +1036,7 @@ impl Validator<'_> {
         }
         for r in &rollback.deltas {
             let seeded = seed.deltas.iter().any(|d| d.metric == r.metric);
-            if !seeded && !r.change.net().is_zero() {
+            if !seeded && !r.change.net().is_some_and(Number::is_zero) {
                 let loc = entry_loc(&raw_rb.deltas, &r.metric);
                 self.sink.at_span(
                     "spec::rollback-not-inverse",

@@ -208,6 +208,12 @@ fn delta_asserts<'a>(
                 }
                 after.push(base("exact", to, format!("= {to}")));
             }
+            Change::Reaches { to } => {
+                // The value before is reported (apply --repeat reads it: already at `to` means
+                // there was nothing left to do), not asserted.
+                before.push(base("capture", to, "any".into()));
+                after.push(base("exact", to, format!("= {to}")));
+            }
             Change::Relative { by } => {
                 before.push(base("capture", by, "any".into()));
                 after.push(base("relative", by, format!("before {}", d.change)));
