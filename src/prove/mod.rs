@@ -9,6 +9,7 @@ pub(crate) mod audit;
 mod mutants;
 mod openings;
 mod report;
+pub(crate) mod shapes;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -641,6 +642,11 @@ pub fn prove(
     scenarios.extend(openings::fake_openings(&pr, &loaded.dir.join("fixture"))?);
     scenarios.extend(openings::approval_deleted(&pr)?);
     scenarios.extend([happy_path(&pr)?, variables(&pr)?, wrong_database(&pr)?]);
+    scenarios.extend(shapes::broken_preconditions(
+        &pr,
+        &loaded.dir.join("fixture"),
+    )?);
+    scenarios.extend(shapes::scenarios(&pr, &loaded.dir)?);
     scenarios.push(pr.audit.scenario(pr.packet));
     scenarios.push(mutants::prove_guards(&pr, loaded)?);
     for db in [&pr.packet.database, &pr.closed_template, &pr.open_template] {
