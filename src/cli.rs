@@ -256,6 +256,10 @@ pub struct ApplyArgs {
     /// Run although PACKET/proof.json is missing, stale or failed; REASON is journaled.
     #[arg(long, value_name = "REASON")]
     pub override_proof: Option<String>,
+    /// Scanner and cursor packets: run the forward steps up to N times, stopping at the first
+    /// failed condition or when there is nothing left to do (refused for a seed).
+    #[arg(long, value_name = "N", conflicts_with = "rollback", value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub repeat: Option<u32>,
 }
 
 #[derive(Debug, Args)]
