@@ -316,6 +316,28 @@ pub struct NewArgs {
     /// The directory that holds packets.
     #[arg(long, default_value = "packets")]
     pub dir: PathBuf,
+    /// The packet's shape: a one-shot seed, a scanner (idempotent upsert, one run row per run)
+    /// or a cursor (monotonic advance); see docs/shapes.md.
+    #[arg(long, value_enum, default_value_t = NewShape::Seed)]
+    pub shape: NewShape,
+}
+
+/// `packetc new --shape`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NewShape {
+    Seed,
+    Scanner,
+    Cursor,
+}
+
+impl From<NewShape> for crate::packet::Shape {
+    fn from(s: NewShape) -> Self {
+        match s {
+            NewShape::Seed => crate::packet::Shape::Seed,
+            NewShape::Scanner => crate::packet::Shape::Scanner,
+            NewShape::Cursor => crate::packet::Shape::Cursor,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
