@@ -169,9 +169,16 @@ pub fn text(p: &Packet) -> String {
         p.database, p.channel.command
     ));
     out.push_str(&format!(
-        "human gate (never automated): {} {}\n\n",
+        "human gate (never automated): {} {}\n",
         p.human_gate.metric, p.human_gate.open_when
     ));
+    if p.shape.is_repeatable() {
+        out.push_str(&format!(
+            "shape: {} (repeatable: `packetc apply --repeat N` loops steps 0-2, bounded; docs/shapes.md)\n",
+            p.shape
+        ));
+    }
+    out.push('\n');
     out.push_str(&line(HEADINGS));
     out.push_str(&line(
         widths.map(|w| "-".repeat(w)).each_ref().map(String::as_str),
