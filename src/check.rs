@@ -187,6 +187,7 @@ pub fn step_context(loaded: &Loaded, step: &Step) -> StepContext {
         provenance_table: p.table.clone(),
         tag_column: p.tag_column.clone(),
         approval_column: p.approval_column.clone(),
+        run_table: p.run_table.clone(),
     }
 }
 

@@ -278,6 +278,10 @@ pub struct ApplyArgs {
     /// Run although PACKET/proof.json is missing, stale or failed; REASON is journaled.
     #[arg(long, value_name = "REASON")]
     pub override_proof: Option<String>,
+    /// Scanner and cursor packets: run the forward steps up to N times, stopping at the first
+    /// failed condition or when there is nothing left to do (refused for a seed).
+    #[arg(long, value_name = "N", conflicts_with = "rollback", value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub repeat: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -334,6 +338,28 @@ pub struct NewArgs {
     /// The directory that holds packets.
     #[arg(long, default_value = "packets")]
     pub dir: PathBuf,
+    /// The packet's shape: a one-shot seed, a scanner (idempotent upsert, one run row per run)
+    /// or a cursor (monotonic advance); see docs/shapes.md.
+    #[arg(long, value_enum, default_value_t = NewShape::Seed)]
+    pub shape: NewShape,
+}
+
+/// `packetc new --shape`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NewShape {
+    Seed,
+    Scanner,
+    Cursor,
+}
+
+impl From<NewShape> for crate::packet::Shape {
+    fn from(s: NewShape) -> Self {
+        match s {
+            NewShape::Seed => crate::packet::Shape::Seed,
+            NewShape::Scanner => crate::packet::Shape::Scanner,
+            NewShape::Cursor => crate::packet::Shape::Cursor,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -173,10 +173,28 @@ pub fn script(loaded: &Loaded) -> Option<String> {
     s.push_str(
         "-- Write: the provenance table only (the seed inserts, the rollback deletes by tag).\n",
     );
+    // A repeatable shape upserts (ON CONFLICT DO UPDATE needs UPDATE); a scanner also adds one
+    // row per run to its run table, whose identity/serial sequences it must be able to use.
+    let write = if p.shape.is_repeatable() {
+        "INSERT, UPDATE, DELETE"
+    } else {
+        "INSERT, DELETE"
+    };
     s.push_str(&format!(
-        "GRANT INSERT, DELETE ON TABLE {} TO {role};\n",
+        "GRANT {write} ON TABLE {} TO {role};\n",
         quote_qualified(&p.provenance.table)
     ));
+    if let Some(t) = &p.provenance.run_table {
+        s.push_str(&format!(
+            "-- The scanner's run table: one row per run, deleted by tag on rollback.\nGRANT INSERT, DELETE ON TABLE {} TO {role};\n",
+            quote_qualified(t)
+        ));
+        s.push_str(&format!(
+            "DO $packetc$\nDECLARE\n  seq text;\nBEGIN\n  FOR seq IN SELECT pg_get_serial_sequence({t}, a.attname) FROM pg_catalog.pg_attribute a\n             WHERE a.attrelid = {t}::regclass AND a.attnum > 0 AND NOT a.attisdropped\n               AND pg_get_serial_sequence({t}, a.attname) IS NOT NULL LOOP\n    EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I', seq, {r});\n  END LOOP;\nEND\n$packetc$;\n",
+            t = quote_literal(&quote_qualified(t)),
+            r = quote_literal(&r.role),
+        ));
+    }
     s.push_str("-- The user the channel connects as must be allowed to SET ROLE to it: run this as that user,\n");
     s.push_str("-- or replace CURRENT_USER with its name (a superuser needs no membership).\n");
     s.push_str(&format!("GRANT {role} TO CURRENT_USER;\n\nCOMMIT;\n"));

@@ -193,6 +193,16 @@ pub fn text(p: &Packet) -> String {
         "human gate (never automated): ",
         "  ",
     ));
+    if p.shape.is_repeatable() {
+        out.push_str(&wrap(
+            &format!(
+                "{} (repeatable: `packetc apply --repeat N` loops steps 0-2, bounded; docs/shapes.md)",
+                p.shape
+            ),
+            "shape: ",
+            "  ",
+        ));
+    }
     for (s, r) in p.steps.iter().zip(rows(p)) {
         let kind = match s.kind {
             Kind::ReadOnly => "read-only",

@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Error;
+use crate::packet::Shape;
 
 /// The heading of the next-steps block (`--quiet` drops the block).
 pub const NEXT_STEPS_HEADING: &str = "Next steps:";
@@ -26,6 +27,44 @@ const FAKE_OPENINGS: [(&str, &str); 2] = [
     (
         "fixture/fake-openings/2-other-change.sql",
         include_str!("../templates/new/fixture/fake-openings/2-other-change.sql"),
+    ),
+];
+
+/// A scanner's spec and fixture (`new --shape scanner`); fake openings are shared.
+const SCANNER: [(&str, &str); 3] = [
+    (
+        "packet.yaml",
+        include_str!("../templates/new/scanner/packet.yaml"),
+    ),
+    (
+        "fixture/schema.sql",
+        include_str!("../templates/new/scanner/fixture/schema.sql"),
+    ),
+    (
+        "fixture/broken-preconditions/1-snapshot-unknown.sql",
+        include_str!(
+            "../templates/new/scanner/fixture/broken-preconditions/1-snapshot-unknown.sql"
+        ),
+    ),
+];
+
+/// A cursor's spec and fixture (`new --shape cursor`), with the stale advance prove replays.
+const CURSOR: [(&str, &str); 4] = [
+    (
+        "packet.yaml",
+        include_str!("../templates/new/cursor/packet.yaml"),
+    ),
+    (
+        "fixture/schema.sql",
+        include_str!("../templates/new/cursor/fixture/schema.sql"),
+    ),
+    (
+        "fixture/stale.vars",
+        include_str!("../templates/new/cursor/fixture/stale.vars"),
+    ),
+    (
+        "fixture/broken-preconditions/1-target-unknown.sql",
+        include_str!("../templates/new/cursor/fixture/broken-preconditions/1-target-unknown.sql"),
     ),
 ];
 
@@ -65,6 +104,13 @@ pub fn tag_for(name: &str) -> String {
 /// (the modeline then becomes a hint on how to get one).
 #[must_use]
 pub fn files(name: &str, schema_ref: Option<&str>) -> Vec<(PathBuf, String)> {
+    files_for(name, Shape::Seed, schema_ref)
+}
+
+/// [`files`] for a packet of `shape`: the shape's own spec and fixture, the shared gate-open
+/// and fake-opening files.
+#[must_use]
+pub fn files_for(name: &str, shape: Shape, schema_ref: Option<&str>) -> Vec<(PathBuf, String)> {
     let fill = |t: &str| {
         t.replace("__NAME__", name)
             .replace("__TAG__", &tag_for(name))
@@ -79,15 +125,30 @@ pub fn files(name: &str, schema_ref: Option<&str>) -> Vec<(PathBuf, String)> {
                 .to_owned()
         }
     };
-    let yaml = fill(PACKET_YAML).replacen(MODELINE, &modeline, 1);
-    let mut out = vec![
-        (PathBuf::from("packet.yaml"), yaml),
-        (PathBuf::from("fixture/schema.sql"), fill(FIXTURE_SCHEMA)),
-        (
-            PathBuf::from("fixture/gate-open.sql"),
-            fill(FIXTURE_GATE_OPEN),
-        ),
-    ];
+    let own: &[(&str, &str)] = match shape {
+        Shape::Seed => &[
+            ("packet.yaml", PACKET_YAML),
+            ("fixture/schema.sql", FIXTURE_SCHEMA),
+        ],
+        Shape::Scanner => &SCANNER,
+        Shape::Cursor => &CURSOR,
+    };
+    let mut out: Vec<(PathBuf, String)> = own
+        .iter()
+        .map(|(path, text)| {
+            let text = fill(text);
+            let text = if *path == "packet.yaml" {
+                text.replacen(MODELINE, &modeline, 1)
+            } else {
+                text
+            };
+            (PathBuf::from(path), text)
+        })
+        .collect();
+    out.push((
+        PathBuf::from("fixture/gate-open.sql"),
+        fill(FIXTURE_GATE_OPEN),
+    ));
     out.extend(
         FAKE_OPENINGS
             .iter()
@@ -112,9 +173,9 @@ fn schema_ref(packet_dir: &Path) -> Option<String> {
 }
 
 /// Write the spec and fixture, then render the scripts; returns every path written.
-pub fn write_packet(name: &str, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn write_packet(name: &str, shape: Shape, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let reference = schema_ref(dir);
-    let mut files: Vec<(PathBuf, String)> = files(name, reference.as_deref())
+    let mut files: Vec<(PathBuf, String)> = files_for(name, shape, reference.as_deref())
         .into_iter()
         .map(|(rel, text)| (dir.join(rel), text))
         .collect();

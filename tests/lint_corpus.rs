@@ -40,6 +40,7 @@ fn ctx(role: StepRole) -> StepContext {
         provenance_table: "governance_object_ownership".into(),
         tag_column: "created_by".into(),
         approval_column: "approval_ref".into(),
+        run_table: None,
     }
 }
 

@@ -131,7 +131,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__apply)
-            opts="-q -h --var --database-url --channel --dry-run --journal --policy --rollback --confirm-rollback --step-timeout --lock-timeout --override-proof --color --quiet --help"
+            opts="-q -h --var --database-url --channel --dry-run --journal --policy --rollback --confirm-rollback --step-timeout --lock-timeout --override-proof --repeat --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,6 +166,10 @@ _packetc() {
                     return 0
                     ;;
                 --override-proof)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repeat)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -553,7 +557,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__new)
-            opts="-q -h --dir --color --quiet --help"
+            opts="-q -h --dir --shape --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -561,6 +565,10 @@ _packetc() {
             case "${prev}" in
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shape)
+                    COMPREPLY=($(compgen -W "seed scanner cursor" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -95,6 +95,7 @@ complete -c packetc -n "__fish_packetc_using_subcommand apply" -l policy -d 'Lin
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l step-timeout -d 'Time limit of each step: its statement_timeout and the wall-clock limit of the channel (e.g. 30s, 5min; default: the step\'s time_limit in packet.yaml, else 5min)' -r
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l lock-timeout -d 'lock_timeout of the steps that set none themselves (default 10s)' -r
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l override-proof -d 'Run although PACKET/proof.json is missing, stale or failed; REASON is journaled' -r
+complete -c packetc -n "__fish_packetc_using_subcommand apply" -l repeat -d 'Scanner and cursor packets: run the forward steps up to N times, stopping at the first failed condition or when there is nothing left to do (refused for a seed)' -r
 complete -c packetc -n "__fish_packetc_using_subcommand apply" -l color -d 'When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when stdout and stderr are terminals and NO_COLOR is not set'
 always\t'Always colour (e.g. CI logs that render ANSI colours)'
 never\t'Never colour'"
@@ -118,6 +119,9 @@ never\t'Never colour'"
 complete -c packetc -n "__fish_packetc_using_subcommand grants" -s q -l quiet -d 'Print only findings, drift and errors (no "wrote ..." / "ok: ..." lines)'
 complete -c packetc -n "__fish_packetc_using_subcommand grants" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c packetc -n "__fish_packetc_using_subcommand new" -l dir -d 'The directory that holds packets' -r -F
+complete -c packetc -n "__fish_packetc_using_subcommand new" -l shape -d 'The packet\'s shape: a one-shot seed, a scanner (idempotent upsert, one run row per run) or a cursor (monotonic advance); see docs/shapes.md' -r -f -a "seed\t''
+scanner\t''
+cursor\t''"
 complete -c packetc -n "__fish_packetc_using_subcommand new" -l color -d 'When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when stdout and stderr are terminals and NO_COLOR is not set'
 always\t'Always colour (e.g. CI logs that render ANSI colours)'
 never\t'Never colour'"

@@ -120,6 +120,7 @@ _arguments "${_arguments_options[@]}" : \
 '--step-timeout=[Time limit of each step\: its statement_timeout and the wall-clock limit of the channel (e.g. 30s, 5min; default\: the step'\''s time_limit in packet.yaml, else 5min)]:DURATION:_default' \
 '--lock-timeout=[lock_timeout of the steps that set none themselves (default 10s)]:DURATION:_default' \
 '--override-proof=[Run although PACKET/proof.json is missing, stale or failed; REASON is journaled]:REASON:_default' \
+'(--rollback)--repeat=[Scanner and cursor packets\: run the forward steps up to N times, stopping at the first failed condition or when there is nothing left to do (refused for a seed)]:N:_default' \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
 always\:"Always colour (e.g. CI logs that render ANSI colours)"
 never\:"Never colour"))' \
@@ -164,6 +165,7 @@ never\:"Never colour"))' \
 (new)
 _arguments "${_arguments_options[@]}" : \
 '--dir=[The directory that holds packets]:DIR:_files' \
+'--shape=[The packet'\''s shape\: a one-shot seed, a scanner (idempotent upsert, one run row per run) or a cursor (monotonic advance); see docs/shapes.md]:SHAPE:(seed scanner cursor)' \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
 always\:"Always colour (e.g. CI logs that render ANSI colours)"
 never\:"Never colour"))' \

@@ -48,6 +48,7 @@ mod pipes;
 mod precheck;
 mod probe;
 pub mod record;
+mod repeat;
 mod resume;
 mod schema;
 mod sequence;
@@ -99,6 +100,16 @@ pub fn run(args: &ApplyArgs, printer: &mut Printer) -> Result<Status, Error> {
             "check the state first with `packetc status PACKET`, then add --confirm-rollback",
         ));
     }
+    let shape = loaded.packet.shape;
+    if args.repeat.is_some() && !shape.is_repeatable() {
+        return Err(Error::input(
+            format!(
+                "--repeat: {} is a one-shot {shape} packet; a second run stops on its gate by design",
+                loaded.packet.name
+            ),
+            "run it without --repeat; --repeat is for scanner and cursor packets (docs/shapes.md)",
+        ));
+    }
     let roles: Vec<Role> = if args.rollback {
         vec![Role::Rollback]
     } else {
@@ -138,6 +149,13 @@ pub fn run(args: &ApplyArgs, printer: &mut Printer) -> Result<Status, Error> {
     };
     if args.dry_run {
         vars.check_patterns(&loaded.packet)?;
+        if shape.is_repeatable() {
+            writeln!(
+                out,
+                "repeat: up to {} iteration(s) of the forward steps, stopping at the first failed condition or when the live state shows nothing left to do",
+                args.repeat.unwrap_or(1)
+            )?;
+        }
         dry_run(
             out,
             &loaded,
@@ -192,6 +210,11 @@ pub fn run(args: &ApplyArgs, printer: &mut Printer) -> Result<Status, Error> {
     };
     let status = match rollback.first() {
         Some(rb) if args.rollback => apply.run_rollback(rb),
+        // A repeatable shape always loops (bounded, default once): the live state says whether
+        // there is work, the gates whether it may be done.
+        _ if shape.is_repeatable() => {
+            apply.run_repeat(&forward, rollback.first(), args.repeat.unwrap_or(1))
+        }
         _ => apply.run_forward(&forward, rollback.first()),
     };
     apply.release();

@@ -306,6 +306,12 @@ pub enum Case {
     CommitNotApplied,
     /// The rollback's live state is already the before state: nothing to roll back.
     NothingToRollBack,
+    /// `--repeat`: an iteration of a repeatable shape starts (the live state shows work to do).
+    RepeatIteration,
+    /// `--repeat`: the loop ends because there is nothing left to do.
+    NothingLeft,
+    /// `--repeat N`: the loop ends because N iterations ran.
+    RepeatBound,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

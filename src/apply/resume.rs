@@ -22,7 +22,11 @@ use crate::packet::Kind;
 
 impl Apply<'_> {
     /// Journal the start, probe, lock and read the live state. `Err(status)`: the run ended.
-    fn begin(&mut self, all: &[&Committed], purpose: &str) -> Result<Result<Live, Status>, Error> {
+    pub(super) fn begin(
+        &mut self,
+        all: &[&Committed],
+        purpose: &str,
+    ) -> Result<Result<Live, Status>, Error> {
         let start = self.start_record(all);
         // Written at once: a journal that cannot be written stops the run before the channel.
         if let Err(e) = self.journal.record(start) {

@@ -22,7 +22,7 @@ pub fn run(args: &NewArgs, p: &mut Printer) -> Result<Status, Error> {
     std::fs::create_dir_all(&args.dir).map_err(|e| Error::io(&args.dir, &e))?;
     // create_dir (not _all): fails if someone created it since the check above.
     std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, &e))?;
-    match crate::scaffold::write_packet(&args.name, &dir) {
+    match crate::scaffold::write_packet(&args.name, args.shape.into(), &dir) {
         Ok(written) => {
             for path in &written {
                 writeln!(p.progress(), "wrote {}", path.display())?;

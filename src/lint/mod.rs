@@ -77,6 +77,9 @@ pub struct StepContext {
     pub tag_column: String,
     /// The column carrying the approval reference (`approval_ref`).
     pub approval_column: String,
+    /// A scanner's run table (`candidate_scan_run`): its seed also inserts one tagged row there
+    /// and its rollback deletes the tagged rows, exactly as for the provenance table.
+    pub run_table: Option<String>,
 }
 
 /// Lint one script. `path` is used for messages and to resolve `\ir` includes; `text` is the

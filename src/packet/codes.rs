@@ -159,6 +159,12 @@ codes! {
     BAD_PATTERN = "PS042" "bad-pattern":
         "A variable's `pattern` is not a regular expression PostgreSQL accepts (`~`), or its example does not match it.";
         fix: "Fix the pattern (PostgreSQL advanced regular expression syntax) or the example.";
+    BAD_SHAPE = "PS043" "bad-shape":
+        "`shape` is not seed, scanner or cursor.";
+        fix: "Use seed (one-shot, the default), scanner or cursor; docs/shapes.md says what each promises.";
+    RUN_TABLE_SHAPE = "PS044" "run-table-shape":
+        "`provenance.run_table` is set on a packet that is not a scanner (only a scanner adds one run row per run).";
+        fix: "Remove it, or declare `shape: scanner`.";
 }
 
 /// Look a code up by its code (`PS012`) or name (`unknown-metric`).

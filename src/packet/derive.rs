@@ -12,6 +12,10 @@
 //!    metrics its `relative:` names).
 //! 6. The final state `prove` measures is verify's expectation.
 //!
+//! Repeatable shapes (scanner, cursor) differ in two places: a seed delta `-> TO` that no exact
+//! gate fixes means "reaches TO from any start" (a repeated run finds it done), and the rollback
+//! is stated, not derived — it undoes every run at once, not the inverse of one run.
+//!
 //! A stated value equal to the derived one is `PS033 repeats-derived` ("delete it"); one that
 //! differs is an error naming the place the fact lives. Metrics whose entries were already
 //! reported are skipped, so one mistake is one error.
@@ -22,7 +26,9 @@ use serde_saphyr::Spanned;
 
 use super::codes;
 use super::diagnostic::Sink;
-use super::model::{Change, Check, Condition, Delta, MetricType, Number, Op, Role, Step, Value};
+use super::model::{
+    Change, Check, Condition, Delta, MetricType, Number, Op, Role, Shape, Step, Value,
+};
 use super::raw::{Conditions, RawPacket};
 use super::value::{self, SeedDelta};
 
@@ -31,6 +37,8 @@ pub struct Ctx<'a> {
     pub sink: &'a mut Sink,
     pub metrics: &'a HashMap<String, MetricType>,
     pub poisoned: &'a HashSet<String>,
+    /// The packet's shape: repeatable shapes reach values and state their rollback.
+    pub shape: Shape,
 }
 
 /// The derived facts that live outside the steps.
@@ -130,7 +138,7 @@ pub fn derive(ctx: &mut Ctx<'_>, raw: &RawPacket, steps: &mut [Step]) -> Derived
                 .find(|(m, _)| *m == d.metric)
                 .and_then(|(_, c)| exact(c));
             let after = match (d.change, before) {
-                (Change::Absolute { to, .. }, _) => Some(to),
+                (Change::Absolute { to, .. } | Change::Reaches { to }, _) => Some(to),
                 (Change::Relative { by }, Some(b)) => Some(b.plus(by)),
                 (Change::Relative { .. }, None) => None,
             };
@@ -214,13 +222,32 @@ pub fn derive(ctx: &mut Ctx<'_>, raw: &RawPacket, steps: &mut [Step]) -> Derived
         steps[vi].expect = expect;
     }
 
-    // 5. The rollback.
-    if let Some(ri) = find(steps, Role::Rollback) {
+    // 5. The rollback: stated for a repeatable shape, the seed's inverse otherwise.
+    if let Some(ri) = find(steps, Role::Rollback).filter(|_| ctx.shape.is_repeatable()) {
+        let rs = &raw.steps.value[steps[ri].number];
+        let mut stated = Vec::new();
+        for (name, val) in &rs.deltas.0 {
+            match value::delta(&val.value) {
+                Ok(change) => stated.push(Delta {
+                    metric: name.value.clone(),
+                    change,
+                }),
+                Err(e) => ctx.sink.at(
+                    &codes::BAD_DELTA,
+                    &val.referenced,
+                    format!("delta `{}`: {e}", name.value),
+                    "here",
+                    "",
+                ),
+            }
+        }
+        steps[ri].deltas = stated;
+    } else if let Some(ri) = find(steps, Role::Rollback) {
         let rs = &raw.steps.value[steps[ri].number];
         for r in &rs.relative {
             let changed = seed_deltas
                 .iter()
-                .any(|d| d.metric == r.value && !d.change.net().is_zero());
+                .any(|d| d.metric == r.value && !d.change.net().is_some_and(Number::is_zero));
             if !changed && !poisoned.contains(&r.value) {
                 ctx.sink.at(
                     &codes::NOT_INVERTIBLE,
@@ -236,15 +263,17 @@ pub fn derive(ctx: &mut Ctx<'_>, raw: &RawPacket, steps: &mut [Step]) -> Derived
         }
         let inverse: Vec<Delta> = seed_deltas
             .iter()
-            .filter(|d| !d.change.net().is_zero())
+            .filter(|d| !d.change.net().is_some_and(Number::is_zero))
             .map(|d| {
                 let relative = rs.relative.iter().any(|r| r.value == d.metric);
                 let change = match d.change {
                     Change::Absolute { from, to } if !relative => {
                         Change::Absolute { from: to, to: from }
                     }
-                    c => Change::Relative {
-                        by: c.net().negated(),
+                    c => match c.net() {
+                        Some(net) => Change::Relative { by: net.negated() },
+                        // Only a repeatable shape reaches a value, and its rollback is stated.
+                        None => c,
                     },
                 };
                 Delta {
@@ -340,6 +369,7 @@ fn seed_delta(
         SeedDelta::By(by) => Change::Relative { by },
         SeedDelta::To(to) => match start {
             Some(from) => Change::Absolute { from, to },
+            None if ctx.shape.is_repeatable() => Change::Reaches { to },
             None => {
                 let why = gated.map_or_else(
                     || "no gate fixes its start".to_owned(),

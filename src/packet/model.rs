@@ -11,6 +11,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct Packet {
     pub name: String,
+    /// What kind of packet this is: a one-shot seed (the default) or a repeatable shape.
+    pub shape: Shape,
     pub title: String,
     pub source: Option<String>,
     pub database: String,
@@ -26,6 +28,46 @@ pub struct Packet {
     pub automation_may: Vec<String>,
     pub automation_never: Vec<String>,
     pub risks: Vec<String>,
+}
+
+/// The packet shapes the source document says may be automated once the human gate is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// One-shot: the seed runs once; running it again stops on its gate.
+    #[default]
+    Seed,
+    /// Candidate materialization: an idempotent natural-key upsert plus exactly one run row
+    /// per run; a second run changes nothing else.
+    Scanner,
+    /// Monotonic cursor advance: a stale or retried advance is a no-op.
+    Cursor,
+}
+
+impl Shape {
+    pub const ALL: [Shape; 3] = [Shape::Seed, Shape::Scanner, Shape::Cursor];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Seed => "seed",
+            Shape::Scanner => "scanner",
+            Shape::Cursor => "cursor",
+        }
+    }
+
+    /// Whether the write step may run again and again (`apply --repeat`): every run after the
+    /// first one that did the work changes nothing but its own bookkeeping.
+    #[must_use]
+    pub fn is_repeatable(self) -> bool {
+        self != Shape::Seed
+    }
+}
+
+impl fmt::Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,6 +161,9 @@ pub struct Provenance {
     pub tag: String,
     pub approval_column: String,
     pub approval_variable: String,
+    /// Scanners: the table the write adds exactly one row to per run (e.g. `candidate_scan_run`),
+    /// stamped with the same tag column; the rollback deletes its tagged rows too.
+    pub run_table: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -467,15 +512,19 @@ pub enum Change {
     Absolute { from: Number, to: Number },
     /// `+N` / `-N`: the value after is the value before plus N.
     Relative { by: Number },
+    /// `-> N` (repeatable shapes): after the write the value is N, whatever it was before (a
+    /// first run does the work, a repeated run finds it done).
+    Reaches { to: Number },
 }
 
 impl Change {
-    /// The net change, when it does not depend on the starting value.
+    /// The net change, when it does not depend on the starting value (`Reaches`: it does).
     #[must_use]
-    pub fn net(self) -> Number {
+    pub fn net(self) -> Option<Number> {
         match self {
-            Change::Absolute { from, to } => to.plus(from.negated()),
-            Change::Relative { by } => by,
+            Change::Absolute { from, to } => Some(to.plus(from.negated())),
+            Change::Relative { by } => Some(by),
+            Change::Reaches { .. } => None,
         }
     }
 }
@@ -486,6 +535,7 @@ impl fmt::Display for Change {
             Change::Absolute { from, to } => write!(f, "{from}→{to}"),
             Change::Relative { by } if by.units >= 0 => write!(f, "+{by}"),
             Change::Relative { by } => write!(f, "{by}"),
+            Change::Reaches { to } => write!(f, "any→{to}"),
         }
     }
 }

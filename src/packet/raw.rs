@@ -81,6 +81,11 @@ pub struct RawPacket {
     /// The packet's name (letters, digits, `-`, `_`); printed in every script header.
     #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9_-]+$"))]
     pub packet: Name,
+    /// The packet's shape: `seed` (one-shot, the default), `scanner` (idempotent natural-key
+    /// upsert, one run row per run) or `cursor` (monotonic advance). Reference: docs/shapes.md.
+    #[serde(default)]
+    #[schemars(schema_with = "shape_schema")]
+    pub shape: Option<Spanned<String>>,
     /// One line for humans.
     pub title: String,
     /// Where the packet comes from (a document, a ticket).
@@ -258,6 +263,14 @@ pub struct RawProvenance {
     /// The declared variable that carries the approval id.
     #[schemars(with = "String", regex(pattern = r"^[a-z_][a-z0-9_]*$"))]
     pub approval_variable: Name,
+    /// Scanners: the table each run adds exactly one row to (stamped with the same tag column);
+    /// the rollback deletes its tagged rows too.
+    #[serde(default)]
+    #[schemars(
+        with = "Option<String>",
+        regex(pattern = r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+    )]
+    pub run_table: Option<Name>,
 }
 
 /// One of the four steps. The role fixes the kind: preflight and verify are read-only, seed and
@@ -372,6 +385,8 @@ const IDENT_PATTERN: &str = "^[a-z_][a-z0-9_]*$";
 pub const ROLES: [&str; 4] = ["preflight", "seed", "verify", "rollback"];
 /// The stop actions.
 pub const STOPS: [&str; 2] = ["stop", "stop_and_rollback"];
+/// The packet shapes.
+pub const SHAPES: [&str; 3] = ["seed", "scanner", "cursor"];
 /// The metric types.
 pub const METRIC_TYPES: [&str; 3] = ["integer", "numeric", "text"];
 
@@ -389,6 +404,10 @@ fn roles_schema(_: &mut SchemaGenerator) -> Schema {
 
 fn version_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "integer", "const": 2 })
+}
+
+fn shape_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "string", "enum": SHAPES, "default": "seed" })
 }
 
 fn stop_schema(_: &mut SchemaGenerator) -> Schema {

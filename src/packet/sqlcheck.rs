@@ -148,7 +148,11 @@ pub fn seed_write(stmts: &[Statement], prov: &Provenance) -> Vec<String> {
             problems.push("the seed must INSERT into a named table".into());
             continue;
         };
-        if !same_table(table, &prov.table) {
+        let into_run_table = prov
+            .run_table
+            .as_deref()
+            .is_some_and(|t| same_table(table, t));
+        if !same_table(table, &prov.table) && !into_run_table {
             problems.push(format!(
                 "the seed inserts into {table}; it may only insert into the provenance table {}",
                 prov.table
@@ -187,15 +191,102 @@ pub fn seed_write(stmts: &[Statement], prov: &Provenance) -> Vec<String> {
     problems
 }
 
-/// The rollback deletes only the rows carrying the provenance tag.
+/// What a repeatable shape's write must look like, beyond [`seed_write`]: the scanner upserts
+/// on a natural key (`ON CONFLICT (cols)`) and adds exactly one single-row INSERT to its run
+/// table; the cursor upserts with `ON CONFLICT (key) DO UPDATE ... WHERE <monotonic guard>` (or
+/// DO NOTHING), so a stale or retried advance changes nothing. `run_table`: whether the shape
+/// has one (the scanner).
+pub fn upsert_write(stmts: &[Statement], prov: &Provenance, shape: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut run_rows = 0usize;
+    let mut upserts = 0usize;
+    for stmt in stmts {
+        let Statement::Insert(ins) = stmt else {
+            continue;
+        };
+        let TableObject::TableName(table) = &ins.table else {
+            continue;
+        };
+        if prov
+            .run_table
+            .as_deref()
+            .is_some_and(|t| same_table(table, t))
+        {
+            let single = ins.source.as_ref().is_some_and(
+                |q| matches!(q.body.as_ref(), SetExpr::Values(v) if v.rows.len() == 1),
+            );
+            if !single || ins.on.is_some() {
+                problems.push(format!(
+                    "the {shape}'s INSERT into its run table {table} must add exactly one row: INSERT ... VALUES (one row), no ON CONFLICT"
+                ));
+            }
+            run_rows += 1;
+            continue;
+        }
+        let Some(sqlparser::ast::OnInsert::OnConflict(oc)) = &ins.on else {
+            problems.push(format!(
+                "the {shape}'s INSERT into {table} must be an upsert on its natural key: INSERT ... ON CONFLICT (key columns) DO ..."
+            ));
+            continue;
+        };
+        if !matches!(
+            oc.conflict_target,
+            Some(sqlparser::ast::ConflictTarget::Columns { .. })
+        ) {
+            problems.push(format!(
+                "the {shape}'s ON CONFLICT must name the natural key's columns: ON CONFLICT (col, ...)"
+            ));
+        }
+        if let sqlparser::ast::OnConflictAction::DoUpdate(u) = &oc.action {
+            if u.selection.is_none() {
+                problems.push(format!(
+                    "the {shape}'s ON CONFLICT DO UPDATE needs a WHERE: a repeated run must change nothing (e.g. WHERE t.position < EXCLUDED.position)"
+                ));
+            }
+        }
+        upserts += 1;
+    }
+    if upserts == 0 {
+        problems.push(format!(
+            "the {shape} writes no upsert into {}: INSERT ... ON CONFLICT (natural key) DO ...",
+            prov.table
+        ));
+    }
+    match (&prov.run_table, run_rows) {
+        (Some(t), n) if n != 1 => problems.push(format!(
+            "the {shape} must add exactly one row to its run table {t} per run; this write has {n} INSERTs into it"
+        )),
+        _ => {}
+    }
+    problems
+}
+
+/// The rollback deletes only the rows carrying the provenance tag (and, for a scanner, the
+/// tagged rows of its run table, in a second DELETE).
 pub fn rollback_write(stmts: &[Statement], prov: &Provenance) -> Vec<String> {
+    match (stmts, &prov.run_table) {
+        ([first, second], Some(run_table)) => {
+            let mut p = delete_tagged(std::slice::from_ref(first), prov, &prov.table);
+            p.extend(delete_tagged(std::slice::from_ref(second), prov, run_table));
+            p
+        }
+        _ => delete_tagged(stmts, prov, &prov.table),
+    }
+}
+
+fn delete_tagged(stmts: &[Statement], prov: &Provenance, table: &str) -> Vec<String> {
     let want = format!(
         "DELETE FROM {} WHERE {} = current_setting('{SETTING_PREFIX}{TAG_SETTING}')",
-        prov.table, prov.tag_column
+        table, prov.tag_column
     );
     let [Statement::Delete(del)] = stmts else {
         return vec![format!(
-            "the rollback must be exactly one statement: {want}"
+            "the rollback must be exactly one statement: {want}{}",
+            prov.run_table
+                .as_ref()
+                .map_or_else(String::new, |t| format!(
+                    " (a scanner's: that, then the same DELETE on its run table {t})"
+                ))
         )];
     };
     let tables = match &del.from {
@@ -205,11 +296,10 @@ pub fn rollback_write(stmts: &[Statement], prov: &Provenance) -> Vec<String> {
     let targets_provenance = del.using.is_none()
         && tables.len() == 1
         && tables[0].joins.is_empty()
-        && matches!(&tables[0].relation, TableFactor::Table { name, .. } if same_table(name, &prov.table));
+        && matches!(&tables[0].relation, TableFactor::Table { name, .. } if same_table(name, table));
     if !targets_provenance {
         return vec![format!(
-            "the rollback must delete from {} only: {want}",
-            prov.table
+            "the rollback must delete from {table} only: {want}"
         )];
     }
     let tagged = del
@@ -340,7 +430,79 @@ mod tests {
             tag: "T".into(),
             approval_column: "approval_ref".into(),
             approval_variable: "apr".into(),
+            run_table: None,
         }
+    }
+
+    #[test]
+    fn repeatable_writes_upsert_on_a_natural_key() {
+        let mut scan = prov();
+        scan.run_table = Some("scan_run".into());
+        let problems = |sql: &str, p: &Provenance, shape: &str| {
+            let stmts = write_statements(sql).expect("parses");
+            let mut all = seed_write(&stmts, p);
+            all.extend(upsert_write(&stmts, p, shape));
+            all
+        };
+        let run = "INSERT INTO scan_run (snap, created_by, approval_ref) VALUES (current_setting('packetc.snap'), current_setting('packetc.provenance_tag'), current_setting('packetc.apr'));";
+        let ups = "INSERT INTO gov_own (k, created_by, approval_ref) SELECT k, current_setting('packetc.provenance_tag'), current_setting('packetc.apr') FROM src";
+        assert!(problems(
+            &format!("{run} {ups} ON CONFLICT (k) DO NOTHING"),
+            &scan,
+            "scanner"
+        )
+        .is_empty());
+        // No natural key, no upsert, no run row, two run rows: each is refused.
+        assert_eq!(
+            problems(
+                &format!("{run} {ups} ON CONFLICT DO NOTHING"),
+                &scan,
+                "scanner"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(problems(&format!("{run} {ups}"), &scan, "scanner").len(), 2);
+        assert_eq!(
+            problems(
+                &format!("{ups} ON CONFLICT (k) DO NOTHING"),
+                &scan,
+                "scanner"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            problems(
+                &format!("{run} {run} {ups} ON CONFLICT (k) DO NOTHING"),
+                &scan,
+                "scanner"
+            )
+            .len(),
+            1
+        );
+        // The cursor's DO UPDATE needs its monotonic guard.
+        assert!(problems(
+            &format!(
+                "{ups} ON CONFLICT (k) DO UPDATE SET p = EXCLUDED.p WHERE gov_own.p < EXCLUDED.p"
+            ),
+            &prov(),
+            "cursor"
+        )
+        .is_empty());
+        assert_eq!(
+            problems(
+                &format!("{ups} ON CONFLICT (k) DO UPDATE SET p = EXCLUDED.p"),
+                &prov(),
+                "cursor"
+            )
+            .len(),
+            1
+        );
+        // A scanner's rollback deletes the tagged rows of both tables.
+        let rb = "DELETE FROM gov_own WHERE created_by = current_setting('packetc.provenance_tag'); DELETE FROM scan_run WHERE created_by = current_setting('packetc.provenance_tag')";
+        assert!(rollback_write(&write_statements(rb).expect("parses"), &scan).is_empty());
+        assert!(!rollback_write(&write_statements(rb).expect("parses"), &prov()).is_empty());
     }
 
     #[test]

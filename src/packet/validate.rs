@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 use super::diagnostic::Sink;
 use super::model::{
     Channel, Check, Condition, HumanGate, Kind, Lock, Metric, MetricType, Op, Packet, Provenance,
-    Role, Step, StopAction, Value, Variable,
+    Role, Shape, Step, StopAction, Value, Variable,
 };
 use super::raw::{Conditions, RawPacket, RawStep};
 use super::{binding, codes, derive, pgregex, sqlcheck, value};
@@ -43,6 +43,7 @@ pub fn validate(
         sink,
         metrics: HashMap::new(),
         poisoned: HashSet::new(),
+        shape: Shape::Seed,
     };
     let packet = v.packet(raw, read_fragment);
     (sink.diags.len() == start).then_some(packet)
@@ -54,6 +55,8 @@ struct Validator<'s> {
     /// Metrics named by an entry that was already reported: derivations skip them, so one
     /// mistake is one error, not a cascade.
     poisoned: HashSet<String>,
+    /// The packet's shape (read first: what a delta may say depends on it).
+    shape: Shape,
 }
 
 pub(super) fn is_ident(s: &str) -> bool {
@@ -90,6 +93,7 @@ impl Validator<'_> {
                 "use letters, digits, - and _ (it names the directory and the scripts' header)",
             );
         }
+        self.shape = self.shape(raw);
         self.plain_text(&raw.database, "database");
         self.plain_text(&raw.channel.command, "channel command");
         if raw.channel.command.value.trim().is_empty() {
@@ -111,6 +115,7 @@ impl Validator<'_> {
                 sink: self.sink,
                 metrics: &self.metrics,
                 poisoned: &self.poisoned,
+                shape: self.shape,
             },
             raw,
             &mut steps,
@@ -122,6 +127,7 @@ impl Validator<'_> {
 
         Packet {
             name: name.value.clone(),
+            shape: self.shape,
             title: raw.title.clone(),
             source: raw.source.clone(),
             database: raw.database.value.clone(),
@@ -148,6 +154,23 @@ impl Validator<'_> {
             automation_never: raw.automation.never.clone(),
             risks: raw.risks.clone(),
         }
+    }
+
+    fn shape(&mut self, raw: &RawPacket) -> Shape {
+        let Some(s) = &raw.shape else {
+            return Shape::Seed;
+        };
+        if let Some(shape) = Shape::ALL.into_iter().find(|x| x.as_str() == s.value) {
+            return shape;
+        }
+        self.sink.at(
+            &codes::BAD_SHAPE,
+            &s.referenced,
+            format!("`{}` is not a packet shape", s.value),
+            "here",
+            "use seed, scanner or cursor (docs/shapes.md)",
+        );
+        Shape::Seed
     }
 
     fn plain_text(&mut self, s: &Spanned<String>, what: &str) {
@@ -336,12 +359,32 @@ impl Validator<'_> {
                 "declare it under `variables:`",
             );
         }
+        if let Some(t) = &p.run_table {
+            if !is_table_name(&t.value) || t.value == p.table.value {
+                self.sink.at(
+                    &codes::BAD_NAME,
+                    &t.referenced,
+                    format!("`{}` is not a run table packetc can use", t.value),
+                    "here",
+                    "name the table each scan adds one row to (not the provenance table itself)",
+                );
+            } else if self.shape != Shape::Scanner {
+                self.sink.at(
+                    &codes::RUN_TABLE_SHAPE,
+                    &t.referenced,
+                    format!("a {} packet has no run table", self.shape),
+                    "here",
+                    "remove it, or declare `shape: scanner`",
+                );
+            }
+        }
         Provenance {
             table: p.table.value.clone(),
             tag_column: p.tag_column.value.clone(),
             tag: p.tag.value.clone(),
             approval_column: p.approval_column.value.clone(),
             approval_variable: p.approval_variable.value.clone(),
+            run_table: p.run_table.as_ref().map(|t| t.value.clone()),
         }
     }
 
@@ -771,6 +814,11 @@ impl Validator<'_> {
                 // that fails to stamp the declared one.
                 let problems = match role {
                     _ if undeclared => Vec::new(),
+                    Role::Seed if self.shape.is_repeatable() => {
+                        let mut p = sqlcheck::seed_write(&stmts, prov);
+                        p.extend(sqlcheck::upsert_write(&stmts, prov, self.shape.as_str()));
+                        p
+                    }
                     Role::Seed => sqlcheck::seed_write(&stmts, prov),
                     Role::Rollback => sqlcheck::rollback_write(&stmts, prov),
                     _ => Vec::new(),

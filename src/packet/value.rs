@@ -75,6 +75,8 @@ pub fn seed_delta(scalar: &Scalar) -> Result<SeedDelta, String> {
     Ok(match delta(scalar)? {
         Change::Absolute { from, to } => SeedDelta::FromTo(from, to),
         Change::Relative { by } => SeedDelta::By(by),
+        // Unreachable: the `->` prefix is handled above; kept total for the match.
+        Change::Reaches { to } => SeedDelta::To(to),
     })
 }
 
@@ -95,6 +97,11 @@ pub fn delta(scalar: &Scalar) -> Result<Change, String> {
             let s = s.trim();
             let arrow = s.split_once("->").or_else(|| s.split_once('→'));
             if let Some((from, to)) = arrow {
+                if from.trim().is_empty() {
+                    let to = Number::parse(to)
+                        .ok_or_else(|| format!("`{}` is not a number; {SHAPE}", to.trim()))?;
+                    return Ok(Change::Reaches { to });
+                }
                 let from = Number::parse(from)
                     .ok_or_else(|| format!("`{}` is not a number; {SHAPE}", from.trim()))?;
                 let to = Number::parse(to)
@@ -165,7 +172,7 @@ mod tests {
     #[test]
     fn deltas_parse_both_forms() {
         let d = delta(&Scalar::Str("210 -> 0".into())).expect("valid");
-        assert_eq!(d.net(), Number::from_i64(-210));
+        assert_eq!(d.net(), Some(Number::from_i64(-210)));
         let d = delta(&Scalar::Int(-30)).expect("valid");
         assert_eq!(
             d,
@@ -174,6 +181,14 @@ mod tests {
             }
         );
         assert!(delta(&Scalar::Str("30".into())).is_err());
+        let d = delta(&Scalar::Str("-> 0".into())).expect("valid");
+        assert_eq!(
+            d,
+            Change::Reaches {
+                to: Number::from_i64(0)
+            }
+        );
+        assert_eq!(d.net(), None);
         assert!(delta(&Scalar::Str("a -> 3".into())).is_err());
     }
 

@@ -9,6 +9,7 @@ pub(crate) mod audit;
 pub mod mutants;
 mod openings;
 pub mod report;
+pub(crate) mod shapes;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -339,6 +340,7 @@ fn expect_success(
                 a == Some(b.plus(by)),
             ),
             (Change::Relative { .. }, None, _) => (d.change.to_string(), false),
+            (Change::Reaches { to }, b, a) => (format!("any→{to}"), b.is_some() && a == Some(to)),
         };
         let seen = format!("{}→{}", before.unwrap_or("?"), after.unwrap_or("?"));
         all &= sc.check(ok, format!("{name} delta {}", d.metric), want, seen);
@@ -454,7 +456,9 @@ pub fn happy_path(pr: &Prover<'_>) -> Result<Scenario, Error> {
         );
     }
     let seeded = pr.fingerprint(&db)?;
-    if let Some(seed) = pr.step(Role::Seed) {
+    let repeatable = pr.packet.shape.is_repeatable();
+    // A repeatable shape's second run succeeds by design: `shapes::scenarios` proves it.
+    if let Some(seed) = pr.step(Role::Seed).filter(|_| !repeatable) {
         let (run, report) = pr.run(&db, Role::Seed, &pr.vars)?;
         expect_stop(
             &mut sc,
@@ -481,14 +485,19 @@ pub fn happy_path(pr: &Prover<'_>) -> Result<Scenario, Error> {
                 &pr.fingerprint(&db)?,
             );
             let (run, report) = pr.run(&db, Role::Rollback, &pr.vars)?;
-            expect_stop(
-                &mut sc,
-                rollback,
-                &run,
-                &report,
-                "a delta assert fails (nothing to roll back)",
-                |r| r.failure.is_some(),
-            );
+            if repeatable {
+                // '-> 0' deltas: a second rollback finds nothing tagged and deletes nothing.
+                expect_success(&mut sc, pr, rollback, &run, &report);
+            } else {
+                expect_stop(
+                    &mut sc,
+                    rollback,
+                    &run,
+                    &report,
+                    "a delta assert fails (nothing to roll back)",
+                    |r| r.failure.is_some(),
+                );
+            }
             unchanged(
                 &mut sc,
                 "clone after the second rollback",
@@ -631,6 +640,11 @@ pub fn prove(
     scenarios.extend(openings::fake_openings(&pr, &loaded.dir.join("fixture"))?);
     scenarios.extend(openings::approval_deleted(&pr)?);
     scenarios.extend([happy_path(&pr)?, variables(&pr)?, wrong_database(&pr)?]);
+    scenarios.extend(shapes::broken_preconditions(
+        &pr,
+        &loaded.dir.join("fixture"),
+    )?);
+    scenarios.extend(shapes::scenarios(&pr, &loaded.dir)?);
     scenarios.push(pr.audit.scenario(pr.packet));
     scenarios.push(mutants::prove_guards(&pr, loaded)?);
     for db in [&pr.packet.database, &pr.closed_template, &pr.open_template] {

@@ -58,6 +58,7 @@ fn mutate_change(c: Change) -> Change {
             to: to.plus(one),
         },
         Change::Relative { by } => Change::Relative { by: by.plus(one) },
+        Change::Reaches { to } => Change::Reaches { to: to.plus(one) },
     }
 }
 

@@ -212,6 +212,12 @@ fn delta_asserts<'a>(
                 }
                 after.push(base("exact", "after", to, format!("= {to}")));
             }
+            Change::Reaches { to } => {
+                // The value before is reported (apply --repeat reads it: already at `to` means
+                // there was nothing left to do), not asserted.
+                before.push(base("capture", "before", to, "any".into()));
+                after.push(base("exact", "after", to, format!("= {to}")));
+            }
             Change::Relative { by } => {
                 before.push(base("capture", "before", by, "any".into()));
                 after.push(base(

@@ -166,6 +166,7 @@ pub(crate) mod testing {
             provenance_table: "governance_object_ownership".into(),
             tag_column: "created_by".into(),
             approval_column: "approval_ref".into(),
+            run_table: None,
         };
         lint_source("t.sql", sql, &Policy::builtin(), Some(&ctx))
             .into_iter()

@@ -48,11 +48,16 @@ pub(crate) fn check(cx: &mut Engine, step: &StepContext, w: &Write) {
     );
 }
 
-/// Whether a target is the step's provenance table (a bare name matches any schema).
+/// Whether a target is the step's provenance table, or a scanner's run table (a bare name
+/// matches any schema).
 pub(crate) fn is_provenance(step: &StepContext, t: &NameRef) -> bool {
-    let (schema, table) = match step.provenance_table.rsplit_once('.') {
+    is_table(&step.provenance_table, t) || step.run_table.as_deref().is_some_and(|r| is_table(r, t))
+}
+
+fn is_table(name: &str, t: &NameRef) -> bool {
+    let (schema, table) = match name.rsplit_once('.') {
         Some((s, t)) => (Some(s), t),
-        None => (None, step.provenance_table.as_str()),
+        None => (None, name),
     };
     t.name == table
         && match (schema, &t.schema) {
