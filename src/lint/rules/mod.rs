@@ -3,17 +3,19 @@
 //! `docs/rules/<CODE>.md` is generated from those comments (`UPDATE_DOCS=1 cargo test --test
 //! lint_docs`) and a test fails when the pages drift. `packetc rule CODE` prints the same text.
 //!
-//! Each file holds the rule's documentation (`//!`), its registry entry (`RULE`), its check
-//! (`check` / `check_write`, called by the engine's dispatcher for every write, or — for the
-//! front-end rules PC010–PC015 and PC020 — reported where the scanner or parser detects the
-//! problem) and its tests in both directions (`testing::lint_ok` / `lint_errors`).
+//! Each file holds the rule's documentation (`//!`), its registry entry (`RULE`), its checks
+//! and messages (`check` / `check_write` for the write rules, called by the engine's
+//! dispatcher for every write; named entry points such as `unparseable` or `check_meta` for the
+//! front-end rules, called where the scanner or parser meets the problem), and its tests in
+//! both directions (`testing::lint_ok` / `lint_errors`). Every finding is built through one
+//! builder, [`Rule::at`] → [`Draft`], and recorded by `Engine::emit`, which alone decides
+//! whether it may be suppressed.
 //!
-//! To add a rule: copy a rule file, give it the next free code, add it to [`RULES`] and
-//! `mod` below, call its check from `Engine::check_writes` (or where the condition is
-//! detected), add evasion and look-alike corpus lines (`tests/corpus/lint/`), then
-//! regenerate the docs.
+//! To add a rule: follow docs/adding-a-rule.md (copy a rule file, give it the next free code,
+//! add it to [`RULES`] and `mod` below, call its check from the engine, add evasion and
+//! look-alike corpus lines under `tests/corpus/lint/`, then regenerate the docs).
 
-use crate::lint::finding::Severity;
+use crate::lint::finding::{Draft, Pos, Severity};
 
 pub mod pc001_protected_table_write;
 pub mod pc002_protected_table_ddl;
@@ -49,6 +51,9 @@ pub struct Rule {
     pub severity: Severity,
     /// The rule's source file; its leading `//!` lines are the documentation.
     pub source: &'static str,
+    /// The rule fails closed (the text could not be proven safe, not shown unsafe): its finding
+    /// can never be suppressed when the text it is about names a protected object.
+    pub fail_closed: bool,
 }
 
 impl Rule {
@@ -64,6 +69,12 @@ impl Rule {
             out.push('\n');
         }
         out
+    }
+
+    /// A finding of this rule at `pos` spanning `len` characters.
+    #[must_use]
+    pub fn at(self, pos: Pos, len: usize, message: impl Into<String>) -> Draft {
+        Draft::new(self, pos, len, message.into())
     }
 
     /// Relative link to the rule's documentation page.
