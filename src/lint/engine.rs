@@ -250,9 +250,11 @@ impl<'a> Engine<'a> {
             match &item {
                 Item::Stmt(s) => self.enter_region(scan::edited(text, s)),
                 Item::Meta(m) if m.name == "gexec" => {
-                    // `\gexec` runs what the previous statement returns.
+                    // `\gexec` runs what the statement it sends returns: one region with it
+                    // (an allow comment above the query covers both), whose text is both.
                     let t = format!("{}\n{}", self.last_text, &text[m.start..m.end]);
-                    self.enter_region(Cow::Owned(t));
+                    self.region_text = Cow::Owned(t);
+                    self.region_hit = None;
                 }
                 Item::Meta(m) => self.enter_region(Cow::Borrowed(&text[m.start..m.end])),
                 // The swallowed text includes the statement it interrupted.

@@ -285,6 +285,12 @@ fn names_protected_in(policy: &Policy, text: &str, depth: u32) -> Option<String>
             if let Some(hit) = word_hit(policy, &sig, i, w) {
                 return Some(hit);
             }
+            // A double-quoted word may be a shell argument or SQL text (`\! psql -c "…"`).
+            if w.quote_style == Some('"') && w.value.contains(' ') {
+                if let Some(hit) = literal_hit(policy, &w.value, depth) {
+                    return Some(hit);
+                }
+            }
         }
         match literal_text(t) {
             Some(s) => joined.push_str(s),
@@ -420,5 +426,6 @@ mod tests {
         assert!(hit("SET \"SESSION_REPLICATION_ROLE\" = replica").is_some());
         assert!(hit("SELECT current_setting('myapp.x')").is_none());
         assert!(hit("SET myapp.session_replication_role = 1").is_none());
+        assert!(hit("\\o | psql -c \"SET session_replication_role = replica\"").is_some());
     }
 }
