@@ -16,10 +16,12 @@ use crate::lint::effects::{self, Cols, NameRef, Txn, Write, WriteKind};
 use crate::lint::fallback::Judge;
 use crate::lint::finding::{Draft, Finding, LineIndex, Pos};
 use crate::lint::names::{self, contains_ci, find_word_ci, same_relation};
+use crate::lint::policy::TrustMode;
 use crate::lint::policy::{Policy, ProtectedColumn, ProtectedTable};
 use crate::lint::rules::{self, Rule};
 use crate::lint::scan::{self, Item, Meta, Scanner};
 use crate::lint::suppress;
+use crate::lint::trust;
 use crate::lint::StepContext;
 
 /// Deepest nesting of DO / function bodies / EXECUTE strings analysed.
@@ -107,6 +109,8 @@ pub struct Engine<'a> {
     region_hit: Option<Option<String>>,
     /// The last statement's text (a following `\gexec` runs its results).
     last_text: Cow<'a, str>,
+    /// Functions and procedures created by the linted text so far (their bodies are analysed).
+    defined: Vec<NameRef>,
 }
 
 /// A relation this script made into a way into a protected one (see [`effects::Link`]).
@@ -153,6 +157,7 @@ impl<'a> Engine<'a> {
             region_text: Cow::Borrowed(""),
             region_hit: None,
             last_text: Cow::Borrowed(""),
+            defined: Vec::new(),
         }
     }
 
@@ -406,8 +411,25 @@ impl<'a> Engine<'a> {
                 || kw(1, "procedure")
                 || (kw(1, "or") && kw(2, "replace") && (kw(3, "function") || kw(3, "procedure"))))
         {
+            // Its body is analysed here, so its calls need no trust.
+            if let Some(n) = trust::created_routine(&toks) {
+                self.defined.push(n);
+            }
             self.function(&toks, depth, &mentions);
             return None;
+        }
+        let strict = self.policy.unknown_mode(self.step.is_some()) == TrustMode::Finding;
+        if strict && kw(0, "create") && kw(1, "extension") {
+            if let Some(e) = trust::created_extension(&toks) {
+                if !self
+                    .policy
+                    .trusted_extensions
+                    .iter()
+                    .any(|t| t.name == e.name)
+                {
+                    rules::pc018_untrusted_function_call::extension(self, &e);
+                }
+            }
         }
         let start = toks
             .iter()
@@ -467,6 +489,13 @@ impl<'a> Engine<'a> {
                 }
                 let mut fx = effects::Effects::default();
                 effects::statement(&st, &mut fx);
+                if strict {
+                    for c in trust::calls(&st) {
+                        if !trust::accepted(&self.policy, &self.defined, &c) {
+                            rules::pc018_untrusted_function_call::call(self, &c);
+                        }
+                    }
+                }
                 if drop_cascade {
                     // DROP … CASCADE drops whatever depends on the objects (a protected table's
                     // trigger through its function, a column through its type, a foreign key).

@@ -30,6 +30,7 @@ pub mod sarif;
 pub mod scan;
 pub mod slash;
 pub(crate) mod suppress;
+pub mod trust;
 pub mod walk;
 
 use std::path::PathBuf;

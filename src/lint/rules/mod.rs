@@ -29,6 +29,7 @@ pub mod pc014_unverifiable_body;
 pub mod pc015_missing_include;
 pub mod pc016_raw_psql_interpolation;
 pub mod pc017_unmodelled_psql;
+pub mod pc018_untrusted_function_call;
 pub mod pc020_bad_suppression;
 pub mod pc021_unused_suppression;
 pub mod pc030_read_only_step_write;
@@ -98,6 +99,7 @@ pub const RULES: &[Rule] = &[
     pc015_missing_include::RULE,
     pc016_raw_psql_interpolation::RULE,
     pc017_unmodelled_psql::RULE,
+    pc018_untrusted_function_call::RULE,
     pc020_bad_suppression::RULE,
     pc021_unused_suppression::RULE,
     pc030_read_only_step_write::RULE,
