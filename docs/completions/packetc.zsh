@@ -68,6 +68,7 @@ _arguments "${_arguments_options[@]}" : \
 '--policy=[Lint policy file (default\: the nearest packets/policy.yaml above each file, else the built-in policy)]:POLICY:_files' \
 '*--exclude=[Skip files and directories matching this glob (gitignore syntax, relative to each directory PATH); repeatable]:GLOB:_default' \
 '--stdin-filename=[The file name stdin (\`-\`) stands for\: used in reports and to find its policy]:NAME:_files' \
+'--schema=[The target'\''s schema as SQL (e.g. a pg_dump --schema-only file)\: schema-aware mode, in which DDL on a protected table'\''s trigger functions, indexes, views, child and referencing tables is a finding (PC005). \`packetc check\` uses a packet'\''s fixture/schema.sql by itself]:FILE:_files' \
 '--format=[Output format]:FORMAT:((human\:"Rich diagnostics with source snippets"
 short\:"One line per finding\: PATH\:LINE\:COL\: CODE message"
 json\:"A JSON document"
@@ -242,6 +243,7 @@ never\:"Never colour"))' \
 PC002\:"A statement changes the definition or privileges of a protected table."
 PC003\:"A statement sets a protected column."
 PC004\:"A statement switches triggers off."
+PC005\:"A statement replaces or drops an object a protected table depends on."
 PC010\:"A statement could not be parsed, so it cannot be proven safe."
 PC011\:"A quote, dollar quote or comment is never closed."
 PC012\:"Bytes that are not valid UTF-8 or that the SQL tokenizer rejects."

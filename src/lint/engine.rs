@@ -20,6 +20,7 @@ use crate::lint::policy::TrustMode;
 use crate::lint::policy::{Policy, ProtectedColumn, ProtectedTable};
 use crate::lint::rules::{self, Rule};
 use crate::lint::scan::{self, Item, Meta, Scanner};
+use crate::lint::schema;
 use crate::lint::suppress;
 use crate::lint::trust;
 use crate::lint::StepContext;
@@ -402,6 +403,17 @@ impl<'a> Engine<'a> {
         } else {
             Vec::new()
         };
+        if !self.policy.dependents.is_empty()
+            && (kw(0, "create") || kw(0, "alter") || kw(0, "drop"))
+        {
+            let hits: Vec<_> = schema::touched(&self.policy.dependents, &toks)
+                .into_iter()
+                .map(|(n, d)| (n, d.clone()))
+                .collect();
+            for (n, d) in hits {
+                rules::pc005_protected_dependent_ddl::check(self, &n, &d);
+            }
+        }
         if kw(0, "do") {
             self.do_block(&toks, depth, &mentions);
             return None;

@@ -28,6 +28,7 @@ pub mod report_json;
 pub mod rules;
 pub mod sarif;
 pub mod scan;
+pub mod schema;
 pub mod slash;
 pub(crate) mod suppress;
 pub mod trust;

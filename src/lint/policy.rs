@@ -93,6 +93,9 @@ pub struct Policy {
     pub trusted_extensions: Vec<NamedEntry>,
     /// What a call of any other unseen function is.
     pub unknown_functions: UnknownFunctions,
+    /// The protected tables' dependents, from the target's schema (schema-aware mode; empty
+    /// without a schema). Not part of the YAML.
+    pub dependents: Vec<crate::lint::schema::Dependent>,
 }
 
 // JSON Schema (`packetc schema policy`, docs/schema/policy.schema.json): the derives and
@@ -255,6 +258,7 @@ impl Policy {
                 trusted_functions: Vec::new(),
                 trusted_extensions: Vec::new(),
                 unknown_functions: UnknownFunctions::fail_open(),
+                dependents: Vec::new(),
             },
         }
     }
@@ -402,7 +406,16 @@ impl Policy {
             trusted_functions,
             trusted_extensions,
             unknown_functions,
+            dependents: Vec::new(),
         })
+    }
+
+    /// The policy in schema-aware mode: the protected tables' dependents read from the target's
+    /// schema SQL (a packet's `fixture/schema.sql`, `packetc lint --schema FILE`).
+    #[must_use]
+    pub fn with_schema(mut self, schema_sql: &str) -> Policy {
+        self.dependents = crate::lint::schema::dependents(&self, schema_sql);
+        self
     }
 
     /// The `trusted_functions` entry that covers a call of `name` (folded) in `schema`, if

@@ -21,6 +21,7 @@ pub mod pc001_protected_table_write;
 pub mod pc002_protected_table_ddl;
 pub mod pc003_protected_column_write;
 pub mod pc004_trigger_bypass;
+pub mod pc005_protected_dependent_ddl;
 pub mod pc010_unparseable_statement;
 pub mod pc011_unterminated_literal;
 pub mod pc012_unreadable_text;
@@ -91,6 +92,7 @@ pub const RULES: &[Rule] = &[
     pc002_protected_table_ddl::RULE,
     pc003_protected_column_write::RULE,
     pc004_trigger_bypass::RULE,
+    pc005_protected_dependent_ddl::RULE,
     pc010_unparseable_statement::RULE,
     pc011_unterminated_literal::RULE,
     pc012_unreadable_text::RULE,
