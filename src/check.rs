@@ -197,6 +197,17 @@ pub type Linted = (String, String, Vec<Finding>);
 /// Lint a packet's committed scripts with their step contexts, one entry per script that exists
 /// (a missing one is drift, reported separately).
 pub fn lint_scripts(loaded: &Loaded, policy: &Policy) -> Result<Vec<Linted>, Error> {
+    // Schema-aware lint (PC005): the packet's fixture is the target's schema.
+    let schema_path = loaded.dir.join("fixture/schema.sql");
+    let aware;
+    let policy = match fs::read_to_string(&schema_path) {
+        Ok(sql) => {
+            aware = policy.clone().with_schema(&sql);
+            &aware
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => policy,
+        Err(e) => return Err(Error::io(&schema_path, &e)),
+    };
     let mut out = Vec::new();
     for step in &loaded.packet.steps {
         let path = loaded.sql_dir().join(&step.script);

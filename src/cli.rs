@@ -181,6 +181,12 @@ pub struct LintArgs {
     /// The file name stdin (`-`) stands for: used in reports and to find its policy.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+    /// The target's schema as SQL (e.g. a pg_dump --schema-only file): schema-aware mode, in
+    /// which DDL on a protected table's trigger functions, indexes, views, child and
+    /// referencing tables is a finding (PC005). `packetc check` uses a packet's
+    /// fixture/schema.sql by itself.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -80,11 +80,7 @@ pub fn relations_read(sql: &str) -> BTreeSet<String> {
         }
         let mut parts = Vec::new();
         while let Some(Token::Word(w)) = tokens.get(i) {
-            parts.push(if w.quote_style.is_some() {
-                w.value.clone()
-            } else {
-                w.value.to_lowercase()
-            });
+            parts.push(crate::lint::names::fold_word(w));
             if matches!(tokens.get(i + 1), Some(Token::Period)) {
                 i += 2;
             } else {

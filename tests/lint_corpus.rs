@@ -93,6 +93,13 @@ fn paths_corpus_is_flagged_at_the_right_lines() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/lint/paths");
     let yaml = std::fs::read_to_string(dir.join("policy.yaml")).expect("paths policy");
     let policy = Policy::from_yaml("paths/policy.yaml", &yaml).expect("paths policy loads");
+    // Schema-aware, as `packetc check` is: the packet fixture plus setup.psql are the target.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema =
+        std::fs::read_to_string(root.join("packets/one-roof-ownership-seed/fixture/schema.sql"))
+            .expect("fixture schema")
+            + &std::fs::read_to_string(dir.join("setup.psql")).expect("setup.psql");
+    let policy = policy.with_schema(&schema);
     let fs = files("tests/corpus/lint/paths");
     assert!(fs.len() >= 20);
     for f in fs {

@@ -501,7 +501,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__lint)
-            opts="-q -h --policy --exclude --stdin-filename --format --color --quiet --help"
+            opts="-q -h --policy --exclude --stdin-filename --schema --format --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,6 +516,10 @@ _packetc() {
                     return 0
                     ;;
                 --stdin-filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -645,7 +649,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__rule)
-            opts="-q -h --color --quiet --help PC001 PC002 PC003 PC004 PC010 PC011 PC012 PC013 PC014 PC015 PC016 PC017 PC020 PC021 PC030 PC031 PC032 PC033 PC034 PC035 protected-table-write protected-table-ddl protected-column-write trigger-bypass unparseable-statement unterminated-literal unreadable-text dynamic-sql unverifiable-body missing-include raw-psql-interpolation unmodelled-psql bad-suppression unused-suppression read-only-step-write seed-foreign-write seed-unstamped-insert rollback-unscoped-delete write-outside-transaction on-error-stop-missing"
+            opts="-q -h --color --quiet --help PC001 PC002 PC003 PC004 PC005 PC010 PC011 PC012 PC013 PC014 PC015 PC016 PC017 PC018 PC020 PC021 PC030 PC031 PC032 PC033 PC034 PC035 protected-table-write protected-table-ddl protected-column-write trigger-bypass protected-dependent-ddl unparseable-statement unterminated-literal unreadable-text dynamic-sql unverifiable-body missing-include raw-psql-interpolation unmodelled-psql untrusted-function-call bad-suppression unused-suppression read-only-step-write seed-foreign-write seed-unstamped-insert rollback-unscoped-delete write-outside-transaction on-error-stop-missing"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -64,6 +64,7 @@ complete -c packetc -n "__fish_packetc_using_subcommand check" -s h -l help -d '
 complete -c packetc -n "__fish_packetc_using_subcommand lint" -l policy -d 'Lint policy file (default: the nearest packets/policy.yaml above each file, else the built-in policy)' -r -F
 complete -c packetc -n "__fish_packetc_using_subcommand lint" -l exclude -d 'Skip files and directories matching this glob (gitignore syntax, relative to each directory PATH); repeatable' -r
 complete -c packetc -n "__fish_packetc_using_subcommand lint" -l stdin-filename -d 'The file name stdin (`-`) stands for: used in reports and to find its policy' -r -F
+complete -c packetc -n "__fish_packetc_using_subcommand lint" -l schema -d 'The target\'s schema as SQL (e.g. a pg_dump --schema-only file): schema-aware mode, in which DDL on a protected table\'s trigger functions, indexes, views, child and referencing tables is a finding (PC005). `packetc check` uses a packet\'s fixture/schema.sql by itself' -r -F
 complete -c packetc -n "__fish_packetc_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t'Rich diagnostics with source snippets'
 short\t'One line per finding: PATH:LINE:COL: CODE message'
 json\t'A JSON document'

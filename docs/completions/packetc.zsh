@@ -68,6 +68,7 @@ _arguments "${_arguments_options[@]}" : \
 '--policy=[Lint policy file (default\: the nearest packets/policy.yaml above each file, else the built-in policy)]:POLICY:_files' \
 '*--exclude=[Skip files and directories matching this glob (gitignore syntax, relative to each directory PATH); repeatable]:GLOB:_default' \
 '--stdin-filename=[The file name stdin (\`-\`) stands for\: used in reports and to find its policy]:NAME:_files' \
+'--schema=[The target'\''s schema as SQL (e.g. a pg_dump --schema-only file)\: schema-aware mode, in which DDL on a protected table'\''s trigger functions, indexes, views, child and referencing tables is a finding (PC005). \`packetc check\` uses a packet'\''s fixture/schema.sql by itself]:FILE:_files' \
 '--format=[Output format]:FORMAT:((human\:"Rich diagnostics with source snippets"
 short\:"One line per finding\: PATH\:LINE\:COL\: CODE message"
 json\:"A JSON document"
@@ -244,6 +245,7 @@ never\:"Never colour"))' \
 PC002\:"A statement changes the definition or privileges of a protected table."
 PC003\:"A statement sets a protected column."
 PC004\:"A statement switches triggers off."
+PC005\:"A statement replaces or drops an object a protected table depends on."
 PC010\:"A statement could not be parsed, so it cannot be proven safe."
 PC011\:"A quote, dollar quote or comment is never closed."
 PC012\:"Bytes that are not valid UTF-8 or that the SQL tokenizer rejects."
@@ -252,6 +254,7 @@ PC014\:"A function or DO body is in a language the linter cannot read."
 PC015\:"A psql include (\\i, \\ir) could not be followed."
 PC016\:"A psql variable is pasted into SQL unquoted, or names a written table."
 PC017\:"A psql command or session setting changes how the rest of the script is read or run."
+PC018\:"A call of a function the linter cannot see, which the policy does not trust."
 PC020\:"A suppression comment has no reason or names an unknown code."
 PC021\:"A suppression comment silences no finding."
 PC030\:"A read-only packet step (preflight, verify) writes."

@@ -43,9 +43,14 @@ pub fn run(args: &LintArgs, p: &mut Printer) -> Result<Status, Error> {
     report.docs_base = docs_base()?;
     report.root = sarif_root();
     report.notes = walked.notes;
+    let schema = match &args.schema {
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::io(p, &e))?),
+        None => None,
+    };
+    let mut aware = SchemaAware::default();
     let mut policies = Vec::with_capacity(walked.files.len());
     for f in &walked.files {
-        policies.push(finder.for_path(f)?);
+        policies.push(aware.apply(finder.for_path(f)?, schema.as_deref()));
     }
     let mut stdin_report = None;
     if stdin_count == 1 {
@@ -57,7 +62,7 @@ pub fn run(args: &LintArgs, p: &mut Printer) -> Result<Status, Error> {
             .stdin_filename
             .clone()
             .unwrap_or_else(|| PathBuf::from(STDIN_NAME));
-        let policy = finder.for_path(&at)?;
+        let policy = aware.apply(finder.for_path(&at)?, schema.as_deref());
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
@@ -159,6 +164,26 @@ pub fn sarif_root() -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
     let cwd = cwd.canonicalize().unwrap_or(cwd);
     Some(crate::lint::sarif::find_root(&cwd))
+}
+
+/// Policies in schema-aware mode, each distinct policy read against the schema once.
+#[derive(Default)]
+struct SchemaAware {
+    done: Vec<(Arc<ResolvedPolicy>, Arc<ResolvedPolicy>)>,
+}
+
+impl SchemaAware {
+    fn apply(&mut self, p: Arc<ResolvedPolicy>, schema: Option<&str>) -> Arc<ResolvedPolicy> {
+        let Some(sql) = schema else { return p };
+        if let Some((_, a)) = self.done.iter().find(|(k, _)| Arc::ptr_eq(k, &p)) {
+            return a.clone();
+        }
+        let mut r = (*p).clone();
+        r.policy = r.policy.with_schema(sql);
+        let a = Arc::new(r);
+        self.done.push((p, a.clone()));
+        a
+    }
 }
 
 /// Lint files with one policy (benchmarks, callers without discovery).

@@ -19,80 +19,9 @@ use sqlparser::ast::{
 
 use crate::lint::finding::Pos;
 
-/// A relation name resolved the way PostgreSQL resolves it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameRef {
-    /// Schema part, folded / exact as written.
-    pub schema: Option<String>,
-    /// Relation part (`*` for "every table in the schema").
-    pub name: String,
-    /// Where the name starts.
-    pub pos: Pos,
-    /// Length of the name as written, in characters (for underlining).
-    pub len: usize,
-    /// Whether the name came from a psql `:"var"` interpolation.
-    pub from_var: bool,
-}
-
-impl NameRef {
-    /// The name for messages (`schema.name` or `name`).
-    #[must_use]
-    pub fn display(&self) -> String {
-        match &self.schema {
-            Some(s) => format!("{s}.{}", self.name),
-            None => self.name.clone(),
-        }
-    }
-}
-
-/// PostgreSQL identifier folding: unquoted names fold to lower case, quoted ones are exact.
-#[must_use]
-pub fn fold(id: &Ident) -> String {
-    if id.quote_style.is_some() {
-        id.value.clone()
-    } else {
-        id.value.to_ascii_lowercase()
-    }
-}
-
-/// The same folding for a tokenizer word (for token-level name resolution).
-#[must_use]
-pub fn fold_word(w: &sqlparser::tokenizer::Word) -> String {
-    if w.quote_style.is_some() {
-        w.value.clone()
-    } else {
-        w.value.to_ascii_lowercase()
-    }
-}
-
-fn ident_len(id: &Ident) -> usize {
-    id.value.chars().count() + if id.quote_style.is_some() { 2 } else { 0 }
-}
-
-/// Resolve an object name (`[db.]schema.rel` or `rel`).
-#[must_use]
-pub fn resolve(on: &ObjectName) -> Option<NameRef> {
-    let ids: Vec<&Ident> =
-        on.0.iter()
-            .filter_map(|p| match p {
-                ObjectNamePart::Identifier(i) => Some(i),
-                ObjectNamePart::Function(_) => None,
-            })
-            .collect();
-    let last = *ids.last()?;
-    let first = ids[0];
-    let schema = (ids.len() >= 2).then(|| fold(ids[ids.len() - 2]));
-    let len = ids.iter().map(|i| ident_len(i)).sum::<usize>() + ids.len() - 1;
-    Some(NameRef {
-        schema,
-        name: fold(last),
-        pos: Pos::from_loc(first.span.start),
-        len,
-        from_var: ids
-            .iter()
-            .any(|i| i.quote_style == Some('"') && i.value.starts_with(':')),
-    })
-}
+// Names are resolved in one place (folding, quoting, qualification): re-exported here for the
+// walk and its users.
+pub use crate::lint::names::{fold, fold_word, ident_len, resolve, NameRef};
 
 /// What kind of write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,10 +14,15 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use crate::lint::effects::{self, Cols, NameRef, Txn, Write, WriteKind};
 use crate::lint::fallback::Judge;
-use crate::lint::finding::{Finding, LineIndex, Pos};
+use crate::lint::finding::{Draft, Finding, LineIndex, Pos};
+use crate::lint::names::{self, contains_ci, find_word_ci, same_relation};
+use crate::lint::policy::TrustMode;
 use crate::lint::policy::{Policy, ProtectedColumn, ProtectedTable};
 use crate::lint::rules::{self, Rule};
-use crate::lint::scan::{self, Item, Meta, Scanner, VarKind};
+use crate::lint::scan::{self, Item, Meta, Scanner};
+use crate::lint::schema;
+use crate::lint::suppress;
+use crate::lint::trust;
 use crate::lint::StepContext;
 
 /// Deepest nesting of DO / function bodies / EXECUTE strings analysed.
@@ -98,6 +103,15 @@ pub struct Engine<'a> {
     derived: Vec<Derived>,
     pending_links: Vec<effects::Link>,
     pending_renames: Vec<(NameRef, String, String)>,
+    /// The text of the current region, as analysed (for the fail-closed suppression test): the
+    /// statement (psql edits applied), the command, or what an unterminated literal swallowed.
+    region_text: Cow<'a, str>,
+    /// Cached answer of [`Engine::region_names_protected`].
+    region_hit: Option<Option<String>>,
+    /// The last statement's text (a following `\gexec` runs its results).
+    last_text: Cow<'a, str>,
+    /// Functions and procedures created by the linted text so far (their bodies are analysed).
+    defined: Vec<NameRef>,
 }
 
 /// A relation this script made into a way into a protected one (see [`effects::Link`]).
@@ -111,14 +125,6 @@ struct Derived {
     keeps_columns: bool,
     /// `` `v`, which is a view over `t` `` for messages.
     shown: String,
-}
-
-fn same_relation(a: &NameRef, b: &NameRef) -> bool {
-    a.name == b.name
-        && match (&a.schema, &b.schema) {
-            (Some(x), Some(y)) => x == y,
-            _ => true,
-        }
 }
 
 impl<'a> Engine<'a> {
@@ -149,6 +155,10 @@ impl<'a> Engine<'a> {
             pending_links: Vec::new(),
             pending_renames: Vec::new(),
             file_write: None,
+            region_text: Cow::Borrowed(""),
+            region_hit: None,
+            last_text: Cow::Borrowed(""),
+            defined: Vec::new(),
         }
     }
 
@@ -163,7 +173,8 @@ impl<'a> Engine<'a> {
         self
     }
 
-    /// Report a finding of `rule` at `pos` spanning `len` characters.
+    /// Report a finding of `rule` at `pos` spanning `len` characters (a shorthand for
+    /// [`Engine::emit`] of `rule.at(…)`).
     pub(crate) fn report(
         &mut self,
         rule: &Rule,
@@ -173,9 +184,10 @@ impl<'a> Engine<'a> {
         help: &str,
         reason: Option<&str>,
     ) {
-        self.report_full(rule, pos, len, message, help, reason, true);
+        self.emit(rule.at(pos, len, message).help(help).reason(reason));
     }
 
+    /// [`Engine::report`] that the caller may also declare unsuppressible.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn report_full(
         &mut self,
@@ -187,30 +199,51 @@ impl<'a> Engine<'a> {
         reason: Option<&str>,
         may_suppress: bool,
     ) {
-        let pos = if pos.is_known() {
-            pos
-        } else {
-            Pos { line: 1, col: 1 }
-        };
-        let range = self.idx.range(pos, len.max(1));
-        let help = if help.is_empty() {
-            format!("see {}", rule.doc_path())
-        } else {
-            format!("{help} (see {})", rule.doc_path())
-        };
-        let f = Finding {
-            code: rule.code,
-            rule: rule.name,
-            message,
-            help,
-            reason: reason.map(str::to_string),
-            severity: rule.severity,
-            range,
-            line: pos.line as usize,
-            col: pos.col as usize,
-            suppressible: may_suppress && self.policy.suppressible(rule.code),
-        };
+        self.emit(
+            rule.at(pos, len, message)
+                .help(help)
+                .reason(reason)
+                .suppressible(may_suppress),
+        );
+    }
+
+    /// Record a finding. Whether it may be suppressed is decided here, once: the policy's
+    /// `never_suppress`, and — for a fail-closed rule — whether the text it is about (the
+    /// statement or command being analysed) names a protected object.
+    pub(crate) fn emit(&mut self, mut d: Draft) {
+        let mut allowed = self.policy.suppressible(d.rule.code);
+        if allowed && d.suppressible && d.rule.fail_closed {
+            if let Some(what) = self.region_names_protected() {
+                allowed = false;
+                let msg = format!("it names protected {what}, so it can never be suppressed");
+                d.help = if d.help.is_empty() {
+                    msg
+                } else {
+                    format!("{}; {msg}", d.help)
+                };
+            }
+        }
+        let f = d.build(&self.idx, allowed);
         self.findings.push((self.region, f));
+    }
+
+    /// What protected object the text of the current region names, if any (computed once per
+    /// region, only when a fail-closed finding needs it).
+    fn region_names_protected(&mut self) -> Option<String> {
+        if let Some(hit) = &self.region_hit {
+            return hit.clone();
+        }
+        let hit = names::names_protected(&self.policy, &self.region_text);
+        self.region_hit = Some(hit.clone());
+        hit
+    }
+
+    /// Start a new region (a statement or command): its findings are suppressed together,
+    /// and the fail-closed test reads `text`.
+    fn enter_region(&mut self, text: Cow<'a, str>) {
+        self.region += 1;
+        self.region_text = text;
+        self.region_hit = None;
     }
 
     /// Lint the whole text.
@@ -218,8 +251,24 @@ impl<'a> Engine<'a> {
         let mut scanner = Scanner::new(self.text, true);
         let mut prev_end_line = 0u64;
         let mut last_term = 0usize;
+        let text = self.text;
         while let Some(item) = scanner.next() {
-            self.region += 1;
+            match &item {
+                Item::Stmt(s) => self.enter_region(scan::edited(text, s)),
+                Item::Meta(m) if m.name == "gexec" => {
+                    // `\gexec` runs what the statement it sends returns: one region with it
+                    // (an allow comment above the query covers both), whose text is both.
+                    let t = format!("{}\n{}", self.last_text, &text[m.start..m.end]);
+                    self.region_text = Cow::Owned(t);
+                    self.region_hit = None;
+                }
+                Item::Meta(m) => self.enter_region(Cow::Borrowed(&text[m.start..m.end])),
+                // The swallowed text includes the statement it interrupted.
+                Item::Unterminated { start, .. } => {
+                    self.enter_region(Cow::Borrowed(&text[last_term.min(*start)..]));
+                }
+                Item::CopyData { .. } => self.enter_region(Cow::Borrowed("")),
+            }
             self.take_allows(&mut scanner, prev_end_line);
             match item {
                 Item::Stmt(s) => {
@@ -229,6 +278,7 @@ impl<'a> Engine<'a> {
                     }
                     prev_end_line = self.idx.pos(s.term.saturating_sub(1)).line;
                     last_term = s.term;
+                    self.last_text = self.region_text.clone();
                 }
                 Item::Meta(m) => {
                     prev_end_line = self.idx.pos(m.end).line;
@@ -238,23 +288,12 @@ impl<'a> Engine<'a> {
                 Item::CopyData { .. } => {}
                 Item::Unterminated { start, what, .. } => {
                     let pos = self.idx.pos(start);
-                    // The swallowed text includes the statement it interrupted.
-                    let from = last_term.min(start);
-                    let may = !self.text_mentions_protected(&self.text[from..]);
-                    self.report_full(
-                        &rules::pc011_unterminated_literal::RULE,
-                        pos,
-                        1,
-                        format!("unterminated {what}: everything after it is swallowed"),
-                        "close it (the same tag for dollar quotes)",
-                        None,
-                        may,
-                    );
+                    rules::pc011_unterminated_literal::unterminated(&mut self, pos, what);
                 }
             }
         }
         // Comments after the last statement (e.g. a trailing allow on its line).
-        self.region += 1;
+        self.enter_region(Cow::Borrowed(""));
         self.take_allows(&mut scanner, prev_end_line);
         self.finish()
     }
@@ -287,79 +326,14 @@ impl<'a> Engine<'a> {
 
     fn finish(mut self) -> Vec<Finding> {
         let allows = std::mem::take(&mut self.allows);
-        let mut suppress: HashSet<(usize, &'static str)> = HashSet::new();
-        // Every valid (region, code) a comment asks to suppress, where the comment is: those
-        // that silence nothing are reported (PC021), like ruff's RUF100.
-        let mut wanted: Vec<((usize, &'static str), Pos, usize)> = Vec::new();
-        let mut extra = Vec::new();
-        for (region, a) in &allows {
-            let pos = self.idx.pos(a.start);
-            let len = self.text[a.start..a.end].chars().count();
-            if a.reason.is_none() {
-                extra.push((
-                    pos,
-                    len,
-                    "suppression without a reason: write `-- packetc: allow CODE -- why`"
-                        .to_string(),
-                ));
-                continue;
-            }
-            if a.codes.is_empty() {
-                extra.push((pos, len, "suppression names no rule code".to_string()));
-            }
-            for c in &a.codes {
-                match rules::lookup(c) {
-                    Some(r) if self.policy.suppressible(r.code) => {
-                        suppress.insert((*region, r.code));
-                        wanted.push(((*region, r.code), pos, len));
-                    }
-                    Some(r) => extra.push((
-                        pos,
-                        len,
-                        format!("{} can never be suppressed (policy never_suppress)", r.code),
-                    )),
-                    None => extra.push((pos, len, format!("unknown rule code `{c}`"))),
-                }
-            }
+        let plan = suppress::plan(&allows, self.text, &self.idx, &self.policy);
+        for (pos, len, msg) in &plan.bad {
+            rules::pc020_bad_suppression::bad(&mut self, *pos, *len, msg);
         }
-        for (pos, len, msg) in extra {
-            self.report(
-                &rules::pc020_bad_suppression::RULE,
-                pos,
-                len,
-                msg,
-                "fix or remove the comment",
-                None,
-            );
+        for ((_, code), pos, len) in suppress::unused(&plan, &self.findings) {
+            rules::pc021_unused_suppression::unused(&mut self, pos, len, code);
         }
-        // A code is used when the statement has a finding of it, suppressible or not (an
-        // unsuppressible one already says so itself).
-        let used: HashSet<(usize, &'static str)> = self
-            .findings
-            .iter()
-            .map(|(region, f)| (*region, f.code))
-            .collect();
-        for (key, pos, len) in wanted {
-            if !used.contains(&key) {
-                self.report(
-                    &rules::pc021_unused_suppression::RULE,
-                    pos,
-                    len,
-                    format!("unused suppression: no {} finding on this statement", key.1),
-                    "remove the code from the comment (or the comment), so it cannot silence a future finding unseen",
-                    None,
-                );
-            }
-        }
-        let mut out: Vec<Finding> = self
-            .findings
-            .into_iter()
-            .filter(|(region, f)| !(f.suppressible && suppress.contains(&(*region, f.code))))
-            .map(|(_, f)| f)
-            .collect();
-        out.sort_by(|a, b| (a.line, a.col, a.code).cmp(&(b.line, b.col, b.code)));
-        out.dedup();
-        out
+        suppress::apply(self.findings, &plan.suppress)
     }
 
     fn top_statement(&mut self, s: &scan::Stmt) {
@@ -368,40 +342,11 @@ impl<'a> Engine<'a> {
             pinned: false,
         };
         if s.end - s.start > MAX_STATEMENT_BYTES {
-            let may = !self.text_mentions_protected(&self.text[s.start..s.end]);
-            self.report_full(
-                &rules::pc010_unparseable_statement::RULE,
-                origin.pos,
-                1,
-                format!(
-                    "statement of {} bytes is larger than the {} MiB the linter parses, so it cannot be proven safe",
-                    s.end - s.start,
-                    MAX_STATEMENT_BYTES >> 20
-                ),
-                "split it (COPY … FROM STDIN for bulk data)",
-                None,
-                may,
-            );
+            rules::pc010_unparseable_statement::too_large(self, origin.pos, s.end - s.start);
             return;
         }
         let text = scan::edited(self.text, s);
-        for v in &s.vars {
-            if v.kind == VarKind::Raw {
-                let pos = self.idx.pos(v.start);
-                let len = self.text[v.start..v.end].chars().count();
-                self.report(
-                    &rules::pc016_raw_psql_interpolation::RULE,
-                    pos,
-                    len,
-                    format!(
-                        "psql variable `{}` is pasted into the SQL unquoted",
-                        &self.text[v.start..v.end]
-                    ),
-                    "use :'name' for a value or write the SQL out",
-                    None,
-                );
-            }
-        }
+        rules::pc016_raw_psql_interpolation::check_vars(self, s);
         if let Some(step) = self.step {
             let (first, on) = (!self.seen_sql, self.on_error_stop);
             rules::pc035_on_error_stop_missing::check(self, step, first, on, origin.pos);
@@ -429,30 +374,14 @@ impl<'a> Engine<'a> {
     /// Analyse one statement's text; writes are appended to `self.writes`.
     pub(crate) fn analyze_sql(&mut self, sql: &str, origin: Origin, depth: u32) -> Option<Txn> {
         if depth > MAX_DEPTH {
-            self.report(
-                &rules::pc013_dynamic_sql::RULE,
-                origin.pos,
-                1,
-                "statements nested too deeply to analyse".into(),
-                "flatten the nesting",
-                None,
-            );
+            rules::pc013_dynamic_sql::too_deep(self, origin.pos);
             return None;
         }
         let mut toks = match Tokenizer::new(&self.dialect, sql).tokenize_with_location() {
             Ok(t) => t,
             Err(e) => {
                 let pos = origin.map(Pos::from_loc(e.location));
-                let may = !self.text_mentions_protected(sql);
-                self.report_full(
-                    &rules::pc012_unreadable_text::RULE,
-                    pos,
-                    1,
-                    format!("the SQL tokenizer rejected this statement: {}", e.message),
-                    "remove or quote the offending character",
-                    None,
-                    may,
-                );
+                rules::pc012_unreadable_text::tokenizer_rejected(self, pos, &e.message);
                 return None;
             }
         };
@@ -474,6 +403,17 @@ impl<'a> Engine<'a> {
         } else {
             Vec::new()
         };
+        if !self.policy.dependents.is_empty()
+            && (kw(0, "create") || kw(0, "alter") || kw(0, "drop"))
+        {
+            let hits: Vec<_> = schema::touched(&self.policy.dependents, &toks)
+                .into_iter()
+                .map(|(n, d)| (n, d.clone()))
+                .collect();
+            for (n, d) in hits {
+                rules::pc005_protected_dependent_ddl::check(self, &n, &d);
+            }
+        }
         if kw(0, "do") {
             self.do_block(&toks, depth, &mentions);
             return None;
@@ -483,8 +423,25 @@ impl<'a> Engine<'a> {
                 || kw(1, "procedure")
                 || (kw(1, "or") && kw(2, "replace") && (kw(3, "function") || kw(3, "procedure"))))
         {
+            // Its body is analysed here, so its calls need no trust.
+            if let Some(n) = trust::created_routine(&toks) {
+                self.defined.push(n);
+            }
             self.function(&toks, depth, &mentions);
             return None;
+        }
+        let strict = self.policy.unknown_mode(self.step.is_some()) == TrustMode::Finding;
+        if strict && kw(0, "create") && kw(1, "extension") {
+            if let Some(e) = trust::created_extension(&toks) {
+                if !self
+                    .policy
+                    .trusted_extensions
+                    .iter()
+                    .any(|t| t.name == e.name)
+                {
+                    rules::pc018_untrusted_function_call::extension(self, &e);
+                }
+            }
         }
         let start = toks
             .iter()
@@ -544,6 +501,13 @@ impl<'a> Engine<'a> {
                 }
                 let mut fx = effects::Effects::default();
                 effects::statement(&st, &mut fx);
+                if strict {
+                    for c in trust::calls(&st) {
+                        if !trust::accepted(&self.policy, &self.defined, &c) {
+                            rules::pc018_untrusted_function_call::call(self, &c);
+                        }
+                    }
+                }
                 if drop_cascade {
                     // DROP … CASCADE drops whatever depends on the objects (a protected table's
                     // trigger through its function, a column through its type, a foreign key).
@@ -560,14 +524,7 @@ impl<'a> Engine<'a> {
                     fx.writes.push(w);
                 }
                 if fx.runs_program {
-                    self.report(
-                        &rules::pc013_dynamic_sql::RULE,
-                        start,
-                        4,
-                        "COPY … PROGRAM runs a shell command on the server, which cannot be proven safe".into(),
-                        "load the data with COPY … FROM STDIN",
-                        None,
-                    );
+                    rules::pc013_dynamic_sql::copy_program(self, start, 4, false);
                 }
                 if fx.non_relation_ddl && fx.writes.is_empty() {
                     fx.writes.push(Write::new(
@@ -722,32 +679,7 @@ impl<'a> Engine<'a> {
     }
 
     pub(crate) fn unparseable(&mut self, msg: String, pos: Pos, mentions: &[NameRef]) {
-        let names: Vec<String> = mentions.iter().map(NameRef::display).collect();
-        let (help, may) = if names.is_empty() {
-            (
-                "rewrite it in a spelling the parser understands, or add `-- packetc: allow PC010 -- <why it is safe>` above it".to_string(),
-                true,
-            )
-        } else {
-            (
-                format!(
-                    "it names protected {} so it can never be suppressed: rewrite it in a spelling the parser understands",
-                    names.join(", ")
-                ),
-                false,
-            )
-        };
-        // Underline what the parser tripped over (`… found: X` / `unexpected `X` …`).
-        let len = crate::lint::parse_error::offending_len(&msg);
-        self.report_full(
-            &rules::pc010_unparseable_statement::RULE,
-            pos,
-            len,
-            format!("cannot parse this statement, so it cannot be proven safe: {msg}"),
-            &help,
-            None,
-            may,
-        );
+        rules::pc010_unparseable_statement::unparseable(self, &msg, pos, mentions);
     }
 
     /// (whether a token-level scan is needed, whether a protected name may be mentioned):
@@ -778,19 +710,10 @@ impl<'a> Engine<'a> {
         (scan, mention)
     }
 
-    /// Whether unanalysable text contains a protected name anywhere (ASCII case-insensitive):
+    /// Whether unanalysable text names a protected object ([`names::names_protected`]):
     /// such text can never be suppressed.
     pub(crate) fn text_mentions_protected(&self, text: &str) -> bool {
-        let b = text.as_bytes();
-        self.policy
-            .tables
-            .iter()
-            .any(|t| t.table != "*" && contains_ci(b, t.table.as_bytes()))
-            || self
-                .policy
-                .columns
-                .iter()
-                .any(|c| contains_ci(b, c.table.as_bytes()))
+        names::names_protected(&self.policy, text).is_some()
     }
 
     fn mark_temp(&mut self, w: &mut Write) {
@@ -804,83 +727,20 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Names in the statement's tokens that are protected relations (for statements the
-    /// walker does not model, and for unparseable ones).
+    /// Names in the statement's tokens that are protected relations ([`names::mentions`]).
     pub(crate) fn mentions(&self, toks: &[TokenWithSpan]) -> Vec<NameRef> {
-        let mut out = Vec::new();
-        let is_protected_word = |w: &sqlparser::tokenizer::Word| {
-            let hit = |name: &str| {
-                if w.quote_style.is_some() {
-                    w.value == name
-                } else {
-                    w.value.eq_ignore_ascii_case(name)
-                }
-            };
-            self.policy.tables.iter().any(|t| hit(&t.table))
-                || self.policy.columns.iter().any(|c| hit(&c.table))
-        };
-        let sig: Vec<&TokenWithSpan> = toks
-            .iter()
-            .filter(|t| matches!(t.token, Token::Word(_) | Token::Period))
-            .collect();
-        for (i, t) in sig.iter().enumerate() {
-            let Token::Word(w) = &t.token else { continue };
-            if !is_protected_word(w) {
-                continue;
-            }
-            // Walk back over `schema .` to the start of the qualified name.
-            let mut start = i;
-            while start >= 2
-                && sig[start - 1].token == Token::Period
-                && matches!(sig[start - 2].token, Token::Word(_))
-            {
-                start -= 2;
-            }
-            let fold = crate::lint::effects::fold_word;
-            let schema = match (i >= 2).then(|| (&sig[i - 1].token, &sig[i - 2].token)) {
-                Some((Token::Period, Token::Word(s))) => Some(fold(s)),
-                _ => None,
-            };
-            let name = fold(w);
-            let protected = self.policy.table(schema.as_deref(), &name).is_some()
-                || self
-                    .policy
-                    .columns_of(schema.as_deref(), &name)
-                    .next()
-                    .is_some();
-            if protected {
-                let first = Pos::from_loc(sig[start].span.start);
-                let last = Pos::from_loc(t.span.end);
-                let len = if first.line == last.line {
-                    (last.col.saturating_sub(first.col)) as usize
-                } else {
-                    w.value.chars().count()
-                };
-                out.push(NameRef {
-                    schema,
-                    name,
-                    pos: first,
-                    len: len.max(1),
-                    from_var: false,
-                });
-            }
-        }
-        out
+        names::mentions(&self.policy, toks)
     }
 
-    /// The policy's `sql_functions` entry a word names (unquoted: ASCII case-insensitive).
+    /// The policy's `sql_functions` entry a word names.
     fn policy_function(
         &self,
         w: &sqlparser::tokenizer::Word,
     ) -> Option<&crate::lint::policy::NamedEntry> {
-        self.policy.functions.iter().find(|f| {
-            f.name.len() == w.value.len()
-                && if w.quote_style.is_some() {
-                    f.name == w.value
-                } else {
-                    f.name.eq_ignore_ascii_case(&w.value)
-                }
-        })
+        self.policy
+            .functions
+            .iter()
+            .find(|f| names::word_is(w, &f.name))
     }
 
     /// Whether `hay` may contain something [`Engine::scan_tokens`] looks for (a cheap, ASCII
@@ -914,83 +774,21 @@ impl<'a> Engine<'a> {
             .iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_)))
             .collect();
-        let reason = self.policy.trigger_bypass_reason.clone();
         for (i, t) in sig.iter().enumerate() {
             let Token::Word(w) = &t.token else { continue };
-            let pos = Pos::from_loc(t.span.start);
             if let Some(f) = self.policy_function(w) {
                 if sig.get(i + 1).is_some_and(|n| n.token == Token::LParen) {
                     let f = f.clone();
-                    self.report(
-                        &rules::pc013_dynamic_sql::RULE,
-                        pos,
-                        w.value.chars().count(),
-                        format!(
-                            "calls `{}`, which the policy lists under sql_functions",
-                            f.name
-                        ),
-                        "remove the call: what it does cannot be seen in this script",
-                        Some(&f.reason),
-                    );
+                    let pos = Pos::from_loc(t.span.start);
+                    let len = w.value.chars().count();
+                    rules::pc013_dynamic_sql::policy_function_call(self, pos, len, &f);
                 }
                 continue;
             }
-            // `myapp.session_replication_role` is a custom setting of that name, not this one.
-            let qualified = i > 0 && sig[i - 1].token == Token::Period;
-            if !inert && !qualified && w.value.eq_ignore_ascii_case("session_replication_role") {
-                self.report(
-                    &rules::pc004_trigger_bypass::RULE,
-                    pos,
-                    w.value.chars().count(),
-                    "changes session_replication_role, which switches triggers off".into(),
-                    "remove it: a packet never bypasses triggers",
-                    Some(&reason),
-                );
-            } else if w.value.eq_ignore_ascii_case("set_config")
-                && sig.get(i + 1).is_some_and(|n| n.token == Token::LParen)
-            {
-                let arg = sig.get(i + 2).map(|a| &a.token);
-                let after = sig.get(i + 3).map(|a| &a.token);
-                let lit = match arg {
-                    Some(
-                        Token::SingleQuotedString(s)
-                        | Token::EscapedStringLiteral(s)
-                        | Token::UnicodeStringLiteral(s)
-                        | Token::NationalStringLiteral(s),
-                    ) => Some(s.clone()),
-                    Some(Token::DollarQuotedString(d)) => Some(d.value.clone()),
-                    _ => None,
-                };
-                // A psql `:'var'` arrives as the literal ':var': its value is unknown.
-                let lit = lit.filter(|s| !s.starts_with(':'));
-                match (lit, after) {
-                    (Some(s), Some(Token::Comma)) => {
-                        if s.trim().eq_ignore_ascii_case("session_replication_role") {
-                            self.report(
-                                &rules::pc004_trigger_bypass::RULE,
-                                pos,
-                                w.value.chars().count(),
-                                "set_config('session_replication_role', …) switches triggers off"
-                                    .into(),
-                                "remove it: a packet never bypasses triggers",
-                                Some(&reason),
-                            );
-                        }
-                    }
-                    _ => self.report(
-                        &rules::pc013_dynamic_sql::RULE,
-                        pos,
-                        w.value.chars().count(),
-                        "set_config with a setting name that is not a string literal cannot be proven safe".into(),
-                        "pass the setting name as a literal",
-                        None,
-                    ),
-                }
-            }
+            rules::pc004_trigger_bypass::check_token(self, &sig, i, w, inert);
         }
     }
 
-    /// Apply the write rules to one top-level statement's writes.
     /// Apply the write rules (one file each under `rules/`) to one top-level statement.
     fn check_writes(&mut self, writes: &[Write], stmt_pos: Pos) {
         for w in writes {
@@ -1180,19 +978,7 @@ impl<'a> Engine<'a> {
         let pos = self.idx.pos(m.start);
         let len = self.text[m.start..m.end].chars().count();
         rules::pc017_unmodelled_psql::check_meta(self, m);
-        if m.args.contains('`') {
-            self.report(
-                &rules::pc013_dynamic_sql::RULE,
-                pos,
-                len,
-                format!(
-                    "\\{} runs a backquoted shell command, which cannot be proven safe",
-                    m.name
-                ),
-                "remove the backquotes",
-                None,
-            );
-        }
+        rules::pc013_dynamic_sql::check_meta(self, m, pos, len);
         match m.name.as_str() {
             "set" => {
                 let mut it = m.args.split_whitespace();
@@ -1205,33 +991,6 @@ impl<'a> Engine<'a> {
                     self.on_error_stop = matches!(v.as_str(), "on" | "true" | "1" | "yes");
                 }
             }
-            "gexec" => self.report(
-                &rules::pc013_dynamic_sql::RULE,
-                pos,
-                len,
-                "\\gexec executes the query's results as SQL, which cannot be proven safe".into(),
-                "write the statements out",
-                None,
-            ),
-            "!" | "setenv" if m.name == "!" => self.report(
-                &rules::pc013_dynamic_sql::RULE,
-                pos,
-                len,
-                "\\! runs a shell command, which cannot be proven safe".into(),
-                "remove the shell escape",
-                None,
-            ),
-            "o" | "out" | "g" | "gx" | "w" | "write" if m.args.starts_with('|') => self.report(
-                &rules::pc013_dynamic_sql::RULE,
-                pos,
-                len,
-                format!(
-                    "\\{} pipes into a shell command, which cannot be proven safe",
-                    m.name
-                ),
-                "remove the pipe",
-                None,
-            ),
             "copy" => self.backslash_copy(m),
             "i" | "include" | "ir" | "include_relative" => self.include(m, pos, len),
             _ => {}
@@ -1250,14 +1009,7 @@ impl<'a> Engine<'a> {
             _ => false,
         };
         if lower.contains("program") {
-            self.report(
-                &rules::pc013_dynamic_sql::RULE,
-                self.idx.pos(m.start),
-                2,
-                "\\copy … program runs a shell command".into(),
-                "remove it",
-                None,
-            );
+            rules::pc013_dynamic_sql::copy_program(self, self.idx.pos(m.start), 2, true);
         }
         if !is_from || m.args.starts_with('(') {
             return;
@@ -1300,14 +1052,7 @@ impl<'a> Engine<'a> {
         };
         let path = base.join(arg);
         if arg.is_empty() {
-            self.report(
-                &rules::pc015_missing_include::RULE,
-                pos,
-                len,
-                "include without a file name".into(),
-                "name the file",
-                None,
-            );
+            rules::pc015_missing_include::no_name(self, pos, len);
             return;
         }
         let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
@@ -1316,27 +1061,14 @@ impl<'a> Engine<'a> {
             .iter()
             .any(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) == canonical);
         if seen || self.includes.len() >= MAX_INCLUDES {
-            self.report(
-                &rules::pc015_missing_include::RULE,
-                pos,
-                len,
-                format!("include cycle or chain too deep at `{}`", path.display()),
-                "remove the cycle",
-                None,
-            );
+            rules::pc015_missing_include::cycle(self, pos, len, &path.display().to_string());
             return;
         }
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                self.report(
-                    &rules::pc015_missing_include::RULE,
-                    pos,
-                    len,
-                    format!("included file `{}` cannot be read: {e}", path.display()),
-                    "fix the path (\\ir is relative to this file, \\i to the working directory)",
-                    None,
-                );
+                let shown = path.display().to_string();
+                rules::pc015_missing_include::unreadable(self, pos, len, &shown, &e.to_string());
                 return;
             }
         };
@@ -1360,38 +1092,6 @@ impl<'a> Engine<'a> {
             );
         }
     }
-}
-
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    let (first, rest) = match needle.split_first() {
-        Some(x) => x,
-        None => return true,
-    };
-    let n = needle.len();
-    let mut i = 0;
-    while i + n <= hay.len() {
-        if hay[i].eq_ignore_ascii_case(first) && hay[i + 1..i + n].eq_ignore_ascii_case(rest) {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-fn find_word_ci(s: &str, word: &str) -> Option<usize> {
-    let lower = s.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(word) {
-        let at = from + i;
-        let before_ok = at == 0 || lower.as_bytes()[at - 1].is_ascii_whitespace();
-        let after = at + word.len();
-        let after_ok = after >= lower.len() || lower.as_bytes()[after].is_ascii_whitespace();
-        if before_ok && after_ok {
-            return Some(at);
-        }
-        from = after;
-    }
-    None
 }
 
 /// The first four significant words (unquoted words only; stops at anything else).

@@ -54,6 +54,86 @@ pub struct Finding {
     pub suppressible: bool,
 }
 
+/// A finding being made: the one way every rule builds its findings
+/// (`RULE.at(pos, len, message).help(…).reason(…)`, then `Engine::emit`), so that the doc
+/// link, the position mapping and the suppression decision are made in one place.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub(crate) rule: crate::lint::rules::Rule,
+    pub(crate) pos: Pos,
+    pub(crate) len: usize,
+    pub(crate) message: String,
+    pub(crate) help: String,
+    pub(crate) reason: Option<String>,
+    pub(crate) suppressible: bool,
+}
+
+impl Draft {
+    /// A finding of `rule` at `pos` spanning `len` characters.
+    #[must_use]
+    pub fn new(rule: crate::lint::rules::Rule, pos: Pos, len: usize, message: String) -> Draft {
+        Draft {
+            rule,
+            pos,
+            len,
+            message,
+            help: String::new(),
+            reason: None,
+            suppressible: true,
+        }
+    }
+
+    /// What to do about it (the link to the rule's page is added).
+    #[must_use]
+    pub fn help(mut self, help: &str) -> Draft {
+        self.help = help.to_string();
+        self
+    }
+
+    /// The policy's reason, quoted.
+    #[must_use]
+    pub fn reason(mut self, reason: Option<&str>) -> Draft {
+        self.reason = reason.map(str::to_string);
+        self
+    }
+
+    /// Whether an allow comment may silence it (the policy and the fail-closed test of the
+    /// engine may still forbid it).
+    #[must_use]
+    pub fn suppressible(mut self, may: bool) -> Draft {
+        self.suppressible = may;
+        self
+    }
+
+    /// The finding, positioned through `idx`; `allowed` says whether the policy and the engine
+    /// let it be suppressed.
+    #[must_use]
+    pub fn build(self, idx: &LineIndex, allowed: bool) -> Finding {
+        let pos = if self.pos.is_known() {
+            self.pos
+        } else {
+            Pos { line: 1, col: 1 }
+        };
+        let help = if self.help.is_empty() {
+            format!("see {}", self.rule.doc_path())
+        } else {
+            format!("{} (see {})", self.help, self.rule.doc_path())
+        };
+        Finding {
+            code: self.rule.code,
+            rule: self.rule.name,
+            message: self.message,
+            help,
+            reason: self.reason,
+            severity: self.rule.severity,
+            range: idx.range(pos, self.len.max(1)),
+            line: pos.line as usize,
+            col: pos.col as usize,
+            suppressible: self.suppressible && allowed,
+        }
+    }
+}
+
 /// A 1-based line/column position (column counted in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Pos {

@@ -20,6 +20,7 @@ pub mod fallback;
 pub mod finding;
 pub mod locate;
 pub mod parse_error;
+pub mod names;
 pub mod plpgsql;
 pub mod policy;
 pub mod report;
@@ -27,7 +28,10 @@ pub mod report_json;
 pub mod rules;
 pub mod sarif;
 pub mod scan;
+pub mod schema;
 pub mod slash;
+pub(crate) mod suppress;
+pub mod trust;
 pub mod walk;
 
 use std::path::PathBuf;
@@ -123,21 +127,7 @@ pub fn lint_bytes(
             let text = String::from_utf8_lossy(bytes).into_owned();
             let bad = e.valid_up_to();
             let mut findings = lint_source(path, &text, policy, step);
-            let idx = finding::LineIndex::new(&text);
-            let pos = idx.pos(bad);
-            let rule = rules::pc012_unreadable_text::RULE;
-            findings.push(Finding {
-                code: rule.code,
-                rule: rule.name,
-                message: format!("not valid UTF-8 (first bad byte at offset {bad})"),
-                help: format!("save the file as UTF-8 (see {})", rule.doc_path()),
-                reason: None,
-                severity: rule.severity,
-                range: idx.range(pos, 1),
-                line: pos.line as usize,
-                col: pos.col as usize,
-                suppressible: false,
-            });
+            findings.push(rules::pc012_unreadable_text::not_utf8(&text, bad));
             findings.sort_by(|a, b| (a.line, a.col, a.code).cmp(&(b.line, b.col, b.code)));
             (text, findings)
         }

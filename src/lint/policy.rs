@@ -47,6 +47,28 @@ pub struct NamedEntry {
     pub reason: String,
 }
 
+/// What the linter does with a call of a function it cannot see (not built in, not defined in
+/// the linted files, not under `trusted_functions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrustMode {
+    /// The call is trusted (a fail-open, shown by the policy's reason).
+    Trusted,
+    /// The call is a finding (PC018).
+    Finding,
+}
+
+/// The policy's decision on functions it cannot see, per kind of script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFunctions {
+    /// For the steps of a packet (`packetc check`, `lint` of a step).
+    pub packet_steps: TrustMode,
+    /// For every other script.
+    pub other_scripts: TrustMode,
+    /// Why, quoted by PC018 findings.
+    pub reason: String,
+}
+
 /// The loaded, validated policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
@@ -64,6 +86,16 @@ pub struct Policy {
     pub functions: Vec<NamedEntry>,
     /// Roles whose grant lets the grantee write protected tables.
     pub roles: Vec<NamedEntry>,
+    /// Functions trusted without being seen, with why (`name`, `schema.name`, or
+    /// `pg_catalog.*` for PostgreSQL's built-in functions).
+    pub trusted_functions: Vec<NamedEntry>,
+    /// Extensions a script may create (`CREATE EXTENSION`), with why.
+    pub trusted_extensions: Vec<NamedEntry>,
+    /// What a call of any other unseen function is.
+    pub unknown_functions: UnknownFunctions,
+    /// The protected tables' dependents, from the target's schema (schema-aware mode; empty
+    /// without a schema). Not part of the YAML.
+    pub dependents: Vec<crate::lint::schema::Dependent>,
 }
 
 // JSON Schema (`packetc schema policy`, docs/schema/policy.schema.json): the derives and
@@ -104,6 +136,46 @@ pub(crate) struct RawPolicy {
     #[serde(default)]
     #[schemars(with = "Vec<RawNamed>")]
     write_roles: Vec<Spanned<RawNamed>>,
+    /// Functions trusted without being seen (their bodies are not in the linted files), each
+    /// with why: `name`, `schema.name`, or `pg_catalog.*` for every PostgreSQL built-in function
+    /// (the list packetc ships; those under sql_functions stay findings).
+    #[serde(default)]
+    #[schemars(with = "Vec<RawNamed>")]
+    trusted_functions: Vec<Spanned<RawNamed>>,
+    /// Extensions a script may `CREATE EXTENSION` (they bring functions from outside the
+    /// linted files), each with why; any other is a finding (PC018) where unknown functions are.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawNamed>")]
+    trusted_extensions: Vec<Spanned<RawNamed>>,
+    /// What a call of a function that is neither built in (and trusted), nor defined in the
+    /// linted files, nor under trusted_functions is. Absent: trusted everywhere (fail-open).
+    unknown_functions: Option<RawUnknown>,
+}
+
+/// `trusted` or `finding` (schema only: a plain enum of the two words).
+#[derive(schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "TrustMode")]
+#[allow(dead_code)]
+enum RawMode {
+    Trusted,
+    Finding,
+}
+
+/// The decision on unseen functions.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "UnknownFunctions")]
+struct RawUnknown {
+    /// In the steps of a packet: `finding` (PC018) or `trusted`.
+    #[schemars(with = "RawMode")]
+    packet_steps: TrustMode,
+    /// In every other script: `finding` (PC018) or `trusted`.
+    #[schemars(with = "RawMode")]
+    other_scripts: TrustMode,
+    /// Why; quoted by every PC018 finding.
+    #[schemars(length(min = 1))]
+    reason: String,
 }
 
 /// A named function or role, with why.
@@ -183,6 +255,10 @@ impl Policy {
                 never_suppress: Vec::new(),
                 functions: Vec::new(),
                 roles: Vec::new(),
+                trusted_functions: Vec::new(),
+                trusted_extensions: Vec::new(),
+                unknown_functions: UnknownFunctions::fail_open(),
+                dependents: Vec::new(),
             },
         }
     }
@@ -201,7 +277,9 @@ impl Policy {
                 format!("{at}: invalid policy: {first}"),
                 "allowed keys: version, protected_tables (table, reason), protected_columns \
                  (table, column, reason), trigger_bypass (reason), never_suppress, sql_functions \
-                 (name, reason), write_roles (name, reason); see docs/policy.md",
+                 (name, reason), write_roles (name, reason), trusted_functions (name, reason), \
+                 trusted_extensions (name, reason), unknown_functions (packet_steps, \
+                 other_scripts, reason); see docs/policy.md",
             )
         })?;
         let mut problems = Vec::new();
@@ -292,6 +370,22 @@ impl Policy {
         };
         let functions = named(&raw.sql_functions, "an sql_functions entry");
         let roles = named(&raw.write_roles, "a write_roles entry");
+        let trusted_functions = named(&raw.trusted_functions, "a trusted_functions entry");
+        let trusted_extensions = named(&raw.trusted_extensions, "a trusted_extensions entry");
+        let unknown_functions = match &raw.unknown_functions {
+            Some(u) if u.reason.trim().is_empty() => {
+                problems.push(format!(
+                    "{name}: unknown_functions needs a non-empty `reason`"
+                ));
+                UnknownFunctions::fail_open()
+            }
+            Some(u) => UnknownFunctions {
+                packet_steps: u.packet_steps,
+                other_scripts: u.other_scripts,
+                reason: u.reason.trim().to_string(),
+            },
+            None => UnknownFunctions::fail_open(),
+        };
         if !problems.is_empty() {
             return Err(Error::input(
                 format!("invalid policy:\n  {}", problems.join("\n  ")),
@@ -309,6 +403,38 @@ impl Policy {
             never_suppress,
             functions,
             roles,
+            trusted_functions,
+            trusted_extensions,
+            unknown_functions,
+            dependents: Vec::new(),
+        })
+    }
+
+    /// The policy in schema-aware mode: the protected tables' dependents read from the target's
+    /// schema SQL (a packet's `fixture/schema.sql`, `packetc lint --schema FILE`).
+    #[must_use]
+    pub fn with_schema(mut self, schema_sql: &str) -> Policy {
+        self.dependents = crate::lint::schema::dependents(&self, schema_sql);
+        self
+    }
+
+    /// The `trusted_functions` entry that covers a call of `name` (folded) in `schema`, if
+    /// any; `builtin` says whether the name is a PostgreSQL built-in function (an unqualified
+    /// call resolves to pg_catalog first).
+    #[must_use]
+    pub fn trusted_function(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+        builtin: bool,
+    ) -> Option<&NamedEntry> {
+        self.trusted_functions.iter().find(|e| {
+            match e.name.split_once('.') {
+                Some(("pg_catalog", "*")) => builtin && matches!(schema, None | Some("pg_catalog")),
+                // Exact: an unqualified call may resolve to another schema's function.
+                Some((s, n)) => n == name && schema == Some(s),
+                None => e.name == name,
+            }
         })
     }
 
@@ -348,6 +474,16 @@ impl Policy {
         })
     }
 
+    /// The decision on unseen functions for a packet step (`true`) or another script.
+    #[must_use]
+    pub fn unknown_mode(&self, packet_step: bool) -> TrustMode {
+        if packet_step {
+            self.unknown_functions.packet_steps
+        } else {
+            self.unknown_functions.other_scripts
+        }
+    }
+
     /// Whether a code may be suppressed under this policy.
     #[must_use]
     pub fn suppressible(&self, code: &str) -> bool {
@@ -358,6 +494,19 @@ impl Policy {
     #[must_use]
     pub fn names_protected(&self, schema: Option<&str>, table: &str) -> bool {
         self.table(schema, table).is_some()
+    }
+}
+
+impl UnknownFunctions {
+    /// A policy without `unknown_functions`: every unseen function is trusted.
+    fn fail_open() -> UnknownFunctions {
+        UnknownFunctions {
+            packet_steps: TrustMode::Trusted,
+            other_scripts: TrustMode::Trusted,
+            reason: "the policy has no unknown_functions entry, so functions defined outside the \
+                     linted files are trusted"
+                .into(),
+        }
     }
 }
 

@@ -384,19 +384,15 @@ fn source_rows(q: &Query) -> Vec<Vec<&Expr>> {
     }
 }
 
-/// PostgreSQL name folding: unquoted identifiers fold to lower case, quoted ones are exact.
+/// PostgreSQL name folding (the linter's, ASCII-only as PostgreSQL does for UTF-8).
 fn ident_name(id: &Ident) -> String {
-    if id.quote_style.is_some() {
-        id.value.clone()
-    } else {
-        id.value.to_lowercase()
-    }
+    crate::lint::names::fold(id)
 }
 
 fn part_name(p: &ObjectNamePart) -> String {
     match p {
         ObjectNamePart::Identifier(id) => ident_name(id),
-        ObjectNamePart::Function(f) => f.name.value.to_lowercase(),
+        ObjectNamePart::Function(f) => ident_name(&f.name),
     }
 }
 

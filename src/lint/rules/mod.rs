@@ -3,22 +3,25 @@
 //! `docs/rules/<CODE>.md` is generated from those comments (`UPDATE_DOCS=1 cargo test --test
 //! lint_docs`) and a test fails when the pages drift. `packetc rule CODE` prints the same text.
 //!
-//! Each file holds the rule's documentation (`//!`), its registry entry (`RULE`), its check
-//! (`check` / `check_write`, called by the engine's dispatcher for every write, or — for the
-//! front-end rules PC010–PC015 and PC020 — reported where the scanner or parser detects the
-//! problem) and its tests in both directions (`testing::lint_ok` / `lint_errors`).
+//! Each file holds the rule's documentation (`//!`), its registry entry (`RULE`), its checks
+//! and messages (`check` / `check_write` for the write rules, called by the engine's
+//! dispatcher for every write; named entry points such as `unparseable` or `check_meta` for the
+//! front-end rules, called where the scanner or parser meets the problem), and its tests in
+//! both directions (`testing::lint_ok` / `lint_errors`). Every finding is built through one
+//! builder, [`Rule::at`] → [`Draft`], and recorded by `Engine::emit`, which alone decides
+//! whether it may be suppressed.
 //!
-//! To add a rule: copy a rule file, give it the next free code, add it to [`RULES`] and
-//! `mod` below, call its check from `Engine::check_writes` (or where the condition is
-//! detected), add evasion and look-alike corpus lines (`tests/corpus/lint/`), then
-//! regenerate the docs.
+//! To add a rule: follow docs/adding-a-rule.md (copy a rule file, give it the next free code,
+//! add it to [`RULES`] and `mod` below, call its check from the engine, add evasion and
+//! look-alike corpus lines under `tests/corpus/lint/`, then regenerate the docs).
 
-use crate::lint::finding::Severity;
+use crate::lint::finding::{Draft, Pos, Severity};
 
 pub mod pc001_protected_table_write;
 pub mod pc002_protected_table_ddl;
 pub mod pc003_protected_column_write;
 pub mod pc004_trigger_bypass;
+pub mod pc005_protected_dependent_ddl;
 pub mod pc010_unparseable_statement;
 pub mod pc011_unterminated_literal;
 pub mod pc012_unreadable_text;
@@ -27,6 +30,7 @@ pub mod pc014_unverifiable_body;
 pub mod pc015_missing_include;
 pub mod pc016_raw_psql_interpolation;
 pub mod pc017_unmodelled_psql;
+pub mod pc018_untrusted_function_call;
 pub mod pc020_bad_suppression;
 pub mod pc021_unused_suppression;
 pub mod pc030_read_only_step_write;
@@ -49,6 +53,9 @@ pub struct Rule {
     pub severity: Severity,
     /// The rule's source file; its leading `//!` lines are the documentation.
     pub source: &'static str,
+    /// The rule fails closed (the text could not be proven safe, not shown unsafe): its finding
+    /// can never be suppressed when the text it is about names a protected object.
+    pub fail_closed: bool,
 }
 
 impl Rule {
@@ -66,6 +73,12 @@ impl Rule {
         out
     }
 
+    /// A finding of this rule at `pos` spanning `len` characters.
+    #[must_use]
+    pub fn at(self, pos: Pos, len: usize, message: impl Into<String>) -> Draft {
+        Draft::new(self, pos, len, message.into())
+    }
+
     /// Relative link to the rule's documentation page.
     #[must_use]
     pub fn doc_path(&self) -> String {
@@ -79,6 +92,7 @@ pub const RULES: &[Rule] = &[
     pc002_protected_table_ddl::RULE,
     pc003_protected_column_write::RULE,
     pc004_trigger_bypass::RULE,
+    pc005_protected_dependent_ddl::RULE,
     pc010_unparseable_statement::RULE,
     pc011_unterminated_literal::RULE,
     pc012_unreadable_text::RULE,
@@ -87,6 +101,7 @@ pub const RULES: &[Rule] = &[
     pc015_missing_include::RULE,
     pc016_raw_psql_interpolation::RULE,
     pc017_unmodelled_psql::RULE,
+    pc018_untrusted_function_call::RULE,
     pc020_bad_suppression::RULE,
     pc021_unused_suppression::RULE,
     pc030_read_only_step_write::RULE,

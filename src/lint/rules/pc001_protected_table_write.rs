@@ -36,6 +36,7 @@ pub const RULE: Rule = Rule {
     summary: "A statement writes rows of a protected table.",
     severity: Severity::Error,
     source: include_str!("pc001_protected_table_write.rs"),
+    fail_closed: false,
 };
 
 /// A row write (not a trigger switch, which is PC004) to a protected table.

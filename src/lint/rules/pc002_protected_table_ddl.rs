@@ -29,6 +29,7 @@ pub const RULE: Rule = Rule {
     summary: "A statement changes the definition or privileges of a protected table.",
     severity: Severity::Error,
     source: include_str!("pc002_protected_table_ddl.rs"),
+    fail_closed: false,
 };
 
 /// DDL or a privilege change on a protected table (trigger switches are PC004).

@@ -33,6 +33,7 @@ pub const RULE: Rule = Rule {
     summary: "A statement sets a protected column.",
     severity: Severity::Error,
     source: include_str!("pc003_protected_column_write.rs"),
+    fail_closed: false,
 };
 
 /// A write that sets a protected column, named or through a missing column list.

@@ -19,7 +19,9 @@
 use super::Rule;
 use crate::lint::effects::Write;
 use crate::lint::engine::Engine;
-use crate::lint::finding::Severity;
+use crate::lint::finding::{Pos, Severity};
+use crate::lint::names;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Word};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -28,6 +30,7 @@ pub const RULE: Rule = Rule {
     summary: "A statement switches triggers off.",
     severity: Severity::Error,
     source: include_str!("pc004_trigger_bypass.rs"),
+    fail_closed: false,
 };
 
 /// Write-level bypasses: writes to `pg_settings`, and DISABLE/DROP TRIGGER on a protected
@@ -71,6 +74,80 @@ pub(crate) fn check_write(cx: &mut Engine, w: &Write) {
                 Some(&reason),
             );
         }
+    }
+}
+
+/// Token-level bypasses at `sig[i]` (the statement's tokens without whitespace), inside any
+/// expression: the protected setting named unqualified (`SET session_replication_role`, a
+/// function's `SET` clause, `ALTER ROLE … SET`), unless the statement is `inert` (SHOW,
+/// RESET), and `set_config('<protected setting>', …)`. A `set_config` whose name is not a
+/// literal is PC013.
+pub(crate) fn check_token(
+    cx: &mut Engine,
+    sig: &[&TokenWithSpan],
+    i: usize,
+    w: &Word,
+    inert: bool,
+) {
+    let pos = Pos::from_loc(sig[i].span.start);
+    let len = w.value.chars().count();
+    let reason = cx.policy.trigger_bypass_reason.clone();
+    // `myapp.session_replication_role` is a custom setting of that name, not this one.
+    let qualified = i > 0 && sig[i - 1].token == Token::Period;
+    if !qualified && names::is_protected_setting(&w.value) {
+        if !inert {
+            cx.emit(
+                RULE.at(
+                    pos,
+                    len,
+                    format!(
+                        "changes {}, which switches triggers off",
+                        w.value.to_ascii_lowercase()
+                    ),
+                )
+                .help("remove it: a packet never bypasses triggers")
+                .reason(Some(&reason)),
+            );
+        }
+        return;
+    }
+    if !(w.value.eq_ignore_ascii_case("set_config")
+        && sig.get(i + 1).is_some_and(|n| n.token == Token::LParen))
+    {
+        return;
+    }
+    let arg = sig.get(i + 2).map(|a| &a.token);
+    let after = sig.get(i + 3).map(|a| &a.token);
+    let lit = match arg {
+        Some(
+            Token::SingleQuotedString(s)
+            | Token::EscapedStringLiteral(s)
+            | Token::UnicodeStringLiteral(s)
+            | Token::NationalStringLiteral(s),
+        ) => Some(s.as_str()),
+        Some(Token::DollarQuotedString(d)) => Some(d.value.as_str()),
+        _ => None,
+    };
+    // A psql `:'var'` arrives as the literal ':var': its value is unknown.
+    let lit = lit.filter(|s| !s.starts_with(':'));
+    match (lit, after) {
+        (Some(s), Some(Token::Comma)) => {
+            if names::is_protected_setting(s) {
+                cx.emit(
+                    RULE.at(
+                        pos,
+                        len,
+                        format!(
+                            "set_config('{}', …) switches triggers off",
+                            s.trim().to_ascii_lowercase()
+                        ),
+                    )
+                    .help("remove it: a packet never bypasses triggers")
+                    .reason(Some(&reason)),
+                );
+            }
+        }
+        _ => super::pc013_dynamic_sql::computed_setting(cx, pos, len),
     }
 }
 

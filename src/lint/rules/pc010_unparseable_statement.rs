@@ -21,7 +21,9 @@
 //! ```
 
 use super::Rule;
-use crate::lint::finding::Severity;
+use crate::lint::engine::{Engine, MAX_STATEMENT_BYTES};
+use crate::lint::finding::{Pos, Severity};
+use crate::lint::names::NameRef;
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -30,7 +32,54 @@ pub const RULE: Rule = Rule {
     summary: "A statement could not be parsed, so it cannot be proven safe.",
     severity: Severity::Error,
     source: include_str!("pc010_unparseable_statement.rs"),
+    fail_closed: true,
 };
+
+/// A statement larger than the linter parses.
+pub(crate) fn too_large(cx: &mut Engine, pos: Pos, bytes: usize) {
+    cx.emit(
+        RULE.at(
+            pos,
+            1,
+            format!(
+                "statement of {bytes} bytes is larger than the {} MiB the linter parses, so it cannot be proven safe",
+                MAX_STATEMENT_BYTES >> 20
+            ),
+        )
+        .help("split it (COPY … FROM STDIN for bulk data)"),
+    );
+}
+
+/// A statement the parser (and the fallback) could not read; `msg` is the parser's words,
+/// `mentions` the protected names the statement contains (then it can never be suppressed).
+pub(crate) fn unparseable(cx: &mut Engine, msg: &str, pos: Pos, mentions: &[NameRef]) {
+    let names: Vec<String> = mentions.iter().map(NameRef::display).collect();
+    let (help, may) = if names.is_empty() {
+        (
+            "rewrite it in a spelling the parser understands, or add `-- packetc: allow PC010 -- <why it is safe>` above it".to_string(),
+            true,
+        )
+    } else {
+        (
+            format!(
+                "it names protected {} so it can never be suppressed: rewrite it in a spelling the parser understands",
+                names.join(", ")
+            ),
+            false,
+        )
+    };
+    // Underline what the parser tripped over (`… found: X` / `unexpected `X` …`).
+    let len = crate::lint::parse_error::offending_len(msg);
+    cx.emit(
+        RULE.at(
+            pos,
+            len,
+            format!("cannot parse this statement, so it cannot be proven safe: {msg}"),
+        )
+        .help(&help)
+        .suppressible(may),
+    );
+}
 
 #[cfg(test)]
 mod tests {

@@ -15,7 +15,8 @@
 //! Close the quote with the same tag: `$body$ … $body$`.
 
 use super::Rule;
-use crate::lint::finding::Severity;
+use crate::lint::engine::Engine;
+use crate::lint::finding::{Pos, Severity};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -24,4 +25,17 @@ pub const RULE: Rule = Rule {
     summary: "A quote, dollar quote or comment is never closed.",
     severity: Severity::Error,
     source: include_str!("pc011_unterminated_literal.rs"),
+    fail_closed: true,
 };
+
+/// A quote, dollar quote or comment opened at `pos` and never closed.
+pub(crate) fn unterminated(cx: &mut Engine, pos: Pos, what: &str) {
+    cx.emit(
+        RULE.at(
+            pos,
+            1,
+            format!("unterminated {what}: everything after it is swallowed"),
+        )
+        .help("close it (the same tag for dollar quotes)"),
+    );
+}

@@ -11,7 +11,8 @@
 //! Save the file as UTF-8 and remove stray control characters.
 
 use super::Rule;
-use crate::lint::finding::Severity;
+use crate::lint::engine::Engine;
+use crate::lint::finding::{Finding, LineIndex, Pos, Severity};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -20,4 +21,31 @@ pub const RULE: Rule = Rule {
     summary: "Bytes that are not valid UTF-8 or that the SQL tokenizer rejects.",
     severity: Severity::Error,
     source: include_str!("pc012_unreadable_text.rs"),
+    fail_closed: true,
 };
+
+/// The SQL tokenizer rejected a statement.
+pub(crate) fn tokenizer_rejected(cx: &mut Engine, pos: Pos, msg: &str) {
+    cx.emit(
+        RULE.at(
+            pos,
+            1,
+            format!("the SQL tokenizer rejected this statement: {msg}"),
+        )
+        .help("remove or quote the offending character"),
+    );
+}
+
+/// A file that is not UTF-8, first bad byte at `bad` of `text` (its lossy reading).
+#[must_use]
+pub fn not_utf8(text: &str, bad: usize) -> Finding {
+    let idx = LineIndex::new(text);
+    let pos = idx.pos(bad);
+    RULE.at(
+        pos,
+        1,
+        format!("not valid UTF-8 (first bad byte at offset {bad})"),
+    )
+    .help("save the file as UTF-8")
+    .build(&idx, false)
+}

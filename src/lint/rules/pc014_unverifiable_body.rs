@@ -25,6 +25,7 @@ pub const RULE: Rule = Rule {
     summary: "A function or DO body is in a language the linter cannot read.",
     severity: Severity::Error,
     source: include_str!("pc014_unverifiable_body.rs"),
+    fail_closed: true,
 };
 
 #[cfg(test)]

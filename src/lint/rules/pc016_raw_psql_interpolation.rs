@@ -20,6 +20,7 @@ use super::Rule;
 use crate::lint::effects::Write;
 use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
+use crate::lint::scan::{Stmt, VarKind};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -28,6 +29,7 @@ pub const RULE: Rule = Rule {
     summary: "A psql variable is pasted into SQL unquoted, or names a written table.",
     severity: Severity::Error,
     source: include_str!("pc016_raw_psql_interpolation.rs"),
+    fail_closed: true,
 };
 
 /// A write whose target table comes from a `:"var"` interpolation.
@@ -44,6 +46,25 @@ pub(crate) fn check_write(cx: &mut Engine, w: &Write) {
             "write the table name out",
             None,
         );
+    }
+}
+
+/// psql variables pasted into the statement unquoted (`:name`).
+pub(crate) fn check_vars(cx: &mut Engine, s: &Stmt) {
+    for v in &s.vars {
+        if v.kind != VarKind::Raw {
+            continue;
+        }
+        let shown = &cx.text[v.start..v.end];
+        let pos = cx.idx.pos(v.start);
+        let d = RULE
+            .at(
+                pos,
+                shown.chars().count(),
+                format!("psql variable `{shown}` is pasted into the SQL unquoted"),
+            )
+            .help("use :'name' for a value or write the SQL out");
+        cx.emit(d);
     }
 }
 

@@ -41,6 +41,7 @@ pub const RULE: Rule = Rule {
     summary: "A psql command or session setting changes how the rest of the script is read or run.",
     severity: Severity::Error,
     source: include_str!("pc017_unmodelled_psql.rs"),
+    fail_closed: true,
 };
 
 /// Settings that change how psql and the server split and read SQL text.
@@ -52,15 +53,7 @@ const LEXING_SETTINGS: &[&str] = &[
 
 /// ASCII case-insensitive substring test (no allocation: it runs on every statement).
 fn contains_ci(hay: &str, needle: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    let Some((&first, rest)) = n.split_first() else {
-        return true;
-    };
-    let first = first.to_ascii_lowercase();
-    h.len() >= n.len()
-        && (0..=h.len() - n.len()).any(|i| {
-            h[i].to_ascii_lowercase() == first && h[i + 1..i + n.len()].eq_ignore_ascii_case(rest)
-        })
+    crate::lint::names::contains_ci(hay.as_bytes(), needle.as_bytes())
 }
 
 /// The statement's first word and second word, lower-cased (at most 16 bytes each).

@@ -18,7 +18,8 @@
 //! ```
 
 use super::Rule;
-use crate::lint::finding::Severity;
+use crate::lint::engine::Engine;
+use crate::lint::finding::{Pos, Severity};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -27,7 +28,29 @@ pub const RULE: Rule = Rule {
     summary: "A suppression comment has no reason or names an unknown code.",
     severity: Severity::Warning,
     source: include_str!("pc020_bad_suppression.rs"),
+    fail_closed: false,
 };
+
+/// An allow comment without `-- reason`.
+pub(crate) const NO_REASON: &str =
+    "suppression without a reason: write `-- packetc: allow CODE -- why`";
+/// An allow comment without a code.
+pub(crate) const NO_CODE: &str = "suppression names no rule code";
+
+/// A code the policy never lets be suppressed.
+pub(crate) fn never(code: &str) -> String {
+    format!("{code} can never be suppressed (policy never_suppress)")
+}
+
+/// A code no rule has.
+pub(crate) fn unknown(code: &str) -> String {
+    format!("unknown rule code `{code}`")
+}
+
+/// Report one problem with an allow comment.
+pub(crate) fn bad(cx: &mut Engine, pos: Pos, len: usize, problem: &str) {
+    cx.emit(RULE.at(pos, len, problem).help("fix or remove the comment"));
+}
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,8 @@
 //! ```
 
 use super::Rule;
-use crate::lint::finding::Severity;
+use crate::lint::engine::Engine;
+use crate::lint::finding::{Pos, Severity};
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -28,7 +29,20 @@ pub const RULE: Rule = Rule {
     summary: "A suppression comment silences no finding.",
     severity: Severity::Warning,
     source: include_str!("pc021_unused_suppression.rs"),
+    fail_closed: false,
 };
+
+/// An allowed code with no finding of it on its statement.
+pub(crate) fn unused(cx: &mut Engine, pos: Pos, len: usize, code: &str) {
+    cx.emit(
+        RULE.at(
+            pos,
+            len,
+            format!("unused suppression: no {code} finding on this statement"),
+        )
+        .help("remove the code from the comment (or the comment), so it cannot silence a future finding unseen"),
+    );
+}
 
 #[cfg(test)]
 mod tests {

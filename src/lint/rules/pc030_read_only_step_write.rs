@@ -27,6 +27,7 @@ pub const RULE: Rule = Rule {
     summary: "A read-only packet step (preflight, verify) writes.",
     severity: Severity::Error,
     source: include_str!("pc030_read_only_step_write.rs"),
+    fail_closed: false,
 };
 
 /// Any (non-temporary) write in a read-only step. Returns whether it reported.

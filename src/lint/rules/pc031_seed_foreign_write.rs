@@ -23,6 +23,7 @@ pub const RULE: Rule = Rule {
     summary: "The seed step writes something other than new provenance rows.",
     severity: Severity::Error,
     source: include_str!("pc031_seed_foreign_write.rs"),
+    fail_closed: false,
 };
 
 /// In the seed, anything but an INSERT into the provenance table.

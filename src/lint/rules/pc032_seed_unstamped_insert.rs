@@ -27,6 +27,7 @@ pub const RULE: Rule = Rule {
     summary: "A seed INSERT does not stamp the provenance columns.",
     severity: Severity::Error,
     source: include_str!("pc032_seed_unstamped_insert.rs"),
+    fail_closed: false,
 };
 
 /// In the seed, an INSERT into the provenance table must set the tag column to the tag

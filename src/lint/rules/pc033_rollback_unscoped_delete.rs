@@ -28,6 +28,7 @@ pub const RULE: Rule = Rule {
     summary: "The rollback step writes something other than tag-scoped deletes.",
     severity: Severity::Error,
     source: include_str!("pc033_rollback_unscoped_delete.rs"),
+    fail_closed: false,
 };
 
 /// In the rollback, anything but a DELETE from the provenance table whose WHERE requires

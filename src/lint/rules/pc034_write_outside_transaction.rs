@@ -26,6 +26,7 @@ pub const RULE: Rule = Rule {
     summary: "A packet write is not inside an explicit BEGIN … COMMIT.",
     severity: Severity::Error,
     source: include_str!("pc034_write_outside_transaction.rs"),
+    fail_closed: false,
 };
 
 /// The first (non-temporary) write of a statement that runs outside BEGIN … COMMIT.

@@ -24,6 +24,7 @@ pub const RULE: Rule = Rule {
     summary: "ON_ERROR_STOP is not on before the first SQL statement.",
     severity: Severity::Error,
     source: include_str!("pc035_on_error_stop_missing.rs"),
+    fail_closed: false,
 };
 
 /// The first SQL statement of a packet script, when ON_ERROR_STOP is not on yet.

@@ -1,0 +1,101 @@
+//! ## What it does
+//! In schema-aware mode (the target's schema is known: a packet's `fixture/schema.sql` under
+//! `packetc check`, or `packetc lint --schema FILE`), flags DDL that replaces or drops an object
+//! a protected table depends on or that depends on it: `CREATE OR REPLACE`, `ALTER` or `DROP
+//! FUNCTION` of one of its trigger functions, `ALTER`/`DROP INDEX` of its indexes, `CREATE OR
+//! REPLACE`/`ALTER`/`DROP VIEW` of a view over it, and `ALTER`/`DROP TABLE` of its child tables
+//! and of tables whose foreign keys reference it.
+//!
+//! ## Why is this bad?
+//! The statement never names the protected table, yet it changes what the table's triggers do,
+//! how it is constrained or what its children hold: replacing `system_issues_touch()` rewrites
+//! every later `UPDATE` of `system_issues`. This code can never be suppressed.
+//!
+//! ## Example
+//! ```sql
+//! CREATE OR REPLACE FUNCTION system_issues_touch() RETURNS trigger
+//! LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+//! ```
+//!
+//! ## Use instead
+//! Leave the protected table's dependents alone; governed changes to them go through the
+//! human process that owns the table.
+
+use super::Rule;
+use crate::lint::engine::Engine;
+use crate::lint::finding::Severity;
+use crate::lint::names::NameRef;
+use crate::lint::schema::Dependent;
+
+/// Registry entry.
+pub const RULE: Rule = Rule {
+    code: "PC005",
+    name: "protected-dependent-ddl",
+    summary: "A statement replaces or drops an object a protected table depends on.",
+    severity: Severity::Error,
+    source: include_str!("pc005_protected_dependent_ddl.rs"),
+    fail_closed: false,
+};
+
+/// DDL on `n`, which the schema shows is the dependent `d` of a protected table.
+pub(crate) fn check(cx: &mut Engine, n: &NameRef, d: &Dependent) {
+    let reason = cx.policy.table(None, &d.table).map(|t| t.reason.clone());
+    cx.emit(
+        RULE.at(
+            n.pos,
+            n.len,
+            format!(
+                "changes `{}`, {} protected table `{}` (from the schema)",
+                n.display(),
+                d.kind.describe(),
+                d.table
+            ),
+        )
+        .help("remove it; the protected table's dependents are governed with it")
+        .reason(reason.as_deref()),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::{lint_source, Policy};
+
+    fn codes(sql: &str) -> Vec<&'static str> {
+        let schema = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/packets/one-roof-ownership-seed/fixture/schema.sql"
+        ))
+        .expect("fixture");
+        let p = Policy::builtin().with_schema(&schema);
+        lint_source("t.sql", sql, &p, None)
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    #[test]
+    fn flags_dependents_of_protected_tables() {
+        assert!(codes("CREATE OR REPLACE FUNCTION system_issues_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;").contains(&"PC005"));
+        assert!(codes("DROP INDEX IF EXISTS public.event_outbox_pending_idx;").contains(&"PC005"));
+        assert!(codes("DROP FUNCTION a(), system_issues_emit() CASCADE;").contains(&"PC005"));
+        assert!(
+            codes("ALTER FUNCTION event_outbox_validate() SECURITY DEFINER;").contains(&"PC005")
+        );
+    }
+
+    #[test]
+    fn passes_other_objects_and_no_schema() {
+        assert!(!codes("DROP INDEX governance_objects_domain_idx;").contains(&"PC005"));
+        assert!(!codes(
+            "CREATE OR REPLACE FUNCTION my_touch() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;"
+        )
+        .contains(&"PC005"));
+        let plain = lint_source(
+            "t.sql",
+            "DROP INDEX event_outbox_pending_idx;",
+            &Policy::builtin(),
+            None,
+        );
+        assert!(!plain.iter().any(|f| f.code == "PC005"));
+    }
+}
