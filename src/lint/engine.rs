@@ -483,7 +483,7 @@ impl<'a> Engine<'a> {
                 || kw(1, "procedure")
                 || (kw(1, "or") && kw(2, "replace") && (kw(3, "function") || kw(3, "procedure"))))
         {
-            self.function(&toks, depth, &mentions);
+            self.function(sql, origin, &toks, depth, &mentions);
             return None;
         }
         let start = toks
