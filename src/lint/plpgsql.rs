@@ -977,17 +977,36 @@ fn string_constant(t: &str, from: usize, end: usize) -> Option<Lex> {
         return Some(a);
     }
     while let Some(n) = next_lex(t, a.end, end) {
-        let gap = &t[a.end..n.start];
         let continued = n.kind == Lk::Str
             && t.as_bytes()[n.start] == b'\''
-            && gap.contains('\n')
-            && gap.chars().all(char::is_whitespace);
+            && continues_literal(&t[a.end..n.start]);
         if !continued {
             break;
         }
         a.end = n.end;
     }
     Some(a)
+}
+
+/// Whether the text between two literals joins them, as PostgreSQL's scan.l
+/// `whitespace_with_newline` does: spaces and `--` comments holding at least one newline.
+fn continues_literal(gap: &str) -> bool {
+    let mut newline = false;
+    let mut rest = gap;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("--") {
+            match rest.find('\n') {
+                Some(i) => rest = &rest[i..],
+                None => return false,
+            }
+        } else if c.is_whitespace() {
+            newline |= c == '\n';
+            rest = &rest[c.len_utf8()..];
+        } else {
+            return false;
+        }
+    }
+    newline
 }
 
 /// Where the query of a cursor declaration starts (after `… CURSOR [(args)] FOR|IS`), when
