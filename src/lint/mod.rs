@@ -15,6 +15,7 @@
 //! `schema.table` entry matches that schema or an unqualified reference.
 
 pub mod cmd;
+pub mod copy_fail;
 pub mod effects;
 pub mod engine;
 pub mod fallback;

@@ -266,6 +266,32 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// A scanner that starts at byte `pos` of `text` with psql's state fresh, as psql reads
+    /// the lines after a `COPY … FROM STDIN` the server refused (as script, not data).
+    #[must_use]
+    pub fn starting_at(text: &'a str, psql: bool, pos: usize) -> Scanner<'a> {
+        let mut s = Scanner::new(text, psql);
+        s.pos = pos.min(text.len()).max(s.pos);
+        s.line_start = s.pos;
+        s
+    }
+
+    /// The byte where the scanner will read next.
+    #[must_use]
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Whether psql's state here is fresh: an empty buffer, no pending item, no open `\if`.
+    #[must_use]
+    pub fn idle(&self) -> bool {
+        self.buf_start.is_none()
+            && self.cur.is_none()
+            && self.queue.is_empty()
+            && self.copy_resume.is_none()
+            && self.cond.is_empty()
+    }
+
     /// Whether the current `\if` branch is not known to be skipped.
     fn active(&self) -> bool {
         self.cond.iter().all(|(c, _)| *c != Some(false))
@@ -997,7 +1023,9 @@ impl<'a> Scanner<'a> {
         match self.first_word_copy {
             None => self.first_word_copy = Some(w.eq_ignore_ascii_case("copy")),
             Some(true) => {
-                if self.prev_from && w.eq_ignore_ascii_case("stdin") {
+                // Only the COPY's own `FROM STDIN` (depth 0): `COPY (SELECT … FROM stdin) TO`
+                // reads a table named stdin and sends no data.
+                if self.prev_from && self.depth == 0 && w.eq_ignore_ascii_case("stdin") {
                     if let Some(cur) = self.cur.as_mut() {
                         cur.copy_stdin = true;
                     }
