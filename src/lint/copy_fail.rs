@@ -38,6 +38,8 @@ impl Engine<'_> {
             return;
         }
         let text = self.text;
+        // Where the data starts: the line after the COPY statement's end.
+        let data_start = text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
         let before = self.findings.len();
         let mut fail = Scanner::starting_at(text, true, from);
         // The successful reading from where it resumes, advanced in step to find a point
@@ -70,17 +72,23 @@ impl Engine<'_> {
             self.copy_budget -= used;
             fail.take_allows();
             match item {
+                // A statement completed on the COPY's own line is read the same way by the
+                // successful reading, which judges it.
+                Item::Stmt(s) if s.end <= data_start => {}
                 Item::Stmt(s) => {
                     if !s.blank && !s.discarded && s.via.as_deref() != Some("gdesc") {
                         let mark = self.findings.len();
                         self.top_statement(&s);
                         if s.end > data_end {
                             // Data glued to the file's own SQL: the successful reading judges
-                            // that SQL; the glued text is not something the server could run
-                            // other than as written, so only writes and side doors count.
+                            // that SQL (findings from `data_end` on are its own); of the glued
+                            // data only writes and side doors count.
+                            let cut = self.idx.pos(data_end);
                             let mut i = mark;
                             while i < self.findings.len() {
-                                if KEPT.contains(&self.findings[i].1.code) {
+                                let f = &self.findings[i].1;
+                                let after = (f.line as u64, f.col as u64) >= (cut.line, cut.col);
+                                if KEPT.contains(&f.code) && !after {
                                     i += 1;
                                 } else {
                                     self.findings.remove(i);
