@@ -176,14 +176,19 @@ fn protected_names_used_for_other_things_change_nothing_on_postgresql() {
     )
     .expect("paths policy loads");
     let script = state_script(&watched(&policy));
-    let before = state(&db.target, &script);
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/lint/lookalike/names.sql");
-    let text = std::fs::read_to_string(&file).expect("names.sql");
-    let run = run_psql(&db.target, &text, &[], true).expect("psql runs");
-    assert!(run.success(), "names.sql fails: {}", run.summary());
-    assert_eq!(
-        before,
-        state(&db.target, &script),
-        "names.sql changed a protected object"
-    );
+    // names.sql: names in other namespaces; plpgsql.sql: PL/pgSQL that only reads.
+    for name in ["names.sql", "plpgsql.sql"] {
+        let before = state(&db.target, &script);
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/corpus/lint/lookalike")
+            .join(name);
+        let text = std::fs::read_to_string(&file).expect("look-alike file");
+        let run = run_psql(&db.target, &text, &[], true).expect("psql runs");
+        assert!(run.success(), "{name} fails: {}", run.summary());
+        assert_eq!(
+            before,
+            state(&db.target, &script),
+            "{name} changed a protected object"
+        );
+    }
 }

@@ -338,3 +338,68 @@ fn psql_lexing_evasions_reach_the_server() {
         assert_eq!(count(needle), n, "{needle}: sent {sent:#?}\n{}", run.stderr);
     }
 }
+
+/// A `COPY … FROM STDIN` the server refuses is not followed by data: the real psql reads its
+/// "data" lines as script and sends them as queries, and packetc judges them so (PC001 on
+/// the write), while the same lines after a COPY that succeeds go as COPY data. With
+/// `ON_ERROR_STOP` on, psql stops at the failed COPY and packetc has nothing more to report.
+#[test]
+fn a_refused_copy_sends_its_data_lines_as_sql() {
+    use packetc::lint::{lint_source, Policy};
+    let Some(oracle) = start() else { return };
+    let schema = common::fixture_dir().join("schema.sql");
+    oracle
+        .cluster
+        .create_template("oracle_fixture_copy", &[schema.as_path()])
+        .expect("fixture template");
+    let body = "INSERT INTO system_issues (title) VALUES ('copy data') RETURNING 'sent';\n1\tit's\n\\N\tx\n\\.\nSELECT 'after';\n";
+    let refused = format!("COPY no_such_table FROM STDIN;\n{body}");
+    let accepted =
+        format!("CREATE TEMP TABLE copy_ok (a text, b text);\nCOPY copy_ok FROM STDIN;\n{body}");
+    let stopped = format!("\\set ON_ERROR_STOP on\n{refused}");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let sent = |db: &str, script: &str| {
+        oracle
+            .cluster
+            .create_database_from_template(db, "oracle_fixture_copy")
+            .expect("scratch database");
+        let run = oracle.workers[0].run_in(db, script.as_bytes(), tmp.path());
+        let queries: Vec<String> = run
+            .msgs
+            .iter()
+            .filter_map(|m| match m {
+                Msg::Query(q) => Some(String::from_utf8_lossy(q).into_owned()),
+                _ => None,
+            })
+            .collect();
+        let data = run.msgs.iter().any(|m| matches!(m, Msg::CopyData(_)));
+        (queries, data)
+    };
+    let lint = |script: &str| -> Vec<(usize, String)> {
+        lint_source("copy.sql", script, &Policy::builtin(), None)
+            .iter()
+            .map(|f| (f.line, f.code.to_string()))
+            .collect()
+    };
+    let write = "INSERT INTO system_issues";
+    let (q, data) = sent("copy_refused", &refused);
+    assert!(!data, "no COPY data after a refused COPY: {q:#?}");
+    assert!(
+        q.iter().any(|x| x.contains(write)),
+        "the data line runs as SQL: {q:#?}"
+    );
+    assert_eq!(lint(&refused), [(2, "PC001".to_string())]);
+    let (q, data) = sent("copy_accepted", &accepted);
+    assert!(
+        data && !q.iter().any(|x| x.contains(write)),
+        "data, not SQL: {q:#?}"
+    );
+    // packetc cannot know which one happens: the second reading is still judged.
+    assert_eq!(lint(&accepted), [(3, "PC001".to_string())]);
+    let (q, _) = sent("copy_stopped", &stopped);
+    assert!(
+        !q.iter().any(|x| x.contains(write)),
+        "ON_ERROR_STOP stops: {q:#?}"
+    );
+    assert_eq!(lint(&stopped), Vec::<(usize, String)>::new());
+}

@@ -89,12 +89,14 @@ pub struct Engine<'a> {
     pub(crate) policy: Cow<'a, Policy>,
     pub(crate) step: Option<&'a StepContext>,
     pub(crate) dialect: PostgreSqlDialect,
-    findings: Vec<(usize, Finding)>,
+    pub(crate) findings: Vec<(usize, Finding)>,
     region: usize,
     allows: Vec<(usize, scan::Allow)>,
     pub(crate) writes: Vec<Write>,
     in_txn: bool,
-    on_error_stop: bool,
+    pub(crate) on_error_stop: bool,
+    /// Bytes left for reading COPY data as script (`copy_fail.rs`).
+    pub(crate) copy_budget: usize,
     seen_sql: bool,
     temp: HashSet<String>,
     includes: Vec<PathBuf>,
@@ -148,6 +150,7 @@ impl<'a> Engine<'a> {
             writes: Vec::new(),
             in_txn: false,
             on_error_stop: false,
+            copy_budget: crate::lint::copy_fail::budget(text),
             seen_sql: false,
             temp: HashSet::new(),
             includes: Vec::new(),
@@ -285,7 +288,7 @@ impl<'a> Engine<'a> {
                     last_term = m.end;
                     self.meta(&m);
                 }
-                Item::CopyData { .. } => {}
+                Item::CopyData { start, end } => self.copy_data_as_sql(last_term.min(start), end),
                 Item::Unterminated { start, what, .. } => {
                     let pos = self.idx.pos(start);
                     rules::pc011_unterminated_literal::unterminated(&mut self, pos, what);
@@ -336,7 +339,7 @@ impl<'a> Engine<'a> {
         suppress::apply(self.findings, &plan.suppress)
     }
 
-    fn top_statement(&mut self, s: &scan::Stmt) {
+    pub(crate) fn top_statement(&mut self, s: &scan::Stmt) {
         let origin = Origin {
             pos: self.idx.pos(s.start),
             pinned: false,
@@ -427,7 +430,7 @@ impl<'a> Engine<'a> {
             if let Some(n) = trust::created_routine(&toks) {
                 self.defined.push(n);
             }
-            self.function(&toks, depth, &mentions);
+            self.function(sql, origin, &toks, depth, &mentions);
             return None;
         }
         let strict = self.policy.unknown_mode(self.step.is_some()) == TrustMode::Finding;
@@ -974,7 +977,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn meta(&mut self, m: &Meta) {
+    pub(crate) fn meta(&mut self, m: &Meta) {
         let pos = self.idx.pos(m.start);
         let len = self.text[m.start..m.end].chars().count();
         rules::pc017_unmodelled_psql::check_meta(self, m);

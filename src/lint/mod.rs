@@ -14,6 +14,7 @@
 //! relation in every schema (fail closed: `search_path` is not known statically); a
 //! `schema.table` entry matches that schema or an unqualified reference.
 
+pub mod copy_fail;
 pub mod effects;
 pub mod engine;
 pub mod fallback;

@@ -303,30 +303,39 @@ impl Engine<'_> {
     }
 
     /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE name(…) … LANGUAGE l AS 'body'`.
-    pub(crate) fn function(&mut self, toks: &[TokenWithSpan], depth: u32, mentions: &[NameRef]) {
+    ///
+    /// psql's `BEGIN … END` heuristic (psqlscan.l) keeps a `;` from ending a routine
+    /// definition whenever a word `begin` appears in it, also as a routine's or schema's name
+    /// (`CREATE FUNCTION begin.f() …; DELETE …;`): psql then sends several statements in one
+    /// query string and the server runs each. Those are split here as the server's grammar
+    /// does and analysed one by one.
+    pub(crate) fn function(
+        &mut self,
+        sql: &str,
+        origin: Origin,
+        toks: &[TokenWithSpan],
+        depth: u32,
+        mentions: &[NameRef],
+    ) {
+        let segments = server_segments(sql);
+        if segments.len() > 1 {
+            let li = LineIndex::new(sql);
+            for (a, b) in segments {
+                self.analyze_sql(&sql[a..b], origin.at(li.pos(a)), depth);
+            }
+            return;
+        }
         let sig: Vec<&TokenWithSpan> = toks
             .iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_)))
             .collect();
-        // A `;` outside the body (BEGIN ATOMIC aside) or unbalanced parentheses mean several
-        // statements were merged: not a routine definition PostgreSQL would accept.
-        let atomic = sig.windows(2).any(|w| {
-            matches!((&w[0].token, &w[1].token), (Token::Word(a), Token::Word(b))
-                if a.value.eq_ignore_ascii_case("begin") && b.value.eq_ignore_ascii_case("atomic"))
-        });
+        // Unbalanced parentheses mean several statements were merged: not a routine definition
+        // PostgreSQL would accept.
         let mut balance = 0i64;
         for t in &sig {
             match t.token {
                 Token::LParen => balance += 1,
                 Token::RParen => balance -= 1,
-                Token::SemiColon if !atomic => {
-                    return self.not_a_statement(
-                        "CREATE FUNCTION",
-                        Some(t),
-                        Pos::default(),
-                        mentions,
-                    );
-                }
                 _ => {}
             }
             if balance < 0 {
@@ -382,12 +391,28 @@ impl Engine<'_> {
         let mut lang: Option<(String, Pos)> = None;
         let mut body = None;
         let mut standard_body = false;
-        let mut i = kw + 1;
+        // The options start after the name and its parameter list: a routine named `atomic`
+        // or `return`, or a parameter named so, is not a body.
+        let mut i = j + 1;
+        if sig.get(i).map(|t| &t.token) == Some(&Token::LParen) {
+            let mut d = 0i32;
+            while i < sig.len() {
+                match sig[i].token {
+                    Token::LParen => d += 1,
+                    Token::RParen => d -= 1,
+                    _ => {}
+                }
+                i += 1;
+                if d == 0 {
+                    break;
+                }
+            }
+        }
         while i < sig.len() {
             match &sig[i].token {
                 Token::LParen => depth_p += 1,
                 Token::RParen => depth_p -= 1,
-                Token::Word(w) if depth_p == 0 => {
+                Token::Word(w) if depth_p == 0 && w.quote_style.is_none() => {
                     let v = w.value.to_ascii_lowercase();
                     if v == "language" {
                         if let Some(l) = sig.get(i + 1).and_then(|t| lang_of(&t.token)) {
@@ -395,12 +420,14 @@ impl Engine<'_> {
                         }
                     } else if v == "as" && body.is_none() {
                         body = sig.get(i + 1).and_then(|t| string_body(t));
-                    } else if v == "return" || v == "atomic" {
-                        standard_body = v == "return" || standard_body;
-                        if v == "atomic" {
-                            self.begin_atomic(toks);
-                            return;
-                        }
+                    } else if v == "return" {
+                        standard_body = true;
+                    } else if v == "begin"
+                        && matches!(sig.get(i + 1).map(|t| &t.token),
+                            Some(Token::Word(a)) if a.quote_style.is_none() && a.value.eq_ignore_ascii_case("atomic"))
+                    {
+                        self.begin_atomic(sql, origin, depth, mentions);
+                        return;
                     }
                 }
                 _ => {}
@@ -424,35 +451,47 @@ impl Engine<'_> {
         }
     }
 
-    /// `… BEGIN ATOMIC stmt; … END`: sqlparser parses these; analyse the statements.
-    fn begin_atomic(&mut self, toks: &[TokenWithSpan]) {
-        use sqlparser::ast::{CreateFunctionBody, Statement};
-        let start = toks
-            .iter()
-            .find(|t| !matches!(t.token, Token::Whitespace(_)))
-            .map_or(Pos::default(), |t| Pos::from_loc(t.span.start));
-        let mut parser =
-            sqlparser::parser::Parser::new(&self.dialect).with_tokens_with_locations(toks.to_vec());
-        match parser.parse_statement() {
-            Ok(Statement::CreateFunction(cf)) => {
-                if let Some(CreateFunctionBody::BeginAtomic(b)) = &cf.function_body {
-                    let mut fx = crate::lint::effects::Effects::default();
-                    for st in &b.statements {
-                        crate::lint::effects::statement(st, &mut fx);
-                    }
-                    self.writes.extend(fx.writes);
+    /// `… BEGIN ATOMIC stmt; … END`: each statement of the body is analysed like top-level
+    /// SQL (the server runs them when the routine is called).
+    fn begin_atomic(&mut self, sql: &str, origin: Origin, depth: u32, mentions: &[NameRef]) {
+        let li = LineIndex::new(sql);
+        let (mut p, mut d) = (0usize, 0i32);
+        let mut prev_begin = false;
+        let mut body_start = None;
+        let mut last_end: Option<Lex> = None;
+        let mut last: Option<Lex> = None;
+        while let Some(l) = next_lex(sql, p, sql.len()) {
+            let s = &sql[l.start..l.end];
+            match (l.kind, s) {
+                (Lk::Punct, "(" | "[") => d += 1,
+                (Lk::Punct, ")" | "]") => d -= 1,
+                _ => {}
+            }
+            if body_start.is_none() && d == 0 && prev_begin && is_word(sql, &l, "atomic") {
+                body_start = Some(l.end);
+            }
+            prev_begin = d == 0 && is_word(sql, &l, "begin");
+            if is_word(sql, &l, "end") {
+                last_end = Some(l);
+            }
+            if !(l.kind == Lk::Punct && s == ";") {
+                last = Some(l);
+            }
+            p = l.end;
+        }
+        match (body_start, last_end, last) {
+            (Some(a), Some(e), Some(z)) if e.start == z.start && e.start >= a => {
+                for (x, y) in server_segments(&sql[a..e.start]) {
+                    let (x, y) = (a + x, a + y);
+                    self.analyze_sql(&sql[x..y], origin.at(li.pos(x)), depth + 1);
                 }
             }
             _ => {
-                let may = self.mentions(toks).is_empty();
-                self.report_full(
-                    &rules::pc014_unverifiable_body::RULE,
+                let start = origin.map(li.pos(0));
+                self.unparseable(
+                    "a BEGIN ATOMIC body that does not end with its END".into(),
                     start,
-                    6,
-                    "this BEGIN ATOMIC body could not be parsed, so it cannot be analysed".into(),
-                    "use LANGUAGE sql AS $$ … $$ or plpgsql",
-                    None,
-                    may,
+                    mentions,
                 );
             }
         }
@@ -553,7 +592,13 @@ impl Engine<'_> {
                     // Not a declaration: PostgreSQL would reject it, but never skip a write.
                     *declaring = false;
                 } else if !(is_word(t, &l, "declare") || (l.kind == Lk::Punct && s == "<<")) {
-                    // `name [CONSTANT] type [NOT NULL] [:= expr]` or a cursor declaration.
+                    // `name [NO] [SCROLL] CURSOR [(args)] FOR|IS query`: the query runs when
+                    // the cursor is opened.
+                    if let Some(q) = cursor_query(t, l.end, end) {
+                        self.scan_expr(t, l.start, q, li, o);
+                        return self.pl_sql(t, q, end, li, o, d);
+                    }
+                    // `name [CONSTANT] type [NOT NULL] [:= expr]`, `name ALIAS FOR …`.
                     return self.scan_expr(t, l.start, end, li, o);
                 }
             }
@@ -596,26 +641,8 @@ impl Engine<'_> {
                         return self.scan_expr(t, l.end, end, li, o);
                     };
                     match find_kw(t, l.end, k.start, &["in"]) {
-                        Some(inn) => {
-                            let mut a = next_lex(t, inn.end, k.start);
-                            if a.is_some_and(|a| is_word(t, &a, "reverse")) {
-                                a = a.and_then(|a| next_lex(t, a.end, k.start));
-                            }
-                            match a {
-                                Some(a) if is_word(t, &a, "execute") => {
-                                    self.dynamic(t, a, k.start, li, o, d);
-                                }
-                                Some(a)
-                                    if ["select", "with", "values", "table"]
-                                        .iter()
-                                        .any(|kw| is_word(t, &a, kw)) =>
-                                {
-                                    self.pl_sql(t, a.start, k.start, li, o, d);
-                                }
-                                _ => self.scan_expr(t, inn.end, k.start, li, o),
-                            }
-                        }
-                        None => self.scan_expr(t, l.end, k.start, li, o),
+                        Some(inn) if w == "for" => self.for_in(t, inn.end, k.start, c),
+                        _ => self.scan_expr(t, l.end, k.start, li, o),
                     }
                     p = k.end;
                 }
@@ -640,13 +667,12 @@ impl Engine<'_> {
                 }
                 "execute" => return self.dynamic(t, l, end, li, o, d),
                 "open" => {
+                    // `OPEN c [[NO] SCROLL] FOR query | FOR EXECUTE expr`, or a bound cursor's
+                    // `OPEN c [(args)]`.
                     match find_kw(t, l.end, end, &["for"]) {
                         Some(f) => match next_lex(t, f.end, end) {
                             Some(x) if is_word(t, &x, "execute") => {
                                 self.dynamic(t, x, end, li, o, d)
-                            }
-                            Some(x) if is_word(t, &x, "scroll") || is_word(t, &x, "no") => {
-                                self.scan_expr(t, l.end, end, li, o);
                             }
                             Some(x) => self.pl_sql(t, x.start, end, li, o, d),
                             None => {}
@@ -670,6 +696,42 @@ impl Engine<'_> {
                 }
             }
         }
+    }
+
+    /// `FOR target IN …` up to `LOOP`, read as pl_gram.y does: `EXECUTE` is dynamic SQL, a
+    /// `..` at depth 0 makes an integer range (expressions), a bound cursor's name (with
+    /// arguments) is an expression, and anything else is a query of any kind (DML with
+    /// RETURNING, EXPLAIN, parenthesised, WITH …), analysed as a statement.
+    fn for_in(&mut self, t: &str, start: usize, end: usize, c: &Chunk) {
+        let (li, o, d) = (c.li, c.o, c.d);
+        let mut a = next_lex(t, start, end);
+        let mut from = start;
+        if let Some(r) = a.filter(|a| is_word(t, a, "reverse")) {
+            // REVERSE is only an integer loop's.
+            from = r.end;
+            a = next_lex(t, r.end, end);
+        }
+        let Some(a) = a else { return };
+        if is_word(t, &a, "execute") {
+            return self.dynamic(t, a, end, li, o, d);
+        }
+        if find_punct_depth0(t, from, end, "..") || from != start {
+            return self.scan_expr(t, from, end, li, o);
+        }
+        // A cursor: one identifier, then nothing or a parenthesised argument list.
+        if matches!(a.kind, Lk::Word | Lk::QWord) {
+            match next_lex(t, a.end, end) {
+                None => return self.scan_expr(t, a.start, end, li, o),
+                Some(n) if n.kind == Lk::Punct && &t[n.start..n.end] == "(" => {
+                    let close = find_close(t, n.end, end);
+                    if close.is_some_and(|cl| next_lex(t, cl, end).is_none()) {
+                        return self.scan_expr(t, a.start, end, li, o);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.pl_sql(t, a.start, end, li, o, d);
     }
 
     /// `target[.field|[i]]* := expr` / `= expr`.
@@ -741,7 +803,7 @@ impl Engine<'_> {
     /// `EXECUTE <expr> [INTO …] [USING …]`: constants are analysed, anything else is a finding.
     fn dynamic(&mut self, t: &str, exec: Lex, end: usize, li: &LineIndex, o: Origin, d: u32) {
         let exec_pos = o.map(li.pos(exec.start));
-        let arg = next_lex(t, exec.end, end);
+        let arg = string_constant(t, exec.end, end);
         let after = arg.and_then(|a| next_lex(t, a.end, end));
         let constant = match (arg, after) {
             (Some(a), None) if a.kind == Lk::Str => Some(a),
@@ -782,19 +844,30 @@ impl Engine<'_> {
             );
             return;
         };
-        let Some(tok) = toks
+        let parts: Vec<TokenWithSpan> = toks
             .into_iter()
-            .find(|x| !matches!(x.token, Token::Whitespace(_)))
-        else {
+            .filter(|x| !matches!(x.token, Token::Whitespace(_)))
+            .collect();
+        let Some(tok) = parts.first() else {
             return;
         };
-        let mut tok = tok;
+        let mut tok = tok.clone();
         let s = lit_origin.map(Pos::from_loc(tok.span.start));
         tok.span.start.line = s.line;
         tok.span.start.column = s.col;
-        let Some((body, bo)) = string_body(&tok) else {
+        let Some((mut body, mut bo)) = string_body(&tok) else {
             return;
         };
+        // `'…'<newline>'…'` is one literal to PostgreSQL: the pieces' values, joined.
+        for more in &parts[1..] {
+            match string_body(more) {
+                Some((v, _)) => {
+                    body.push_str(&v);
+                    bo.pinned = true;
+                }
+                None => return,
+            }
+        }
         let bli = LineIndex::new(&body);
         for it in Scanner::new(&body, false) {
             match it {
@@ -840,6 +913,158 @@ fn unicode_edited(text: &str) -> std::borrow::Cow<'_, str> {
         ..crate::lint::scan::Stmt::default()
     };
     std::borrow::Cow::Owned(crate::lint::scan::edited(text, &whole).into_owned())
+}
+
+/// The statements of a query string as the server's grammar splits them: at each `;` outside
+/// parentheses and outside a `BEGIN ATOMIC … END` body (whose `CASE … END`s nest), quotes,
+/// dollar quotes and comments skipped. Pieces holding only comments and space are dropped.
+fn server_segments(t: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let (mut depth, mut atomic) = (0i32, 0u32);
+    let mut seg = 0usize;
+    let mut prev_begin = false;
+    let mut p = 0usize;
+    let mut any = false;
+    while let Some(l) = next_lex(t, p, t.len()) {
+        let s = &t[l.start..l.end];
+        let word = |k: &str| l.kind == Lk::Word && s.eq_ignore_ascii_case(k);
+        match l.kind {
+            Lk::Punct if s == "(" || s == "[" => depth += 1,
+            Lk::Punct if s == ")" || s == "]" => depth -= 1,
+            Lk::Punct if s == ";" && depth <= 0 && atomic == 0 => {
+                if any {
+                    out.push((seg, l.start));
+                }
+                seg = l.end;
+                any = false;
+                p = l.end;
+                prev_begin = false;
+                continue;
+            }
+            _ if depth <= 0 && atomic == 0 && prev_begin && word("atomic") => atomic = 1,
+            _ if atomic > 0 && (word("begin") || word("case")) => atomic += 1,
+            _ if atomic > 0 && word("end") => atomic -= 1,
+            _ => {}
+        }
+        any = true;
+        prev_begin = depth <= 0 && word("begin");
+        p = l.end;
+    }
+    if any {
+        out.push((seg, t.len()));
+    }
+    out
+}
+
+/// The string constant at `from`: `'…'`, `E'…'`, `$tag$…$tag$`, continued across
+/// whitespace holding a newline (`'a'<newline>'b'` is one literal); another lexeme when the
+/// argument is not one.
+fn string_constant(t: &str, from: usize, end: usize) -> Option<Lex> {
+    let mut a = next_lex(t, from, end)?;
+    if a.kind == Lk::Word && a.end - a.start == 1 && matches!(t.as_bytes()[a.start], b'e' | b'E') {
+        match next_lex(t, a.end, end) {
+            Some(s) if s.kind == Lk::Str && s.start == a.end && t.as_bytes()[s.start] == b'\'' => {
+                a = Lex {
+                    kind: Lk::Str,
+                    start: a.start,
+                    end: s.end,
+                };
+            }
+            _ => return Some(a),
+        }
+    }
+    if a.kind != Lk::Str || t.as_bytes()[a.end - 1] != b'\'' {
+        return Some(a);
+    }
+    while let Some(n) = next_lex(t, a.end, end) {
+        let continued = n.kind == Lk::Str
+            && t.as_bytes()[n.start] == b'\''
+            && continues_literal(&t[a.end..n.start]);
+        if !continued {
+            break;
+        }
+        a.end = n.end;
+    }
+    Some(a)
+}
+
+/// Whether the text between two literals joins them, as PostgreSQL's scan.l
+/// `whitespace_with_newline` does: spaces and `--` comments holding at least one newline.
+fn continues_literal(gap: &str) -> bool {
+    let mut newline = false;
+    let mut rest = gap;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("--") {
+            match rest.find('\n') {
+                Some(i) => rest = &rest[i..],
+                None => return false,
+            }
+        } else if c.is_whitespace() {
+            newline |= c == '\n';
+            rest = &rest[c.len_utf8()..];
+        } else {
+            return false;
+        }
+    }
+    newline
+}
+
+/// Where the query of a cursor declaration starts (after `… CURSOR [(args)] FOR|IS`), when
+/// `t[from..end]` (after the variable's name) declares a cursor.
+fn cursor_query(t: &str, from: usize, end: usize) -> Option<usize> {
+    let mut l = next_lex(t, from, end)?;
+    if is_word(t, &l, "no") {
+        l = next_lex(t, l.end, end)?;
+    }
+    if is_word(t, &l, "scroll") {
+        l = next_lex(t, l.end, end)?;
+    }
+    if !is_word(t, &l, "cursor") {
+        return None;
+    }
+    let mut n = next_lex(t, l.end, end)?;
+    if n.kind == Lk::Punct && &t[n.start..n.end] == "(" {
+        n = next_lex(t, find_close(t, n.end, end)?, end)?;
+    }
+    (is_word(t, &n, "for") || is_word(t, &n, "is")).then_some(n.end)
+}
+
+/// The end of the parenthesis opened just before `from`.
+fn find_close(t: &str, mut from: usize, end: usize) -> Option<usize> {
+    let mut depth = 1i32;
+    while let Some(l) = next_lex(t, from, end) {
+        if l.kind == Lk::Punct {
+            match &t[l.start..l.end] {
+                "(" | "[" => depth += 1,
+                ")" | "]" => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(l.end);
+                    }
+                }
+                _ => {}
+            }
+        }
+        from = l.end;
+    }
+    None
+}
+
+/// Whether punctuation `p` occurs at parenthesis depth 0 in `t[from..end]`.
+fn find_punct_depth0(t: &str, mut from: usize, end: usize, p: &str) -> bool {
+    let mut depth = 0i32;
+    while let Some(l) = next_lex(t, from, end) {
+        if l.kind == Lk::Punct {
+            match &t[l.start..l.end] {
+                "(" | "[" => depth += 1,
+                ")" | "]" => depth -= 1,
+                x if x == p && depth == 0 => return true,
+                _ => {}
+            }
+        }
+        from = l.end;
+    }
+    false
 }
 
 fn find_punct(t: &str, mut from: usize, end: usize, p: &str) -> Option<usize> {
@@ -907,6 +1132,23 @@ fn plpgsql_into(t: &str, start: usize, end: usize) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_segments_split_merged_routines_as_the_server_does() {
+        let t = "CREATE FUNCTION begin.f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$; DELETE FROM x; -- c\n";
+        let segs: Vec<&str> = server_segments(t).iter().map(|&(a, b)| &t[a..b]).collect();
+        assert_eq!(
+            segs,
+            [
+                "CREATE FUNCTION begin.f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$",
+                " DELETE FROM x"
+            ]
+        );
+        let t = "CREATE FUNCTION f() RETURNS int BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END";
+        assert_eq!(server_segments(t), [(0, t.len())]);
+        let t = "CREATE FUNCTION f(a int DEFAULT (1); ) x";
+        assert_eq!(server_segments(t).len(), 1);
+    }
 
     #[test]
     fn finds_plpgsql_into() {

@@ -164,6 +164,8 @@ pub struct Scanner<'a> {
     idents: [u8; 4],
     ident_count: usize,
     begin_depth: u32,
+    /// A skipped `\\if` branch ended with an empty buffer: psql's BEGIN tracking carries on.
+    keep_lexer: bool,
     /// psql's query buffer is non-empty since this offset.
     buf_start: Option<usize>,
     /// Holes of the pending buffer (see [`Stmt::holes`]).
@@ -204,6 +206,10 @@ struct Skipped {
     from: usize,
     had_buffer: bool,
     depth: u32,
+    /// Whether the buffer's first word so far is COPY (the server's view of it), and the
+    /// FROM before a STDIN: the skipped text never reaches the server.
+    first_word_copy: Option<bool>,
+    prev_from: bool,
 }
 
 /// psql's reading of an `\\if` expression: its arguments joined by spaces, a prefix of
@@ -253,6 +259,7 @@ impl<'a> Scanner<'a> {
             idents: [0; 4],
             ident_count: 0,
             begin_depth: 0,
+            keep_lexer: false,
             buf_start: None,
             holes: Vec::new(),
             added_nl: None,
@@ -264,6 +271,32 @@ impl<'a> Scanner<'a> {
             glue_open: false,
             pos_before: 0,
         }
+    }
+
+    /// A scanner that starts at byte `pos` of `text` with psql's state fresh, as psql reads
+    /// the lines after a `COPY … FROM STDIN` the server refused (as script, not data).
+    #[must_use]
+    pub fn starting_at(text: &'a str, psql: bool, pos: usize) -> Scanner<'a> {
+        let mut s = Scanner::new(text, psql);
+        s.pos = pos.min(text.len()).max(s.pos);
+        s.line_start = s.pos;
+        s
+    }
+
+    /// The byte where the scanner will read next.
+    #[must_use]
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Whether psql's state here is fresh: an empty buffer, no pending item, no open `\if`.
+    #[must_use]
+    pub fn idle(&self) -> bool {
+        self.buf_start.is_none()
+            && self.cur.is_none()
+            && self.queue.is_empty()
+            && self.copy_resume.is_none()
+            && self.cond.is_empty()
     }
 
     /// Whether the current `\if` branch is not known to be skipped.
@@ -288,7 +321,7 @@ impl<'a> Scanner<'a> {
                 active: true,
                 ..Stmt::default()
             });
-            if fresh {
+            if fresh && !std::mem::take(&mut self.keep_lexer) {
                 self.depth = 0;
                 self.idents = [0; 4];
                 self.ident_count = 0;
@@ -390,8 +423,15 @@ impl<'a> Scanner<'a> {
         let Some(k) = off else { return };
         if k.had_buffer {
             self.holes.push((k.from, at));
+            self.first_word_copy = k.first_word_copy;
+            self.prev_from = k.prev_from;
         } else {
+            // psql (discard_query_text) puts back the buffer and the parenthesis depth, but
+            // not its CREATE FUNCTION … BEGIN tracking: that carries on into the next text.
+            let keep = (self.idents, self.ident_count, self.begin_depth);
             self.discard();
+            (self.idents, self.ident_count, self.begin_depth) = keep;
+            self.keep_lexer = true;
         }
         self.depth = k.depth;
     }
@@ -401,6 +441,8 @@ impl<'a> Scanner<'a> {
             from,
             had_buffer: self.buf_start.is_some(),
             depth: self.depth,
+            first_word_copy: self.first_word_copy,
+            prev_from: self.prev_from,
         }
     }
 
@@ -435,6 +477,7 @@ impl<'a> Scanner<'a> {
         self.begin_depth = 0;
         self.idents = [0; 4];
         self.ident_count = 0;
+        self.keep_lexer = false;
     }
 
     /// A newline outside quotes and comments at `p`: psql reads the next line; it skips an
@@ -993,11 +1036,24 @@ impl<'a> Scanner<'a> {
         }
         let w = &self.text[start..p];
         self.mark(start);
-        self.track_begin_atomic(w);
+        // `b'…'`, `x'…'`, `e'…'`, `n'…'`, `U&'…'`, `U&"…"` start literals, not identifiers
+        // (psqlscan.l's xbstart, xhstart, xestart, xnstart, xusstart, xuistart).
+        let next = self.b.get(p).copied();
+        let prefix = (w.len() == 1
+            && matches!(w.as_bytes()[0] | 0x20, b'b' | b'x' | b'e' | b'n')
+            && next == Some(b'\''))
+            || (w.eq_ignore_ascii_case("u")
+                && next == Some(b'&')
+                && matches!(self.b.get(p + 1), Some(b'\'' | b'"')));
+        if !prefix {
+            self.track_begin_atomic(w);
+        }
         match self.first_word_copy {
             None => self.first_word_copy = Some(w.eq_ignore_ascii_case("copy")),
             Some(true) => {
-                if self.prev_from && w.eq_ignore_ascii_case("stdin") {
+                // Only the COPY's own `FROM STDIN` (depth 0): `COPY (SELECT … FROM stdin) TO`
+                // reads a table named stdin and sends no data.
+                if self.prev_from && self.depth == 0 && w.eq_ignore_ascii_case("stdin") {
                     if let Some(cur) = self.cur.as_mut() {
                         cur.copy_stdin = true;
                     }
@@ -1098,6 +1154,9 @@ impl<'a> Scanner<'a> {
             b';' if self.depth == 0 && self.begin_depth == 0 => {
                 let at = self.pos;
                 self.pos += 1;
+                // psqlscan.l's `;` rule: the CREATE FUNCTION … BEGIN tracking starts afresh.
+                self.idents = [0; 4];
+                self.ident_count = 0;
                 self.buf_start.get_or_insert(at);
                 if let Some(s) = self.send(at, at + 1, at + 1) {
                     if s.copy_stdin && s.active && self.psql {

@@ -141,6 +141,13 @@ pub fn handling(name: &str) -> Handling {
     F("not a psql 15 command: psql 15 drops the line, a newer psql may run it (PC017)")
 }
 
+/// Whether psql 15 knows command `name` (an unknown one is an error psql reports and skips,
+/// with the rest of its line).
+#[must_use]
+pub fn is_command(name: &str) -> bool {
+    COMMANDS.iter().any(|(n, _, _)| *n == name) || is_describe(name)
+}
+
 /// The allow-list as a Markdown table (generated into `docs/lint.md`).
 #[must_use]
 pub fn commands_markdown() -> String {

@@ -1,5 +1,6 @@
 //! A deterministic script generator (xorshift, fixed seed): lines mixing SQL, quotes, comments,
-//! CR/LF, psql variables, meta-commands, `\if` branches and COPY blocks.
+//! CR/LF, psql variables, meta-commands (`\gexec`, `\c`, `\encoding`, backquotes among them),
+//! `\if` branches, COPY blocks, BEGIN ATOMIC bodies and every dollar-tag form.
 
 /// xorshift64* PRNG.
 pub struct Rng(pub u64);
@@ -64,6 +65,24 @@ const SQL: &[&str] = &[
     "insert into tt values (1)",
     "select 1 \\; select 2",
     "select 3 \\:",
+    // Every dollar-tag form psql's lexer knows (and what is not one).
+    "select $_$;$_$",
+    "select $a1$ ' ; $a1$",
+    "select $T$ $t$ ; $T$",
+    "select $é$;$é$",
+    "select $$a$b$$",
+    "select $q$ $q $q$",
+    "select x$y$z from (select 1 as x$y$z) s",
+    "select $1",
+    "select $0$",
+    "$t$",
+    "select '`echo no`'",
+    // BEGIN ATOMIC bodies and psql's BEGIN … END heuristic.
+    "create or replace function pg_temp.fa() returns int language sql begin atomic select 1; select case when true then 2 end; end",
+    "create or replace procedure pg_temp.pa() language sql begin atomic select 1; end",
+    "create or replace function pg_temp.fb() returns int language sql begin atomic",
+    "select 1; end",
+    "create function pg_temp.atomic() returns int language sql return 1",
     ";",
     "",
     " ",
@@ -96,6 +115,15 @@ const META: &[&str] = &[
     "\\x off",
     "\\t off",
     "\\conninfo",
+    "\\gexec",
+    "\\c",
+    "\\connect",
+    "\\encoding UTF8",
+    "\\encoding SQL_ASCII",
+    "\\encoding",
+    "\\echo `echo hi ; select 6;`",
+    "\\set z3 `echo 1`",
+    "\\echo '`not run`' `echo x`",
 ];
 
 const IFS: &[&str] = &[

@@ -168,6 +168,15 @@ pub fn predict_in(
                     }
                 }
             }
+            Item::Meta(m) if m.active && m.name == "encoding" => {
+                // psql's PQsetClientEncoding sends the setting (no argument: it only prints).
+                // A buffer held by `\\;` stays pending and is sent later.
+                if let Some(enc) = m.argv.first() {
+                    out.push(Msg::Query(
+                        format!("set client_encoding to '{enc}'").into_bytes(),
+                    ));
+                }
+            }
             Item::Meta(_) => {}
         }
     }
@@ -190,29 +199,36 @@ pub fn same(want: &[Msg], got: &[Msg]) -> bool {
         }
         _ => w == g,
     };
-    let (mut i, mut j) = (0, 0);
-    while i < want.len() {
-        if matches!(&want[i], Msg::Query(w) if w.as_slice() == GEXEC_SENTINEL) {
-            // Any queries, up to the next predicted message.
-            let next = want.get(i + 1);
-            while j < got.len()
-                && matches!(got[j], Msg::Query(_))
-                && !next.is_some_and(|n| one(n, &got[j]))
-            {
-                j += 1;
+    // `\\gexec` stands for any number of queries: try each (its results may look like
+    // the statements that follow).
+    fn go(mut want: &[Msg], mut got: &[Msg], one: &dyn Fn(&Msg, &Msg) -> bool) -> bool {
+        loop {
+            match want.first() {
+                None => return got.is_empty(),
+                Some(Msg::Query(w)) if w.as_slice() == GEXEC_SENTINEL => {
+                    let mut k = 0;
+                    loop {
+                        if go(&want[1..], &got[k..], one) {
+                            return true;
+                        }
+                        if k < got.len() && matches!(got[k], Msg::Query(_)) {
+                            k += 1;
+                        } else {
+                            return false;
+                        }
+                    }
+                }
+                Some(w) => {
+                    if !got.first().is_some_and(|g| one(w, g)) {
+                        return false;
+                    }
+                    want = &want[1..];
+                    got = &got[1..];
+                }
             }
-            i += 1;
-            continue;
-        }
-        match got.get(j) {
-            Some(g) if one(&want[i], g) => {
-                i += 1;
-                j += 1;
-            }
-            _ => return false,
         }
     }
-    j == got.len()
+    go(want, got, &one)
 }
 
 /// What the server received, in the same shape: connections dropped, psql's own `\gdesc`

@@ -45,6 +45,14 @@ RENAMES_OF_RELATIONS = {
     "OBJECT_POLICY",
 }
 
+# PL/pgSQL statements that run a string as SQL, and the field holding that string.
+DYNAMIC = {
+    "PLpgSQL_stmt_dynexecute": "query",
+    "PLpgSQL_stmt_dynfors": "query",
+    "PLpgSQL_stmt_return_query": "dynquery",
+    "PLpgSQL_stmt_open": "dynquery",
+}
+
 
 def rv(node):
     """(schema, name) of a RangeVar dict, or None."""
@@ -248,13 +256,35 @@ class Walker:
                 return
             self.plpgsql(tree, d + 1)
 
+    def dynamic_constant(self, expr, d):
+        """EXECUTE of a string constant (also `'…'` continued on the next line, `E'…'`,
+        dollar quotes): PL/pgSQL runs that text as SQL."""
+        if not isinstance(expr, dict):
+            return
+        q = expr.get("PLpgSQL_expr", {}).get("query")
+        if q is None:
+            return
+        try:
+            sel = json.loads(parser.parse_sql_json("SELECT " + q))
+            val = sel["stmts"][0]["stmt"]["SelectStmt"]["targetList"][0]["ResTarget"]["val"]
+            text = val["A_Const"]["sval"]["sval"]
+        except Exception:
+            return  # not a constant: packetc must fail closed (PC013), nothing to walk
+        try:
+            self.walk(json.loads(parser.parse_sql_json(text)), d + 1)
+        except Exception:
+            pass
+
     def plpgsql(self, node, d):
-        """Every SQL query embedded in a PL/pgSQL body (PLpgSQL_expr.query)."""
+        """Every SQL query embedded in a PL/pgSQL body (PLpgSQL_expr.query), and the text of
+        every EXECUTE of a constant string."""
         if isinstance(node, list):
             for x in node:
                 self.plpgsql(x, d)
         elif isinstance(node, dict):
             for k, v in node.items():
+                if k in DYNAMIC and isinstance(v, dict):
+                    self.dynamic_constant(v.get(DYNAMIC[k]), d)
                 if k == "PLpgSQL_expr" and isinstance(v, dict) and "query" in v:
                     try:
                         self.walk(json.loads(parser.parse_sql_json(v["query"])), d + 1)
