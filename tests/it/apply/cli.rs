@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::{self, root};
+use crate::common::{self, root, transcript, transcripts};
+use crate::snapshot_run;
 
 const APR: &str = "ratified_apr=APR-BOOT-AUTHMODEL-1";
 
@@ -122,6 +123,14 @@ fn dry_run_prints_the_plan_and_runs_nothing() {
     // The \set line goes only to the steps that use the variable (preflight and seed check
     // the approval it names).
     assert_eq!(out.matches("stdin: \\set").count(), 2, "{out}");
+    snapshot_run!(
+        "apply_dry_run",
+        transcript(
+            &["apply", "PACKET", "--var", APR, "--dry-run"],
+            &o,
+            &[&c.dir]
+        )
+    );
 }
 
 #[test]
@@ -135,11 +144,16 @@ fn a_missing_variable_is_bad_usage() {
         "{err}"
     );
     c.assert_nothing_ran();
+    snapshot_run!(
+        "apply_missing_variable",
+        transcript(&["apply", "PACKET"], &o, &[&c.dir])
+    );
 }
 
 #[test]
 fn unknown_repeated_malformed_or_multiline_variables_are_bad_usage() {
     let c = case();
+    let mut runs = Vec::new();
     for (extra, says) in [
         (
             vec!["--var", APR, "--var", "nope=1"],
@@ -156,8 +170,13 @@ fn unknown_repeated_malformed_or_multiline_variables_are_bad_usage() {
         let (out, err) = text(&o);
         assert_eq!(o.status.code(), Some(2), "{extra:?}\n{out}\n{err}");
         assert!(err.contains(says), "{extra:?}: {err}");
+        let mut label = vec!["apply", "PACKET", "--channel", "CHANNEL"];
+        label.extend_from_slice(&extra);
+        runs.push((label, o));
     }
     c.assert_nothing_ran();
+    let shown: Vec<(&[&str], &Output)> = runs.iter().map(|(a, o)| (a.as_slice(), o)).collect();
+    snapshot_run!("apply_bad_variables", transcripts(&shown, &[&c.dir]));
 }
 
 #[test]
@@ -344,6 +363,10 @@ fn a_rollback_without_its_confirmation_is_bad_usage_and_runs_nothing() {
         "{err}"
     );
     c.assert_nothing_ran();
+    snapshot_run!(
+        "apply_rollback_without_confirmation",
+        transcript(&["apply", "PACKET", "--rollback"], &o, &[&c.dir])
+    );
     // The confirmation alone is not a command.
     let o = c.apply(&["--confirm-rollback"]);
     assert_eq!(o.status.code(), Some(2));
@@ -382,5 +405,9 @@ fn status_offline_reads_the_history_and_reports_a_torn_last_line() {
     assert!(
         out.contains("apply-20261201T090000Z.jsonl:2: torn last line (41 bytes, no newline)"),
         "{out}"
+    );
+    snapshot_run!(
+        "status_offline_torn_journal",
+        transcript(&["status", "PACKET", "--offline"], &o, &[&c.dir])
     );
 }

@@ -37,8 +37,9 @@ pub fn code(o: &Output) -> i32 {
 }
 
 /// A run as one text: `$ packetc ARGS`, `exit: N`, then stdout and stderr, each under its own
-/// header. Every occurrence of a `redact` path (a temp dir) is written `[TMP]`, so the snapshot
-/// holds nothing that changes from run to run.
+/// header. Every occurrence of a `redact` path (a temp dir) is written `[TMP]`, and every
+/// SHA-256 in hex `[sha256]` (of files other tests and other changes edit, such as the policy),
+/// so the snapshot holds nothing that changes from run to run.
 pub fn transcript(args: &[&str], o: &Output, redact: &[&Path]) -> String {
     let mut s = format!(
         "$ packetc {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
@@ -56,7 +57,32 @@ pub fn transcript(args: &[&str], o: &Output, redact: &[&Path]) -> String {
             }
         }
     }
-    s
+    mask_sha256(&s)
+}
+
+/// `s` with every run of exactly 64 lowercase hex digits written `[sha256]`.
+pub fn mask_sha256(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    for c in s.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_hexdigit() && !c.is_ascii_uppercase() {
+            run.push(c);
+            continue;
+        }
+        out.push_str(if run.len() == 64 { "[sha256]" } else { &run });
+        run.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
+}
+
+/// Several runs, one after the other, as one snapshot text.
+pub fn transcripts(runs: &[(&[&str], &Output)], redact: &[&Path]) -> String {
+    runs.iter()
+        .map(|(args, o)| transcript(args, o, redact))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Assert a [`transcript`] against `snapshots/cli/NAME.snap` (review new ones before accepting:

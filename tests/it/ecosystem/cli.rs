@@ -11,7 +11,8 @@ use std::process::{Command, Output};
 
 use clap::CommandFactory;
 
-use crate::common::{code, root, text, BIN};
+use crate::common::{code, root, text, transcript, transcripts, BIN};
+use crate::snapshot_run;
 
 fn packetc_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
@@ -46,6 +47,10 @@ fn new_scaffolds_a_packet_that_check_accepts() {
     ] {
         assert!(stdout.contains(step), "next steps lack {step}: {stdout}");
     }
+    snapshot_run!(
+        "new_demo",
+        transcript(&["new", "demo"], &out, &[tmp.path()])
+    );
     for f in [
         "packet.yaml",
         "fixture/schema.sql",
@@ -86,11 +91,13 @@ fn new_refuses_to_overwrite_and_bad_names() {
     let out = packetc(&["new", "demo"], tmp.path());
     assert_eq!(code(&out), 2);
     assert!(text(&out.stderr).contains("already exists"));
+    let exists = out;
     assert_eq!(
         fs::read_to_string(tmp.path().join("packets/demo/keep.txt")).expect("kept"),
         "mine"
     );
     assert!(!tmp.path().join("packets/demo/packet.yaml").exists());
+    let mut runs = vec![(vec!["new", "demo"], exists)];
     for bad in ["a b", "../x", "x/y", "", "ünï"] {
         let out = packetc(&["new", bad], tmp.path());
         assert_eq!(code(&out), 2, "{bad:?}");
@@ -100,7 +107,10 @@ fn new_refuses_to_overwrite_and_bad_names() {
             .join(bad)
             .join("packet.yaml")
             .exists());
+        runs.push((vec!["new", bad], out));
     }
+    let shown: Vec<(&[&str], &Output)> = runs.iter().map(|(a, o)| (a.as_slice(), o)).collect();
+    snapshot_run!("new_refusals", transcripts(&shown, &[tmp.path()]));
 }
 
 #[test]
@@ -149,10 +159,21 @@ fn quiet_keeps_findings_drops_progress() {
         "{}",
         text(&out.stdout)
     );
+    let drift = out;
     // Errors still print.
     let out = packetc(&["--quiet", "render", "nowhere"], tmp.path());
     assert_eq!(code(&out), 2);
     assert!(text(&out.stderr).contains("error"));
+    snapshot_run!(
+        "quiet_drift_and_error",
+        transcripts(
+            &[
+                (&["check", "--quiet"], &drift),
+                (&["--quiet", "render", "nowhere"], &out)
+            ],
+            &[tmp.path()]
+        )
+    );
 }
 
 #[test]

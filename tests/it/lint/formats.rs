@@ -1,6 +1,7 @@
 //! Every output format, as insta snapshots (under `snapshots/lint`), plus the CLI contract:
 //! exit codes and `short` lines.
 
+use crate::common::mask_sha256;
 use packetc::cli::Format;
 use packetc::lint::{lint_bytes, lint_source, write_report, Policy, Report, ResolvedPolicy};
 
@@ -17,22 +18,6 @@ fn report(format: Format) -> String {
     );
     write_report(&mut out, &report, format).expect("write");
     String::from_utf8(out).expect("utf-8")
-}
-
-fn mask_sha256(s: &str) -> String {
-    let mut out = String::new();
-    let mut run = String::new();
-    for c in s.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_hexdigit() && !c.is_ascii_uppercase() {
-            run.push(c);
-            continue;
-        }
-        out.push_str(if run.len() == 64 { "[sha256]" } else { &run });
-        run.clear();
-        out.push(c);
-    }
-    out.pop();
-    out
 }
 
 // The built-in policy's sha256 changes whenever packets/policy.yaml does: filtered, so the

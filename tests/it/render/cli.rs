@@ -3,7 +3,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::common::{packetc, root, text};
+use crate::common::{packetc, root, text, transcript, transcripts};
+use crate::snapshot_run;
 
 const PACKET: &str = "packets/one-roof-ownership-seed";
 
@@ -91,6 +92,10 @@ fn check_fails_on_a_gate_edit_without_render() {
     assert!(
         text(&out.stderr).contains("the seed does not re-check the preflight gate `scopes = 7`")
     );
+    snapshot_run!(
+        "check_spec_error_on_a_one_sided_gate_edit",
+        transcript(&["check"], &out, &[tmp.path()])
+    );
     // Edited consistently (preflight and the seed's re-check): drift, with the diff.
     fs::write(
         dir.join("packet.yaml"),
@@ -113,6 +118,10 @@ fn check_fails_on_a_gate_edit_without_render() {
     assert!(
         stdout.contains("+  IF observed_bigint IS NULL OR NOT (observed_bigint = 7) THEN"),
         "{stdout}"
+    );
+    snapshot_run!(
+        "check_drift_after_a_gate_edit",
+        transcript(&["check"], &out, &[tmp.path()])
     );
     // After rendering, check is clean again.
     assert_eq!(
@@ -150,6 +159,10 @@ fn check_fails_on_a_missing_script() {
     let out = packetc(&["check"], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("F_prod_03_rollback.sql is missing"));
+    snapshot_run!(
+        "check_missing_script",
+        transcript(&["check"], &out, &[tmp.path()])
+    );
 }
 
 #[test]
@@ -205,6 +218,7 @@ fn render_refuses_to_replace_a_directory_and_changes_nothing() {
 #[test]
 fn usage_and_io_errors_exit_2() {
     let cwd = root();
+    let mut runs = Vec::new();
     for args in [
         vec!["render"],
         vec!["render", "no/such/packet"],
@@ -223,7 +237,11 @@ fn usage_and_io_errors_exit_2() {
             !text(&out.stderr).is_empty(),
             "{args:?} must say what is wrong"
         );
+        runs.push((args, out));
     }
+    let shown: Vec<(&[&str], &std::process::Output)> =
+        runs.iter().map(|(a, o)| (a.as_slice(), o)).collect();
+    snapshot_run!("usage_errors", transcripts(&shown, &[]));
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = packetc(&["check"], tmp.path());
     assert_eq!(out.status.code(), Some(2));
