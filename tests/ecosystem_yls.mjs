@@ -4,7 +4,7 @@
 // top-level keys and enum values complete with descriptions, and a typo is underlined.
 //
 // usage: node tests/ecosystem_yls.mjs PATH/TO/yaml-language-server REPO_ROOT
-// Run by tests/ecosystem_editor.rs; prints one line per check and exits non-zero on failure.
+// Run by tests/it/ecosystem/editor.rs; prints one line per check and exits non-zero on failure.
 
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";

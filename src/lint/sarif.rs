@@ -11,7 +11,7 @@
 //!   `properties.policy` is the index of the one it was judged by.
 //!
 //! CI validates this output with Microsoft's SARIF Multitool (`validate`, also with GitHub's
-//! ingestion rules): see .ci/run and tests/sarif_validate.rs.
+//! ingestion rules): see .ci/run and tests/it/lint/sarif.rs.
 
 use std::collections::HashMap;
 use std::io::Write;

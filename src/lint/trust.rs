@@ -4,7 +4,7 @@
 //! when it is SQL syntax that looks like a call (`coalesce(…)`, `current_date`), or when the
 //! policy trusts it: a `trusted_functions` entry (`pg_catalog.*` covers PostgreSQL's built-in
 //! functions, listed in `builtin_functions.txt`, generated from PostgreSQL 15's `pg_catalog`
-//! and checked against a live server by `tests/lint_builtins_pg.rs`). Anything else is what the
+//! and checked against a live server by `tests/it/lint/builtins_pg.rs`). Anything else is what the
 //! policy's `unknown_functions` says for the kind of script (PC018 or trusted). Functions under
 //! `sql_functions` are PC013 findings wherever they appear and are not judged here.
 

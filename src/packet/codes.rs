@@ -6,7 +6,7 @@
 //! under `snapshots/spec/`. Codes are never reused: a retired check keeps its number out of use.
 //!
 //! To add a check: add a `SpecCode` below (next free number), list it in [`ALL`], report it
-//! with `Sink::at(&codes::X, ...)`, add a `case!` to `tests/spec_errors.rs`, regenerate the docs.
+//! with `Sink::at(&codes::X, ...)`, add a `case!` to `tests/it/spec/errors.rs`, regenerate the docs.
 
 /// A spec error's identity and documentation.
 #[derive(Debug, PartialEq, Eq)]
@@ -179,10 +179,10 @@ pub fn find(key: &str) -> Option<&'static SpecCode> {
 #[must_use]
 pub fn docs_markdown() -> String {
     let mut out = String::from(
-        "# Spec errors\n\n<!-- Generated from src/packet/codes.rs by `UPDATE_DOCS=1 cargo test --test spec_errors`; do not edit. -->\n\n\
+        "# Spec errors\n\n<!-- Generated from src/packet/codes.rs by `UPDATE_DOCS=1 cargo test --test it spec::errors`; do not edit. -->\n\n\
          Every problem `packetc` reports about a `packet.yaml` carries one of these codes (exit 2,\n\
          nothing written), at the line that is wrong. Each has a snapshot test in\n\
-         `tests/spec_errors.rs` (`snapshots/spec/`). The format is described in [spec.md](spec.md).\n\n\
+         `tests/it/spec/errors.rs` (`snapshots/spec/`). The format is described in [spec.md](spec.md).\n\n\
          | code | name | what it means |\n|---|---|---|\n",
     );
     for c in ALL {

@@ -2,7 +2,7 @@
 //! PostgreSQL's advanced regular expressions (ARE), following `src/backend/regex/regc_lex.c` and
 //! `regcomp.c`, so a bad pattern is a spec error instead of a script that fails at run time.
 //!
-//! `tests/spec_pattern_pg.rs` feeds a corpus of patterns to a real PostgreSQL (`'x' ~ pattern`)
+//! `tests/it/spec/pattern_pg.rs` feeds a corpus of patterns to a real PostgreSQL (`'x' ~ pattern`)
 //! and requires the same accept/reject answer for every one. The messages are PostgreSQL's.
 
 /// PostgreSQL's largest repetition count (`DUPMAX`).

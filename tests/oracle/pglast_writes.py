@@ -16,7 +16,7 @@ RULE / POLICY, GRANT / REVOKE on tables. Deliberately not: COMMENT, VACUUM, ANAL
 REINDEX, LOCK, CREATE STATISTICS (they change no rows, definitions or privileges a packet
 policy protects), and writes through views or inheritance that only the catalog knows.
 
-Used by tests/lint_oracle.rs; runs with the pglast venv that .ci/run installs.
+Used by tests/it/lint/pglast_oracle.rs; runs with the pglast venv that .ci/run installs.
 """
 
 import json

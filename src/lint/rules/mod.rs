@@ -1,7 +1,7 @@
 //! The rule registry: one file per rule, whose `//!` doc comment is the rule's documentation.
 //!
-//! `docs/rules/<CODE>.md` is generated from those comments (`UPDATE_DOCS=1 cargo test --test
-//! lint_docs`) and a test fails when the pages drift. `packetc rule CODE` prints the same text.
+//! `docs/rules/<CODE>.md` is generated from those comments (`UPDATE_DOCS=1 cargo test --test it
+//! lint::docs`) and a test fails when the pages drift. `packetc rule CODE` prints the same text.
 //!
 //! Each file holds the rule's documentation (`//!`), its registry entry (`RULE`), its checks
 //! and messages (`check` / `check_write` for the write rules, called by the engine's
