@@ -248,7 +248,6 @@ pub fn text(p: &Packet) -> String {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,7 +108,9 @@ pub struct Engine<'a> {
     /// The text of the current region, as analysed (for the fail-closed suppression test): the
     /// statement (psql edits applied), the command, or what an unterminated literal swallowed.
     region_text: Cow<'a, str>,
-    /// Cached answer of [`Engine::region_names_protected`].
+    /// Cached answer of [`Engine::region_names_protected`]: the outer `None` means "not asked
+    /// yet for this region", the inner value is the answer (the protected name, if any).
+    #[allow(clippy::option_option)]
     region_hit: Option<Option<String>>,
     /// The last statement's text (a following `\gexec` runs its results).
     last_text: Cow<'a, str>,

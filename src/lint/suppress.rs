@@ -78,7 +78,7 @@ pub(crate) fn unused(plan: &Plan, findings: &[(usize, Finding)]) -> Vec<(Key, Po
     plan.wanted
         .iter()
         .filter(|(key, _, _)| !used.contains(key))
-        .cloned()
+        .copied()
         .collect()
 }
 

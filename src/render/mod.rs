@@ -428,8 +428,9 @@ fn one_line(sql: &str) -> String {
     let comments = tokens.iter().any(|t| {
         matches!(
             t,
-            Token::Whitespace(Whitespace::SingleLineComment { .. })
-                | Token::Whitespace(Whitespace::MultiLineComment(_))
+            Token::Whitespace(
+                Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)
+            )
         )
     });
     if comments || sql.contains('\r') || breaks != sql.matches('\n').count() {
