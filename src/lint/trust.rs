@@ -96,6 +96,13 @@ pub fn calls(st: &Statement) -> Vec<NameRef> {
         }
         fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<()> {
             match t {
+                // `FROM CAST(x AS t)`: PostgreSQL's CAST syntax (a reserved word, so never a
+                // function when unquoted), which sqlparser reads as a table function.
+                TableFactor::Table {
+                    name,
+                    args: Some(_),
+                    ..
+                } if is_cast_syntax(name) => {}
                 TableFactor::Table {
                     name,
                     args: Some(_),
@@ -116,6 +123,12 @@ pub fn calls(st: &Statement) -> Vec<NameRef> {
     let mut v = V(Vec::new());
     let _ = st.visit(&mut v);
     v.0
+}
+
+/// An unquoted, unqualified `CAST`: syntax, not a call.
+fn is_cast_syntax(name: &ObjectName) -> bool {
+    matches!(name.0.as_slice(), [sqlparser::ast::ObjectNamePart::Identifier(i)]
+        if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("cast"))
 }
 
 /// Whether a call needs no trust decision or the policy trusts it (`defined`: functions
@@ -197,5 +210,19 @@ mod tests {
         assert!(is_builtin("count") && is_builtin("format") && is_builtin("set_config"));
         assert!(!is_builtin("refresh_everything"));
         assert!(builtins().len() > 2000);
+    }
+
+    fn called(sql: &str) -> Vec<String> {
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let st = sqlparser::parser::Parser::parse_sql(&dialect, sql).expect("parses");
+        calls(&st[0]).into_iter().map(|n| n.name).collect()
+    }
+
+    #[test]
+    fn from_cast_is_syntax_but_a_quoted_cast_is_a_call() {
+        // The generated check rows read `FROM CAST((<metric query>) AS bigint) AS o`.
+        assert!(called("SELECT o FROM CAST((SELECT 1) AS bigint) AS o").is_empty());
+        assert_eq!(called("SELECT o FROM \"cast\"(1) AS o"), ["cast"]);
+        assert_eq!(called("SELECT o FROM refresh_all(1) AS o"), ["refresh_all"]);
     }
 }

@@ -131,7 +131,7 @@ fn schema_rejects_what_packetc_rejects() {
             "    stop: rollback\n    stop_note: own",
             "is not one of",
         ),
-        ("lock_timeout: 10s\n    locks:\n      - table: governance_object_ownership\n        mode: SHARE ROW EXCLUSIVE\n      #", "lock_timeout: 10\n    locks:\n      - table: governance_object_ownership\n        mode: SHARE ROW EXCLUSIVE\n      #", "found 10"),
+        ("lock_timeout: 10s\n    locks:\n      - table: governance_object_ownership\n        mode: SHARE ROW EXCLUSIVE\n      #", "lock_timeout: 10\n    locks:\n      - table: governance_object_ownership\n        mode: SHARE ROW EXCLUSIVE\n      #", "is not of types"),
         ("type: numeric", "type: decimal", "is not one of"),
         (
             "mode: SHARE ROW EXCLUSIVE",

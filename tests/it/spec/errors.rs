@@ -490,6 +490,20 @@ case!(
     "PS042",
     "pattern: '^APR-("
 );
+case!(
+    unknown_shape,
+    "packet: one-roof-ownership-seed\n",
+    "packet: one-roof-ownership-seed\nshape: crawler\n",
+    "PS043",
+    "shape: crawler"
+);
+case!(
+    run_table_on_a_seed,
+    "  approval_variable: ratified_apr\n",
+    "  approval_variable: ratified_apr\n  run_table: candidate_scan_run\n",
+    "PS044",
+    "  run_table: candidate_scan_run"
+);
 
 #[test]
 fn all_problems_are_reported_at_once() {

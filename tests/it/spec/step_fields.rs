@@ -7,7 +7,7 @@ use std::path::Path;
 const SPEC: &str = include_str!("../../../packets/one-roof-ownership-seed/packet.yaml");
 /// The seed's `lock_timeout` line, with enough context to be unique.
 const SEED_TIMEOUT: &str =
-    "script: F_prod_01_ownership_seed_commit.sql\n    kind: transaction\n    lock_timeout: 10s\n";
+    "script: F_prod_01_ownership_seed_commit.sql\n    lock_timeout: 10s\n";
 
 fn with_seed_timeout(value: &str) -> String {
     assert_eq!(SPEC.matches(SEED_TIMEOUT).count(), 1, "anchor moved");
@@ -47,13 +47,15 @@ fn problems(
 fn a_lock_timeout_that_is_not_a_duration_is_a_spec_error_at_its_line() {
     for bad in [
         "ten", "10 s", "10sec", "1.5s", "s", "-1s", "10h", "'10s'", "10s;", "10s' x",
+        // No unit: PostgreSQL would read milliseconds. Zero: PostgreSQL would wait forever.
+        "7", "0s",
     ] {
         let spec = with_seed_timeout(&format!("\"{}\"", bad.replace('"', "\\\"")));
         let line = line_of(&spec, "lock_timeout: \"");
         let got = problems(&spec, &no_fragments);
         assert!(
-            got.contains(&("spec::bad-lock-timeout".to_owned(), Some(line))),
-            "lock_timeout {bad:?}: expected spec::bad-lock-timeout at line {line}, got {got:?}"
+            got.contains(&("PS021".to_owned(), Some(line))),
+            "lock_timeout {bad:?}: expected PS021 bad-lock-timeout at line {line}, got {got:?}"
         );
     }
 }
@@ -64,7 +66,7 @@ fn an_accepted_lock_timeout_is_rendered_as_one_literal() {
     for (value, rendered) in [
         ("500ms", "SET LOCAL lock_timeout = '500ms';"),
         ("2min", "SET LOCAL lock_timeout = '2min';"),
-        ("7", "SET LOCAL lock_timeout = '7';"),
+        ("10s", "SET LOCAL lock_timeout = '10s';"),
     ] {
         let spec = with_seed_timeout(value);
         assert_eq!(
@@ -111,8 +113,8 @@ fn write_and_write_file_together_are_a_spec_error() {
     let line = line_of(&both, "    write_file: rollback.sql");
     let got = problems(&both, &same);
     assert!(
-        got.contains(&("spec::write-twice".to_owned(), Some(line))),
-        "expected spec::write-twice at line {line}, got {got:?}"
+        got.contains(&("PS026".to_owned(), Some(line))),
+        "expected PS026 write-twice at line {line}, got {got:?}"
     );
     // Either one alone is fine.
     let file_only = SPEC.replacen(rollback_write, "    write_file: rollback.sql\n", 1);
