@@ -124,7 +124,7 @@ codes! {
         "A write does not parse with PostgreSQL's grammar.";
         fix: "Fix the SQL.";
     WRITE_SHAPE = "PS031" "write-shape":
-        "The seed does not insert stamped rows into the provenance table only, or the rollback does not delete by the tag only.";
+        "The seed does not insert stamped rows into the provenance table only (a scanner: and one row into its run table), a scanner's or cursor's write is not an upsert on a natural key (`ON CONFLICT (cols)`; a `DO UPDATE` needs its monotonic `WHERE`), or the rollback does not delete by the tag only.";
         fix: "See the provenance section of docs/spec.md.";
     DELTA_CONTRADICTS_GATE = "PS032" "delta-contradicts-gate":
         "A delta's stated start contradicts the gate (the start is derived from an exact gate).";
