@@ -450,3 +450,35 @@ mod tests {
         );
     }
 }
+
+impl From<&ApplyArgs> for crate::apply::Request {
+    fn from(a: &ApplyArgs) -> Self {
+        crate::apply::Request {
+            packet: a.packet.clone(),
+            vars: a.vars.clone(),
+            database_url: a.database_url.clone(),
+            channel: a.channel.clone(),
+            dry_run: a.dry_run,
+            journal: a.journal.clone(),
+            policy: a.policy.clone(),
+            rollback: a.rollback,
+            confirm_rollback: a.confirm_rollback,
+            step_timeout: a.step_timeout,
+            lock_timeout: a.lock_timeout,
+            override_proof: a.override_proof.clone(),
+            repeat: a.repeat,
+        }
+    }
+}
+
+impl From<&StatusArgs> for crate::apply::status::Request {
+    fn from(a: &StatusArgs) -> Self {
+        crate::apply::status::Request {
+            packet: a.packet.clone(),
+            database_url: a.database_url.clone(),
+            channel: a.channel.clone(),
+            journal: a.journal.clone(),
+            offline: a.offline,
+        }
+    }
+}

@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use super::pipes::{drain, feed, Drained, Gate, Input, Stream, Watch};
 use super::signals::Interrupt;
-use crate::cli::ApplyArgs;
 use crate::diag::Error;
 use crate::packet::Packet;
 use crate::sql::shell_quote;
@@ -40,7 +39,7 @@ pub enum Channel {
 
 impl Channel {
     /// `--database-url`, else `--channel`, else the packet's channel command.
-    pub fn resolve(args: &ApplyArgs, packet: &Packet) -> Result<Channel, Error> {
+    pub fn resolve(args: &super::Request, packet: &Packet) -> Result<Channel, Error> {
         Channel::from_flags(args.database_url.as_ref(), args.channel.as_ref(), packet)
     }
 

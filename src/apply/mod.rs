@@ -59,9 +59,9 @@ mod stops;
 mod vars;
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use crate::cli::ApplyArgs;
 use crate::diag::{Error, Status};
 use crate::lint::PolicyFinder;
 use crate::output::Printer;
@@ -83,8 +83,41 @@ pub use vars::{set_lines, Vars};
 /// How long the probe may take (an ssh that prompts for a password never answers).
 pub const PROBE_LIMIT: Duration = Duration::from_secs(60);
 
+/// What one `packetc apply` is asked to do: the command line's meaning, without clap (the
+/// command layer converts `cli::ApplyArgs` into it), so the sequence can be driven from tests
+/// and other front ends alike.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Packet directory or its packet.yaml.
+    pub packet: PathBuf,
+    /// psql variables for the scripts, `NAME=VALUE`.
+    pub vars: Vec<String>,
+    /// Run psql locally against this connection string instead of the packet's channel.
+    pub database_url: Option<String>,
+    /// Channel command that overrides the packet's.
+    pub channel: Option<String>,
+    /// Print what would run and run nothing.
+    pub dry_run: bool,
+    /// Journal file (default: PACKET/journal/apply-<time>.jsonl).
+    pub journal: Option<PathBuf>,
+    /// Lint policy file (default: found from the packet's location).
+    pub policy: Option<PathBuf>,
+    /// Run the rollback step instead of the forward steps.
+    pub rollback: bool,
+    /// The operator confirmed the rollback.
+    pub confirm_rollback: bool,
+    /// Time limit of each step.
+    pub step_timeout: Option<Duration>,
+    /// lock_timeout of the steps that set none themselves.
+    pub lock_timeout: Option<Duration>,
+    /// Run despite a missing, stale or failed proof, for this journaled reason.
+    pub override_proof: Option<String>,
+    /// Repeatable shapes: run the forward steps up to N times.
+    pub repeat: Option<u32>,
+}
+
 /// Run `packetc apply`.
-pub fn run(args: &ApplyArgs, printer: &mut Printer) -> Result<Status, Error> {
+pub fn run(args: &Request, printer: &mut Printer) -> Result<Status, Error> {
     // First of all: a stop signal during the local checks is then noticed before the probe
     // (and journaled), instead of killing packetc without a word.
     let interrupt = Interrupt::install()?;

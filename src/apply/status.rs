@@ -7,6 +7,7 @@
 //! not be read completely), 2 when the channel cannot run.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use super::channel::{Channel, Ended};
 use super::history::{self, Run};
@@ -14,11 +15,25 @@ use super::pipes::Input;
 use super::record::{Classified, Committed, Limits, Record};
 use super::signals::Interrupt;
 use super::state;
-use crate::cli::StatusArgs;
 use crate::diag::{Error, Status};
 
+/// What one `packetc status` is asked to do (the command layer converts `cli::StatusArgs`).
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Packet directory or its packet.yaml.
+    pub packet: PathBuf,
+    /// Read the live state with the local psql and this connection string.
+    pub database_url: Option<String>,
+    /// Channel command that overrides the packet's.
+    pub channel: Option<String>,
+    /// Also read this journal file.
+    pub journal: Option<PathBuf>,
+    /// Only the journal history; do not read the live state.
+    pub offline: bool,
+}
+
 /// Run `packetc status`.
-pub fn run(args: &StatusArgs, out: &mut dyn Write) -> Result<Status, Error> {
+pub fn run(args: &Request, out: &mut dyn Write) -> Result<Status, Error> {
     let loaded = crate::packet::load(&args.packet)?;
     let p = &loaded.packet;
     writeln!(

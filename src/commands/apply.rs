@@ -8,5 +8,5 @@ use crate::output::Printer;
 
 /// Run `packetc apply`.
 pub fn run(args: &ApplyArgs, p: &mut Printer) -> Result<Status, Error> {
-    crate::apply::run(args, p)
+    crate::apply::run(&args.into(), p)
 }

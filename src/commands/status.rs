@@ -7,5 +7,5 @@ use crate::output::Printer;
 
 /// Run `packetc status`.
 pub fn run(args: &StatusArgs, p: &mut Printer) -> Result<Status, Error> {
-    crate::apply::status::run(args, p.results())
+    crate::apply::status::run(&args.into(), p.results())
 }

@@ -140,3 +140,55 @@ fn docs_architecture_maps_every_command_module() {
         );
     }
 }
+
+/// The rule docs/architecture.md states: only the CLI layer knows clap. A core that names clap
+/// or `crate::cli` (e.g. by taking a clap argument struct) fails here, with its path.
+#[test]
+fn no_core_module_imports_clap() {
+    let cli_layer = [
+        "src/main.rs",
+        "src/cli.rs",
+        "src/app.rs",
+        "src/completions.rs",
+    ];
+    let mut files = Vec::new();
+    let mut stack = vec![root().join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).expect("src/") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 50, "walked src/: {} files", files.len());
+    let mut offenders = Vec::new();
+    for path in files {
+        let rel = path
+            .strip_prefix(root())
+            .expect("under the root")
+            .to_string_lossy()
+            .replace('\\', "/");
+        if cli_layer.contains(&rel.as_str())
+            || rel.starts_with("src/commands/")
+            || rel.starts_with("src/bin/")
+        {
+            continue;
+        }
+        let text = fs::read_to_string(&path).expect("source");
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if code.contains("clap::") || code.contains("crate::cli") || code.contains("use clap") {
+            offenders.push(rel);
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "core modules that import clap (move the clap type to src/cli.rs and convert): {offenders:?}"
+    );
+}

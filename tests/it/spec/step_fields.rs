@@ -6,8 +6,7 @@ use std::path::Path;
 
 const SPEC: &str = include_str!("../../../packets/one-roof-ownership-seed/packet.yaml");
 /// The seed's `lock_timeout` line, with enough context to be unique.
-const SEED_TIMEOUT: &str =
-    "script: F_prod_01_ownership_seed_commit.sql\n    lock_timeout: 10s\n";
+const SEED_TIMEOUT: &str = "script: F_prod_01_ownership_seed_commit.sql\n    lock_timeout: 10s\n";
 
 fn with_seed_timeout(value: &str) -> String {
     assert_eq!(SPEC.matches(SEED_TIMEOUT).count(), 1, "anchor moved");
