@@ -422,35 +422,6 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Cli;
-    use clap::CommandFactory;
-
-    #[test]
-    fn cli_is_well_formed() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn clap_follows_the_color_flag() {
-        let choice = |args: &[&str]| super::clap_color(args.iter().map(Into::into));
-        assert_eq!(
-            choice(&["packetc", "--color", "never", "x"]),
-            clap::ColorChoice::Never
-        );
-        assert_eq!(
-            choice(&["packetc", "lint", "--color=always"]),
-            clap::ColorChoice::Always
-        );
-        assert_eq!(choice(&["packetc", "check"]), clap::ColorChoice::Auto);
-        assert_eq!(
-            choice(&["packetc", "--", "--color=never"]),
-            clap::ColorChoice::Auto
-        );
-    }
-}
-
 impl From<&ApplyArgs> for crate::apply::Request {
     fn from(a: &ApplyArgs) -> Self {
         crate::apply::Request {
@@ -480,5 +451,34 @@ impl From<&StatusArgs> for crate::apply::status::Request {
             journal: a.journal.clone(),
             offline: a.offline,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn clap_follows_the_color_flag() {
+        let choice = |args: &[&str]| super::clap_color(args.iter().map(Into::into));
+        assert_eq!(
+            choice(&["packetc", "--color", "never", "x"]),
+            clap::ColorChoice::Never
+        );
+        assert_eq!(
+            choice(&["packetc", "lint", "--color=always"]),
+            clap::ColorChoice::Always
+        );
+        assert_eq!(choice(&["packetc", "check"]), clap::ColorChoice::Auto);
+        assert_eq!(
+            choice(&["packetc", "--", "--color=never"]),
+            clap::ColorChoice::Auto
+        );
     }
 }
