@@ -16,9 +16,10 @@ use crate::pg::{quote_literal, quote_qualified};
 
 const VAR_MARK: &str = "-- packetc-prove: -v ";
 
-/// The fake-opening files of a fixture directory, in name order (none when the folder is absent).
-pub fn files(fixture_dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let dir = fixture_dir.join("fake-openings");
+/// The `.sql` files of one folder of a fixture directory (`fake-openings`,
+/// `broken-preconditions`), in name order (none when the folder is absent).
+pub fn sql_files(fixture_dir: &Path, folder: &str) -> Result<Vec<PathBuf>, Error> {
+    let dir = fixture_dir.join(folder);
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -98,7 +99,7 @@ fn preflight_and_seed_stop(
 /// One scenario per fake-opening file.
 pub fn fake_openings(pr: &Prover<'_>, fixture_dir: &Path) -> Result<Vec<Scenario>, Error> {
     let mut out = Vec::new();
-    for path in files(fixture_dir)? {
+    for path in sql_files(fixture_dir, "fake-openings")? {
         let text = crate::fsio::read_text(&path)?;
         let mut sc = Scenario::new(format!(
             "{}: preflight and seed stop, nothing written",

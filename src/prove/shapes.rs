@@ -13,7 +13,7 @@
 //! N before the write. `apply --repeat` stops its loop on the same test.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::{expect_stop, pg_error, unchanged, Prover, Scenario};
@@ -405,30 +405,10 @@ fn concurrent(
     Ok(sc)
 }
 
-/// The broken-precondition files of a fixture directory, in name order.
-fn broken_files(fixture_dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let dir = fixture_dir.join("broken-preconditions");
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| {
-            Error::input(
-                format!("cannot read {}: {e}", dir.display()),
-                "check the fixture directory",
-            )
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    out.sort();
-    Ok(out)
-}
-
 /// One scenario per broken-precondition file: the gate stops both steps, nothing written.
 pub fn broken_preconditions(pr: &Prover<'_>, fixture_dir: &Path) -> Result<Vec<Scenario>, Error> {
     let mut out = Vec::new();
-    for path in broken_files(fixture_dir)? {
+    for path in super::openings::sql_files(fixture_dir, "broken-preconditions")? {
         let text = crate::fsio::read_text(&path)?;
         let Some(metric) = text
             .lines()
