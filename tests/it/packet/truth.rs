@@ -149,9 +149,9 @@ fn the_approval_cannot_change_while_the_seed_runs() {
     let Some(db) = common::scratch_db(Gate::Open) else {
         return;
     };
-    // Hold the seed's transaction open right after the approval check.
+    // Hold the seed's transaction open once it holds its locks (before its checks run).
     let seed = script(SEED);
-    let marker = "-- Gate, re-checked inside the transaction";
+    let marker = "-- Checks before the write, one row each";
     assert_eq!(seed.matches(marker).count(), 1);
     let slow = seed.replacen(marker, &format!("SELECT pg_sleep(3);\n{marker}"), 1);
     let running = pg::spawn_psql(&db.target, &slow, &vars(APR), false).expect("spawn");
