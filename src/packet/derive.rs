@@ -114,24 +114,7 @@ pub fn derive(ctx: &mut Ctx<'_>, raw: &RawPacket, steps: &mut [Step]) -> Derived
         for c in &gate {
             state.push((c.metric.clone(), c.condition.clone()));
         }
-        let mut seen = HashSet::new();
-        for (name, val) in &rs.deltas.0 {
-            if !seen.insert(name.value.clone()) {
-                ctx.sink.at(
-                    &codes::DUPLICATE,
-                    &name.referenced,
-                    format!("`{}` appears twice in deltas", name.value),
-                    "again here",
-                    "keep one",
-                );
-                continue;
-            }
-            if let Some(d) = seed_delta(ctx, name, val, &gate) {
-                seed_deltas.push(d);
-            } else {
-                poisoned.insert(name.value.clone());
-            }
-        }
+        seed_deltas = step_deltas(ctx, &rs.deltas, &gate, &mut poisoned);
         for d in &seed_deltas {
             let before = state
                 .iter()
@@ -225,23 +208,20 @@ pub fn derive(ctx: &mut Ctx<'_>, raw: &RawPacket, steps: &mut [Step]) -> Derived
     // 5. The rollback: stated for a repeatable shape, the seed's inverse otherwise.
     if let Some(ri) = find(steps, Role::Rollback).filter(|_| ctx.shape.is_repeatable()) {
         let rs = &raw.steps.value[steps[ri].number];
-        let mut stated = Vec::new();
-        for (name, val) in &rs.deltas.0 {
-            match value::delta(&val.value) {
-                Ok(change) => stated.push(Delta {
-                    metric: name.value.clone(),
-                    change,
-                }),
-                Err(e) => ctx.sink.at(
-                    &codes::BAD_DELTA,
-                    &val.referenced,
-                    format!("delta `{}`: {e}", name.value),
-                    "here",
-                    "",
+        for r in &rs.relative {
+            ctx.sink.at(
+                &codes::NOT_HERE,
+                &r.referenced,
+                format!(
+                    "`relative` picks the form of a derived rollback, but a {} packet states its rollback's deltas",
+                    ctx.shape
                 ),
-            }
+                "here",
+                "remove it and write the delta itself (e.g. `-> 0` on a tagged count)",
+            );
         }
-        steps[ri].deltas = stated;
+        let gate = steps[ri].gate.clone();
+        steps[ri].deltas = step_deltas(ctx, &rs.deltas, &gate, &mut poisoned);
     } else if let Some(ri) = find(steps, Role::Rollback) {
         let rs = &raw.steps.value[steps[ri].number];
         for r in &rs.relative {
@@ -321,7 +301,39 @@ pub fn derive(ctx: &mut Ctx<'_>, raw: &RawPacket, steps: &mut [Step]) -> Derived
     }
 }
 
-/// A seed delta, its start taken from the gate when the gate fixes it.
+/// A step's stated deltas, each read as [`seed_delta`] reads it (a metric named twice is one
+/// error; a broken entry poisons its metric so nothing derived from it is reported again).
+fn step_deltas(
+    ctx: &mut Ctx<'_>,
+    conds: &Conditions,
+    gate: &[Check],
+    poisoned: &mut HashSet<String>,
+) -> Vec<Delta> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (name, val) in &conds.0 {
+        if !seen.insert(name.value.clone()) {
+            ctx.sink.at(
+                &codes::DUPLICATE,
+                &name.referenced,
+                format!("`{}` appears twice in deltas", name.value),
+                "again here",
+                "keep one",
+            );
+            continue;
+        }
+        match seed_delta(ctx, name, val, gate) {
+            Some(d) => out.push(d),
+            None => {
+                poisoned.insert(name.value.clone());
+            }
+        }
+    }
+    out
+}
+
+/// A delta (the seed's, or a repeatable packet's stated rollback delta), its start taken from
+/// the step's gate when the gate fixes it.
 fn seed_delta(
     ctx: &mut Ctx<'_>,
     name: &Spanned<String>,

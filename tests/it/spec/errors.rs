@@ -3,7 +3,7 @@
 //! as the only error (one mistake, one error); the rendered diagnostics are snapshots under
 //! snapshots/spec/. Every code of the registry (src/packet/codes.rs) has at least one, and
 //! docs/spec-errors.md is generated from the registry (`UPDATE_DOCS=1 cargo test --test
-//! spec_errors`).
+//! it spec::errors`).
 
 const SPEC: &str = include_str!("../../../packets/one-roof-ownership-seed/packet.yaml");
 
@@ -657,4 +657,38 @@ fn write_file_stays_inside_the_packet_directory() {
     // A fragment inside the packet directory is read and validated like inline SQL.
     let spec = edit(rollback_write, "    write_file: rollback.sql\n");
     packetc::packet::parse("packet.yaml", &spec, &anything).expect("fragment accepted");
+}
+
+/// A repeatable packet states its rollback's deltas: each is read like a seed delta (an unknown
+/// metric or a bad form is its one error), and `relative`, which only picks the
+/// form of a derived rollback, is refused rather than silently ignored.
+#[test]
+fn a_repeatable_rollback_states_its_deltas_and_they_are_checked() {
+    const SCAN: &str = include_str!("../../../packets/candidate-scan/packet.yaml");
+    let anchor = "    deltas:\n      candidates: '-> 0'\n      scan_runs: '-> 0'\n";
+    assert_eq!(SCAN.matches(anchor).count(), 1, "anchor moved");
+    assert!(
+        packetc::packet::parse("packet.yaml", SCAN, &no_fragments).is_ok(),
+        "the bundled scanner is valid"
+    );
+    for (to, code, needle) in [
+        (
+            "    deltas:\n      candidats: '-> 0'\n      scan_runs: '-> 0'\n",
+            "PS012",
+            "candidats",
+        ),
+        (
+            "    deltas:\n      candidates: 'none'\n      scan_runs: '-> 0'\n",
+            "PS015",
+            "'none'",
+        ),
+        (
+            "    relative: [candidates]\n    deltas:\n      candidates: '-> 0'\n      scan_runs: '-> 0'\n",
+            "PS024",
+            "candidates]",
+        ),
+    ] {
+        let spec = SCAN.replacen(anchor, to, 1);
+        expect_error(&spec, code, line_of(&spec, needle));
+    }
 }
