@@ -70,7 +70,7 @@ impl Apply<'_> {
             if gated && at_target(&write.step, &live.metrics) {
                 return self.nothing_left(
                     did,
-                    &format!("the live state before iteration {i} of {n} shows every '-> N' delta of the write already at N"),
+                    &format!("the live state before iteration {i} of {n} shows the preflight gate holding and every '-> N' delta of the write already at N"),
                 );
             }
             if let Some(sig) = self.interrupt.requested() {
@@ -86,9 +86,15 @@ impl Apply<'_> {
                 writeln!(self.out, "stopped: {msg}; so far: {}", self.committed)?;
                 return self.finish(Outcome::Stopped, &msg);
             }
+            // Only a gate that holds makes the pending deltas work to do; otherwise the steps run
+            // to stop on the gate and name it (nothing is claimed about work).
+            let why = if gated {
+                format!("work to do ({})", pending(&write.step, &live.metrics))
+            } else {
+                "the preflight gate does not hold on the live state".to_owned()
+            };
             let message = format!(
-                "iteration {i} of {n}: work to do ({}); running {}",
-                pending(&write.step, &live.metrics),
+                "iteration {i} of {n}: {why}; running {}",
                 forward
                     .iter()
                     .map(|c| c.step.script.as_str())

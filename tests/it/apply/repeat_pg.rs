@@ -124,7 +124,7 @@ fn scanner_loop_does_the_work_once_then_finds_nothing_left() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("nothing left to do: the live state before iteration 2 of 5 shows every '-> N' delta of the write already at N; 1 iteration(s) ran"),
+        run.stdout.contains("nothing left to do: the live state before iteration 2 of 5 shows the preflight gate holding and every '-> N' delta of the write already at N; 1 iteration(s) ran"),
         "{}",
         run.stdout
     );
@@ -185,6 +185,15 @@ fn scanner_loop_does_the_work_once_then_finds_nothing_left() {
         "{}",
         run.stdout
     );
+    // With the gate broken nothing claims there is work to do (missing is 0 here as well).
+    assert!(
+        run.stdout.contains(
+            "iteration 1 of 5: the preflight gate does not hold on the live state; running"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("work to do"), "{}", run.stdout);
     assert_eq!(run.step_ends("seed"), 0);
     assert_eq!(
         before,
