@@ -357,11 +357,21 @@ impl Apply<'_> {
             "      see it metric by metric and with the journal history: packetc status {cmd}"
         )?;
         writeln!(self.out, "      if this packet's rows must go (the rollback re-checks everything and deletes exactly the rows tagged {:?}, or nothing):", self.loaded.packet.provenance.tag)?;
-        writeln!(
-            self.out,
-            "        packetc apply {cmd} --rollback --confirm-rollback"
-        )?;
+        writeln!(self.out, "        packetc apply {}", self.rollback_hint())?;
         writeln!(self.out, "      otherwise find who changed what (the journal has every observed metric), fix it, and re-run the same command")
+    }
+
+    /// The rollback command packetc suggests: [`Self::command_hint`] with this run's `--var`s,
+    /// so the rollback's read of the live state can evaluate the metrics that use them (a
+    /// metric reading `packetc.<var>` cannot be read without it).
+    pub(super) fn rollback_hint(&self) -> String {
+        let mut cmd = self.command_hint();
+        for (name, value) in self.vars.all() {
+            cmd.push_str(" --var ");
+            cmd.push_str(&crate::sql::shell_quote(&format!("{name}={value}")));
+        }
+        cmd.push_str(" --rollback --confirm-rollback");
+        cmd
     }
 
     /// `PACKET [--channel CMD | --database-url URL]` for the commands packetc suggests.

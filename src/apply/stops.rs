@@ -214,7 +214,7 @@ impl Apply<'_> {
         let left = self.committed.clone();
         writeln!(
             self.out,
-            "!!! The database may still hold rows this packet wrote. Nothing more runs now. This run: {left}."
+            "!!! The database may still hold rows this packet wrote. Nothing more runs now. Committed so far: {left}."
         )?;
         writeln!(self.out, "  why:     {why}")?;
         writeln!(
@@ -234,7 +234,8 @@ impl Apply<'_> {
         if let Some(rb) = rb {
             writeln!(
                 self.out,
-                "  rerun:   once the cause is fixed, run the rollback again (journaled; it re-checks its gate and deletes exactly the tagged rows, or nothing):\n           packetc apply {cmd} --rollback --confirm-rollback"
+                "  rerun:   once the cause is fixed, run the rollback again (journaled; it re-checks its gate and deletes exactly the tagged rows, or nothing):\n           packetc apply {}",
+                self.rollback_hint()
             )?;
             writeln!(
                 self.out,

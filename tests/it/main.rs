@@ -33,6 +33,7 @@ mod apply {
 mod docs {
     mod commands;
     mod links;
+    mod live;
 }
 
 mod ecosystem {

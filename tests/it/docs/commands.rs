@@ -56,7 +56,7 @@ enum Step {
 /// Split a shell line into words (single and double quotes, backslash escapes outside single
 /// quotes); stops at the first unquoted `|`, `>`, `<`, `;`, `&` or `#` comment. Returns the words
 /// and the comment text, if any.
-fn shell_words(line: &str) -> (Vec<String>, Option<String>) {
+pub(crate) fn shell_words(line: &str) -> (Vec<String>, Option<String>) {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -168,10 +168,26 @@ fn packetc_step(line: &str, origin: String) -> Option<Step> {
 fn steps_of(name: &str, text: &str) -> Vec<Step> {
     let mut out = Vec::new();
     let mut lines = text.lines().enumerate();
+    // The last non-blank line before the current one (a `<!-- live: ... -->` marker?).
+    let mut before = "";
     while let Some((_, line)) = lines.next() {
         let Some(lang) = line.trim_start().strip_prefix("```") else {
+            if !line.trim().is_empty() {
+                before = line;
+            }
             continue;
         };
+        if super::live::scenario_marker(before).is_some() {
+            // Run against a live database by tests/it/docs/live.rs, not here.
+            before = "";
+            for (_, l) in lines.by_ref() {
+                if l.trim_start().starts_with("```") {
+                    break;
+                }
+            }
+            continue;
+        }
+        before = "";
         let lang = lang.trim().to_ascii_lowercase();
         // Lines of the block, with shell continuations (`\` at the end) joined.
         let mut block: Vec<(usize, String)> = Vec::new();
@@ -247,7 +263,7 @@ fn steps_of(name: &str, text: &str) -> Vec<Step> {
     out
 }
 
-fn pages() -> Vec<(String, String)> {
+pub(crate) fn pages() -> Vec<(String, String)> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = fs::read_dir(dir) else {
             return;
@@ -378,7 +394,7 @@ fn every_documented_command_parses() {
 /// Whether the lines a run printed are what the page shows, line by line: a shown line `...`
 /// stands for any number of lines (none included), and `[..]` inside a line for any text in it
 /// (timings, hashes of files a reader's copy changes, temp paths). Trailing blanks are ignored.
-fn shown_matches(shown: &[String], actual: &[&str]) -> bool {
+pub(crate) fn shown_matches(shown: &[String], actual: &[&str]) -> bool {
     match shown.split_first() {
         None => actual.is_empty(),
         Some((first, rest)) if first.trim() == "..." => {
