@@ -32,6 +32,7 @@ mod apply {
 
 mod docs {
     mod commands;
+    mod examples;
     mod links;
     mod live;
 }

@@ -51,6 +51,23 @@ enum Step {
     },
     /// `echo 'TEXT' >> FILE`.
     Append { text: String, file: String },
+    /// A block marked `<!-- output of: packetc ARGS -->`: lines of what the last run of
+    /// `packetc ARGS` on this page printed (an excerpt: it may start and end anywhere).
+    OutputOf {
+        args: String,
+        shown: Vec<String>,
+        origin: String,
+    },
+}
+
+/// The command a `<!-- output of: packetc ARGS -->` line names (ARGS).
+pub(crate) fn output_of_marker(line: &str) -> Option<&str> {
+    line.trim()
+        .strip_prefix("<!-- output of:")?
+        .strip_suffix("-->")?
+        .trim()
+        .strip_prefix("packetc ")
+        .map(str::trim)
 }
 
 /// Split a shell line into words (single and double quotes, backslash escapes outside single
@@ -187,6 +204,26 @@ fn steps_of(name: &str, text: &str) -> Vec<Step> {
             }
             continue;
         }
+        if let Some(of) = output_of_marker(before) {
+            before = "";
+            let mut shown = Vec::new();
+            let mut at = 0;
+            for (n, l) in lines.by_ref() {
+                if l.trim_start().starts_with("```") {
+                    break;
+                }
+                if at == 0 {
+                    at = n;
+                }
+                shown.push(l.to_owned());
+            }
+            out.push(Step::OutputOf {
+                args: of.to_owned(),
+                shown,
+                origin: format!("{name}:{at}"),
+            });
+            continue;
+        }
         before = "";
         let lang = lang.trim().to_ascii_lowercase();
         // Lines of the block, with shell continuations (`\` at the end) joined.
@@ -312,7 +349,8 @@ fn extraction_understands_the_shapes_docs_use() {
         "```sh\n$ packetc check --format short   # one line\nok: fine\n...\n$ packetc plan p\n```\n\
          ```yaml\n  run: packetc lint --format github sql > out.txt || [ $? -eq 1 ]\n  entry: packetc check\n```\n\
          ```sh\nPACKETC_DATABASE_URL=x packetc prove p 2>&1 | tee log  # exit 1\necho '-- x' >> a.sql\npacketc plan \\\n    p --format markdown\n```\n\
-         ```text\npacketc lint: 1 file(s) clean\n```\n",
+         ```text\npacketc lint: 1 file(s) clean\n```\n\
+         <!-- output of: packetc plan p -->\n\n```text\nstep 1\n```\n",
     );
     let shown: Vec<String> = steps
         .iter()
@@ -334,6 +372,7 @@ fn extraction_understands_the_shapes_docs_use() {
                 }
             ),
             Step::Append { text, file } => format!("append {text} {file}"),
+            Step::OutputOf { args, shown, .. } => format!("output of {args}: {}", shown.join("|")),
         })
         .collect();
     assert_eq!(
@@ -346,6 +385,7 @@ fn extraction_understands_the_shapes_docs_use() {
             "prove p =1 env",
             "append -- x a.sql",
             "plan p --format markdown =0",
+            "output of plan p: step 1",
         ]
     );
 }
@@ -484,8 +524,38 @@ fn every_documented_command_runs() {
             &root().join("docs/schema"),
             &scratch.path().join("docs/schema"),
         );
+        // What each command printed, by its arguments (the last run on this page).
+        let mut printed_by: std::collections::HashMap<String, String> = Default::default();
         for step in steps {
             match step {
+                Step::OutputOf {
+                    args,
+                    shown,
+                    origin,
+                } => {
+                    let Some(text) = printed_by.get(&args) else {
+                        let skipped = args.starts_with("prove ") && !postgres_available();
+                        if !skipped {
+                            failures.push(format!(
+                                "{origin}: shows output of `packetc {args}`, which the page does not run before it"
+                            ));
+                        }
+                        continue;
+                    };
+                    compared += 1;
+                    let lines: Vec<&str> = text.lines().collect();
+                    let excerpt: Vec<String> = std::iter::once("...".to_owned())
+                        .chain(shown.iter().cloned())
+                        .chain(std::iter::once("...".to_owned()))
+                        .collect();
+                    if !shown_matches(&excerpt, &lines) {
+                        failures.push(format!(
+                            "{origin}: these lines are not in what `packetc {args}` printed on this page \
+                             (`...` = any lines, `[..]` = any text)\n--- shown\n{}\n--- printed\n{text}",
+                            shown.join("\n"),
+                        ));
+                    }
+                }
                 Step::Append { text, file } => {
                     let path = scratch.path().join(&file);
                     let mut body = fs::read_to_string(&path).unwrap_or_default();
@@ -533,6 +603,7 @@ fn every_documented_command_runs() {
                     printed.seek(SeekFrom::Start(0)).expect("seek");
                     printed.read_to_string(&mut text).expect("read output");
                     let code = status.code().unwrap_or(-1);
+                    printed_by.insert(args.join(" "), text.clone());
                     if code != exit {
                         failures.push(format!(
                             "{origin}: packetc {} exited {code}, the page expects {exit}\n{text}",
