@@ -306,6 +306,9 @@ pub struct StatusArgs {
     /// Show only the journal history; do not read the live state.
     #[arg(long)]
     pub offline: bool,
+    /// Variables the metrics read, NAME=VALUE (default: those of the last journaled run).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -450,6 +453,7 @@ impl From<&StatusArgs> for crate::apply::status::Request {
             channel: a.channel.clone(),
             journal: a.journal.clone(),
             offline: a.offline,
+            vars: a.vars.clone(),
         }
     }
 }

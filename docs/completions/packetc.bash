@@ -685,7 +685,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__status)
-            opts="-q -h --database-url --channel --journal --offline --color --quiet --help"
+            opts="-q -h --database-url --channel --journal --offline --var --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -700,6 +700,10 @@ _packetc() {
                     return 0
                     ;;
                 --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --var)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

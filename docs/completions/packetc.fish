@@ -108,6 +108,7 @@ complete -c packetc -n "__fish_packetc_using_subcommand apply" -s h -l help -d '
 complete -c packetc -n "__fish_packetc_using_subcommand status" -l database-url -d 'Read the live state with the local psql and this connection string' -r
 complete -c packetc -n "__fish_packetc_using_subcommand status" -l channel -d 'Channel command that runs psql reading the script on stdin (overrides the packet\'s)' -r
 complete -c packetc -n "__fish_packetc_using_subcommand status" -l journal -d 'Also read this journal file (besides PACKET/journal/*.jsonl)' -r -F
+complete -c packetc -n "__fish_packetc_using_subcommand status" -l var -d 'Variables the metrics read, NAME=VALUE (default: those of the last journaled run)' -r
 complete -c packetc -n "__fish_packetc_using_subcommand status" -l color -d 'When to colour diagnostics: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when stdout and stderr are terminals and NO_COLOR is not set'
 always\t'Always colour (e.g. CI logs that render ANSI colours)'
 never\t'Never colour'"

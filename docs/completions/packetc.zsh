@@ -140,6 +140,7 @@ _arguments "${_arguments_options[@]}" : \
 '(--channel)--database-url=[Read the live state with the local psql and this connection string]:DATABASE_URL:_default' \
 '--channel=[Channel command that runs psql reading the script on stdin (overrides the packet'\''s)]:CHANNEL:_default' \
 '--journal=[Also read this journal file (besides PACKET/journal/*.jsonl)]:JOURNAL:_files' \
+'*--var=[Variables the metrics read, NAME=VALUE (default\: those of the last journaled run)]:NAME=VALUE:_default' \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
 always\:"Always colour (e.g. CI logs that render ANSI colours)"
 never\:"Never colour"))' \

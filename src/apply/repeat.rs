@@ -23,14 +23,14 @@ use crate::diag::{Error, Status};
 use crate::packet::{Number, Role, Step};
 use crate::prove::shapes::nothing_left;
 
-fn at_target(step: &Step, values: &BTreeMap<String, String>) -> bool {
+pub(super) fn at_target(step: &Step, values: &BTreeMap<String, String>) -> bool {
     nothing_left(step, |m| values.get(m).and_then(|v| Number::parse(v)))
 }
 
 /// Whether the live values satisfy every gate of `step`. "Nothing left to do" is only said
 /// when the preconditions hold too: with no ruleset a scanner's `missing` is 0 as well, and
 /// that must stop on the gate, not pass as done.
-fn gates_hold(step: &Step, values: &BTreeMap<String, String>) -> bool {
+pub(super) fn gates_hold(step: &Step, values: &BTreeMap<String, String>) -> bool {
     step.gate
         .iter()
         .all(|c| super::state::holds(&c.condition, values.get(&c.metric).map(String::as_str)))
@@ -167,7 +167,7 @@ impl Apply<'_> {
 }
 
 /// `metric value→target` for the `-> N` deltas not at their target yet.
-fn pending(step: &Step, values: &BTreeMap<String, String>) -> String {
+pub(super) fn pending(step: &Step, values: &BTreeMap<String, String>) -> String {
     step.deltas
         .iter()
         .filter_map(|d| match d.change {

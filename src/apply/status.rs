@@ -16,6 +16,7 @@ use super::record::{Classified, Committed, Limits, Record};
 use super::signals::Interrupt;
 use super::state;
 use crate::diag::{Error, Status};
+use crate::packet::{Change, Packet, Role, Shape};
 
 /// What one `packetc status` is asked to do (the command layer converts `cli::StatusArgs`).
 #[derive(Debug, Clone, Default)]
@@ -30,6 +31,9 @@ pub struct Request {
     pub journal: Option<PathBuf>,
     /// Only the journal history; do not read the live state.
     pub offline: bool,
+    /// `NAME=VALUE` variables the metrics read (`packetc.NAME`); none given: those of the last
+    /// journaled run.
+    pub vars: Vec<String>,
 }
 
 /// Run `packetc status`.
@@ -75,13 +79,16 @@ pub fn run(args: &Request, out: &mut dyn Write) -> Result<Status, Error> {
         return Ok(Status::Clean);
     }
     let channel = Channel::from_flags(args.database_url.as_ref(), args.channel.as_ref(), p)?;
-    let vars: Vec<(String, String)> = h
-        .runs
-        .iter()
-        .rev()
-        .find_map(|r| r.start.as_ref())
-        .map(|s| s.vars.clone().into_iter().collect())
-        .unwrap_or_default();
+    let vars: Vec<(String, String)> = if args.vars.is_empty() {
+        h.runs
+            .iter()
+            .rev()
+            .find_map(|r| r.start.as_ref())
+            .map(|s| s.vars.clone().into_iter().collect())
+            .unwrap_or_default()
+    } else {
+        state::given(&super::vars::Vars::parse(&args.vars, p, &[])?)
+    };
     let limits = Limits {
         step_ms: 60_000,
         step_from_flag: true,
@@ -110,14 +117,43 @@ pub fn run(args: &Request, out: &mut dyn Write) -> Result<Status, Error> {
         "live state through {} (read-only):",
         channel.describe()
     )?;
-    out.write_all(table(p, &live).as_bytes())?;
-    let (classified, mismatches) = state::classify(p, &live);
     let missing: Vec<&str> = p
         .metrics
         .iter()
         .filter(|m| !live.contains_key(&m.name))
         .map(|m| m.name.as_str())
         .collect();
+    let not_read = |out: &mut dyn Write| -> std::io::Result<()> {
+        if missing.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "WARNING: not read: {} ({}){}",
+            missing.join(", "),
+            crate::observe::parse(&f.stderr)
+                .other_error
+                .unwrap_or_default(),
+            if vars.is_empty() && !p.variables.is_empty() {
+                "; pass the variables with --var NAME=VALUE (without them status uses the last journaled run's, and the journal has none)"
+            } else {
+                ""
+            }
+        )
+    };
+    if p.shape != Shape::Seed {
+        let (text, verdict, consistent) = repeatable(p, &live);
+        out.write_all(text.as_bytes())?;
+        writeln!(out, "state: {verdict}")?;
+        not_read(out)?;
+        return Ok(if consistent && missing.is_empty() {
+            Status::Clean
+        } else {
+            Status::Failed
+        });
+    }
+    out.write_all(table(p, &live).as_bytes())?;
+    let (classified, mismatches) = state::classify(p, &live);
     let verdict = match classified {
         Classified::NotApplied => {
             "not applied: every metric the change moves has its before value".to_owned()
@@ -134,16 +170,7 @@ pub fn run(args: &Request, out: &mut dyn Write) -> Result<Status, Error> {
         Classified::Unknown => "unknown: nothing decides".to_owned(),
     };
     writeln!(out, "state: {verdict}")?;
-    if !missing.is_empty() {
-        writeln!(
-            out,
-            "WARNING: not read: {} ({})",
-            missing.join(", "),
-            crate::observe::parse(&f.stderr)
-                .other_error
-                .unwrap_or_default()
-        )?;
-    }
+    not_read(out)?;
     Ok(match classified {
         Classified::NotApplied | Classified::Applied if missing.is_empty() => Status::Clean,
         _ => Status::Failed,
@@ -249,6 +276,8 @@ pub fn table(
             .as_ref()
             .map(|c| (c.to_string(), state::holds(c, v)));
         let matches = match (&b, &a) {
+            // Not read: nothing is known about it, not even that it matches neither.
+            (Some(_), _) | (_, Some(_)) if v.is_none() => "unknown",
             (Some((_, true)), Some((_, true))) => "both",
             (Some((_, true)), _) => "before",
             (_, Some((_, true))) => "after",
@@ -264,4 +293,192 @@ pub fn table(
         ]);
     }
     align(&rows)
+}
+
+/// The live state of a repeatable packet (scanner, cursor), judged the way `apply --repeat`
+/// judges it before each iteration: the preflight gate, and each `-> N` delta of the write at
+/// N or not. A `+N` delta is a change per run, which one reading of the live state cannot
+/// judge (shown, not judged); a metric no gate or delta names is shown only. Before/after, as
+/// for a seed, would be false here: after a run the state is the one before the next run.
+/// Returns the table, the verdict and whether the state is one apply continues from
+/// (nothing left to do, or work to do with the gate holding).
+fn repeatable(
+    packet: &Packet,
+    live: &std::collections::BTreeMap<String, String>,
+) -> (String, String, bool) {
+    let preflight = packet.steps.iter().find(|s| s.role == Role::Preflight);
+    let write = packet.steps.iter().find(|s| s.role == Role::Seed);
+    let mut rows = vec![vec![
+        "metric".to_owned(),
+        "live".to_owned(),
+        "expected".to_owned(),
+        "checked as".to_owned(),
+        "holds".to_owned(),
+    ]];
+    let yes_no = |held: bool, v: Option<&str>| {
+        match (v, held) {
+            (None, _) => "unknown",
+            (_, true) => "yes",
+            (_, false) => "NO",
+        }
+        .to_owned()
+    };
+    for m in &packet.metrics {
+        let v = live.get(&m.name).map(String::as_str);
+        let gate = preflight.and_then(|s| s.gate.iter().find(|c| c.metric == m.name));
+        let delta = write.and_then(|s| s.deltas.iter().find(|d| d.metric == m.name));
+        let (expected, checked, holds) = match (gate, delta.map(|d| d.change)) {
+            (Some(c), _) => (
+                c.condition.to_string(),
+                "preflight gate".to_owned(),
+                yes_no(state::holds(&c.condition, v), v),
+            ),
+            (None, Some(Change::Reaches { to })) => (
+                format!("-> {to}"),
+                "the write's target".to_owned(),
+                yes_no(v.and_then(crate::packet::Number::parse) == Some(to), v),
+            ),
+            (None, Some(c)) => (
+                c.to_string(),
+                "per run (not judged from the live state)".to_owned(),
+                String::new(),
+            ),
+            (None, None) => (String::new(), String::new(), String::new()),
+        };
+        rows.push(vec![
+            m.name.clone(),
+            v.unwrap_or("(not read)").to_owned(),
+            expected,
+            checked,
+            holds,
+        ]);
+    }
+    let table = align(&rows);
+    let Some(write) = write else {
+        return (
+            table,
+            "unknown: the packet has no write step".to_owned(),
+            false,
+        );
+    };
+    let needed: Vec<&str> = preflight
+        .iter()
+        .flat_map(|s| s.gate.iter().map(|c| c.metric.as_str()))
+        .chain(write.deltas.iter().filter_map(|d| {
+            matches!(d.change, Change::Reaches { .. }).then_some(d.metric.as_str())
+        }))
+        .filter(|m| !live.contains_key(*m))
+        .collect();
+    if !needed.is_empty() {
+        return (
+            table,
+            format!(
+                "unknown: {} not read, so whether there is work to do (or whether apply may do it) cannot be said",
+                needed.join(", ")
+            ),
+            false,
+        );
+    }
+    if !preflight.is_none_or(|p| super::repeat::gates_hold(p, live)) {
+        return (
+            table,
+            "the preflight gate does not hold: apply would stop at the preflight and write nothing"
+                .to_owned(),
+            false,
+        );
+    }
+    if super::repeat::at_target(write, live) {
+        return (
+            table,
+            "nothing left to do: the preflight gate holds and every '-> N' delta of the write is at N; apply would run no iteration".to_owned(),
+            true,
+        );
+    }
+    (
+        table,
+        format!(
+            "work to do: the preflight gate holds and {} (a '-> N' delta not at N); apply would run the steps",
+            super::repeat::pending(write, live)
+        ),
+        true,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    fn packet(name: &str) -> crate::packet::Packet {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("packets")
+            .join(name);
+        crate::packet::load(&dir).expect("bundled packet").packet
+    }
+
+    fn row<'a>(table: &'a str, metric: &str) -> Vec<&'a str> {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(metric))
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect()
+    }
+
+    #[test]
+    fn a_metric_not_read_is_unknown_not_neither() {
+        let p = packet("one-roof-ownership-seed");
+        let live: BTreeMap<String, String> = [("db", "directus"), ("gap", "210")]
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect();
+        let t = super::table(&p, &live);
+        assert_eq!(
+            row(&t, "ospa"),
+            ["ospa", "(not", "read)", ">=", "1", ">=", "1", "unknown"]
+        );
+        assert_eq!(
+            row(&t, "gap"),
+            ["gap", "210", "=", "210", "=", "0", "before"]
+        );
+    }
+
+    #[test]
+    fn a_repeatable_packet_is_judged_by_its_gate_and_targets_not_before_and_after() {
+        let p = packet("cursor-advance");
+        let at = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+                .collect()
+        };
+        let gate: Vec<(String, String)> = p
+            .steps
+            .iter()
+            .filter(|s| s.role == crate::packet::Role::Preflight)
+            .flat_map(|s| s.gate.iter())
+            .map(|c| {
+                (
+                    c.metric.clone(),
+                    c.condition.value.to_string().trim_matches('\'').to_owned(),
+                )
+            })
+            .collect();
+        let mut live = at(&[("behind", "0"), ("cursor", "1")]);
+        live.extend(gate.iter().cloned());
+        let (_, verdict, ok) = super::repeatable(&p, &live);
+        assert!(verdict.starts_with("nothing left to do"), "{verdict}");
+        assert!(ok);
+        live.insert("behind".into(), "1".into());
+        let (_, verdict, ok) = super::repeatable(&p, &live);
+        assert!(
+            verdict.starts_with("work to do") && verdict.contains("behind 1→0"),
+            "{verdict}"
+        );
+        assert!(ok);
+        live.remove("behind");
+        let (table, verdict, ok) = super::repeatable(&p, &live);
+        assert!(verdict.starts_with("unknown: behind not read"), "{verdict}");
+        assert!(!ok);
+        assert!(row(&table, "behind").ends_with(&["unknown"]), "{table}");
+    }
 }

@@ -28,6 +28,7 @@ mod apply {
     mod faults;
     mod pg;
     mod repeat_pg;
+    mod status_pg;
 }
 
 mod docs {

@@ -26,7 +26,7 @@ fn packet(name: &str) -> PathBuf {
 }
 
 /// A private cluster with `directus` loaded from the packet's fixture, gate open, role granted.
-fn clone_of(name: &str) -> Option<(Cluster, Target)> {
+pub(super) fn clone_of(name: &str) -> Option<(Cluster, Target)> {
     let cluster = common::or_skip(Cluster::start(), "starting PostgreSQL")?;
     let dir = packet(name);
     let schema = dir.join("fixture/schema.sql");

@@ -29,7 +29,9 @@
 mod cli;
 mod files;
 
-pub use cli::{code, mask_sha256, packetc, packetc_text, text, transcript, transcripts, BIN};
+pub use cli::{
+    code, mask_sha256, packetc, packetc_cmd, packetc_text, text, transcript, transcripts, BIN,
+};
 pub use files::{copy_dir, copy_dir_except, root};
 
 use std::collections::BTreeMap;
