@@ -34,7 +34,7 @@ macro_rules! codes {
 
 codes! {
     YAML = "PS001" "yaml":
-        "packet.yaml is not well-formed YAML, has an unknown or missing key, or a value of the wrong type.";
+        "packet.yaml is not well-formed YAML, or has an unknown or missing key (a value of the wrong type is PS045).";
         fix: "Fix the YAML at the line shown; docs/spec.md lists every field and its type.";
     VERSION = "PS002" "spec-version":
         "The file does not say `version: 2`: packetc reads spec v2 only (v1 repeated facts v2 derives).";
@@ -165,6 +165,9 @@ codes! {
     RUN_TABLE_SHAPE = "PS044" "run-table-shape":
         "`provenance.run_table` is set on a packet that is not a scanner (only a scanner adds one run row per run).";
         fix: "Remove it, or declare `shape: scanner`.";
+    WRONG_TYPE = "PS045" "wrong-type":
+        "A value is valid YAML of the wrong type: a mapping where spec v2 wants a list (a v1 `expect:` mapping), a list where it wants one value, text where it wants a number; or an unquoted value whose `: ` makes it a mapping.";
+        fix: "Write the value in the form docs/spec.md shows for the field (a v1 file: docs/spec.md \"Migrating from v1\"); quote a value that contains `: `.";
 }
 
 /// Look a code up by its code (`PS012`) or name (`unknown-metric`).

@@ -109,7 +109,21 @@ pub fn parse(
                 );
                 return Err(sink.diags);
             }
-            let (message, help) = yaml::translate(&library_message(&e));
+            let lib = library_message(&e);
+            if let Some(loc) = e.location() {
+                let at = offset_of(text, loc.line(), loc.column()).map_or("", |o| &text[o..]);
+                if let Some(t) = yaml::type_mismatch(&lib, at) {
+                    sink.at(
+                        &codes::WRONG_TYPE,
+                        &loc,
+                        format!("packet.yaml: {}", t.message),
+                        t.label,
+                        t.help,
+                    );
+                    return Err(sink.diags);
+                }
+            }
+            let (message, help) = yaml::translate(&lib);
             let message = format!("invalid packet.yaml: {message}");
             let missing = e.to_string().contains("missing field");
             match e.location() {
@@ -166,6 +180,18 @@ fn first_key_span(text: &str) -> Option<miette::SourceSpan> {
         offset += line.len();
     }
     None
+}
+
+/// The byte offset of a 1-based line and column (columns in characters).
+fn offset_of(text: &str, line: u64, column: u64) -> Option<usize> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(usize::try_from(line.checked_sub(1)?).ok()?)
+        .map(str::len)
+        .sum();
+    let rest = text.get(start..)?;
+    let col = usize::try_from(column.checked_sub(1)?).ok()?;
+    Some(start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i))
 }
 
 /// The library's message without the location it appends (the snippet shows it).

@@ -197,6 +197,97 @@ pub fn culprit(text: &str) -> Option<Found> {
         .or_else(|| misindented(&lines))
 }
 
+/// A value of the wrong type, worded for a person: the library says what it expected
+/// (`expected sequence start`, `invalid type: map, expected a sequence`, `invalid u32`); what
+/// was found is read from the source at the library's position (`at`: the text from there to
+/// the end of its line, and the lines after it).
+pub struct TypeMismatch {
+    pub message: String,
+    pub label: String,
+    pub help: String,
+}
+
+/// What a serde / YAML type name means in a packet.yaml.
+fn kind_words(t: &str) -> Option<&'static str> {
+    let t = t.trim().trim_start_matches("a ").trim_start_matches("an ");
+    Some(match t {
+        "sequence" | "sequence start" | "seq" => "a list (`[a, b]`, or `- a` lines)",
+        "string scalar" | "string" | "str" | "char" | "a string" => "one value (text)",
+        "map" | "mapping" | "mapping start" | "struct" => "a mapping (`key: value` lines)",
+        t if t.starts_with("struct ") || t.starts_with("map ") => "a mapping (`key: value` lines)",
+        "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "integer" => "a whole number",
+        "f32" | "f64" | "floating point" | "number" => "a number",
+        "bool" | "boolean" => "true or false",
+        _ => return None,
+    })
+}
+
+/// What the source holds at the library's position.
+fn found_at(at: &str) -> (String, bool) {
+    let line = at.lines().next().unwrap_or("").trim_end();
+    let code = line.split(" #").next().unwrap_or(line).trim();
+    let next_indented = at
+        .lines()
+        .nth(1)
+        .is_some_and(|n| n.trim_start().starts_with("- "));
+    if code.starts_with('{') {
+        return ("a mapping (`{...}`)".into(), false);
+    }
+    if code.starts_with('[') || code.starts_with("- ") || (code.is_empty() && next_indented) {
+        return ("a list".into(), false);
+    }
+    if let Some((key, _)) = code
+        .split_once(": ")
+        .or_else(|| code.strip_suffix(':').map(|k| (k, "")))
+    {
+        // `own: 30` on its own line is a mapping entry; `own (x): y` inside a value is an
+        // unquoted value that YAML splits at its `: `.
+        let plain_key = key
+            .trim_start_matches(['"', '\''])
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
+        return (format!("a mapping (`{}: …`)", key.trim()), !plain_key);
+    }
+    let shown: String = code.chars().take(40).collect();
+    (format!("the value `{shown}`"), false)
+}
+
+/// A type mismatch in the library's `message` at `at` (the source from its position on).
+#[must_use]
+pub fn type_mismatch(message: &str, at: &str) -> Option<TypeMismatch> {
+    let wanted = if let Some(rest) = message.strip_prefix("expected ") {
+        kind_words(rest)?
+    } else if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (_, want) = rest.rsplit_once(", expected ")?;
+        kind_words(want)?
+    } else if let Some(rest) = message.strip_prefix("invalid ") {
+        // `invalid u32`: a value that does not read as the number the field is.
+        kind_words(rest.split_whitespace().next().unwrap_or(rest))?
+    } else {
+        return None;
+    };
+    let (found, split_value) = found_at(at);
+    if split_value {
+        return Some(TypeMismatch {
+            message: format!(
+                "expected {wanted} here, found {found}: an unquoted value with `: ` in it reads as `key: value`"
+            ),
+            label: "quote this value".into(),
+            help: "put the value in quotes ('…'; inside single quotes write '' for ')".into(),
+        });
+    }
+    let help = if wanted.starts_with("a list") && found.starts_with("a mapping") {
+        "write the metric names as a list (`expect: [own, gap]`): spec v2 derives the expected values (the state after the seed), a v1 mapping of values is not read: docs/spec.md \"Migrating from v1\""
+    } else {
+        "write the value in the form docs/spec.md shows for this field"
+    };
+    Some(TypeMismatch {
+        message: format!("expected {wanted} here, found {found}"),
+        label: format!("{wanted} expected"),
+        help: help.into(),
+    })
+}
+
 /// Keys of spec v1 that v2 derives: stating them is a repeat, so the help says where the fact
 /// lives now.
 const V1_KEYS: [(&str, &str); 3] = [
@@ -239,12 +330,14 @@ pub fn translate(message: &str) -> (String, &'static str) {
     if message.starts_with("invalid type") || message.starts_with("invalid value") {
         return (message.to_owned(), FIX);
     }
+    if message.contains("mapping values are not allowed") {
+        return (
+            "a `: ` where no `key: value` can start: an unquoted value with `: ` in it must be quoted, or the line is indented wrongly".to_owned(),
+            "quote the value ('…'; inside single quotes write '' for '), or indent the line like its siblings",
+        );
+    }
     let plain = [
         ("unclosed quote", "a quote is not closed"),
-        (
-            "mapping values are not allowed",
-            "a `key: value` where none can start: check the indentation and quoting of this line",
-        ),
         (
             "did not find expected",
             "this line breaks the structure around it: check its indentation",
@@ -266,6 +359,29 @@ mod tests {
     use super::*;
 
     const SPEC: &str = include_str!("../../packets/one-roof-ownership-seed/packet.yaml");
+
+    #[test]
+    fn type_mismatches_name_what_was_expected_and_found() {
+        let t =
+            type_mismatch("expected sequence start", "own: 30\n  gap: 0\n").expect("a mismatch");
+        assert_eq!(
+            t.message,
+            "expected a list (`[a, b]`, or `- a` lines) here, found a mapping (`own: …`)"
+        );
+        let t = type_mismatch("invalid type: sequence, expected struct RawStep", "- a\n")
+            .expect("a mismatch");
+        assert_eq!(
+            t.message,
+            "expected a mapping (`key: value` lines) here, found a list"
+        );
+        let t = type_mismatch("invalid u32", "two\n").expect("a mismatch");
+        assert_eq!(
+            t.message,
+            "expected a whole number here, found the value `two`"
+        );
+        assert!(type_mismatch("mapping values are not allowed in this context", "x").is_none());
+        assert!(type_mismatch("invalid weirdness", "x").is_none());
+    }
 
     #[test]
     fn the_bundled_spec_has_no_culprit() {

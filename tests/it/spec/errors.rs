@@ -80,11 +80,48 @@ case!(
     "stop_notes"
 );
 case!(
+    yaml_colon_in_a_plain_value,
+    "database: directus\n",
+    "database: directus (prod): main\n",
+    "PS001",
+    "(prod): main"
+);
+
+// PS045 wrong-type: valid YAML, the wrong type for the field.
+case!(
     wrong_type,
     "  automatable: false",
     "  automatable: maybe",
-    "PS001",
+    "PS045",
     "maybe"
+);
+case!(
+    wrong_type_v1_expect_mapping,
+    "    expect: [own, gap, conflict, effective, gov_emit, coverage_pct]\n",
+    "    expect:\n      own: 30\n      gap: 0\n",
+    "PS045",
+    "own: 30"
+);
+case!(
+    wrong_type_list_for_one_value,
+    "database: directus\n",
+    "database: [directus]\n",
+    "PS045",
+    "[directus]"
+);
+case!(
+    wrong_type_colon_in_a_flow_value,
+    "    expect: [own, gap,",
+    "    expect: [own (x): y, gap,",
+    "PS045",
+    "own (x): y"
+);
+case!(
+    wrong_type_text_for_a_number,
+    "version: 2\n",
+    "version: two\n",
+    "PS045",
+    "version: two"
 );
 case!(
     missing_field,
