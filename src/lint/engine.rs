@@ -37,7 +37,7 @@ use std::path::PathBuf;
 
 use sqlparser::dialect::PostgreSqlDialect;
 
-use crate::lint::effects::{self, NameRef, Txn, Write, WriteKind};
+use crate::lint::effects::{self, NameRef, Txn, Write};
 use crate::lint::finding::{Draft, Finding, LineIndex, Pos};
 use crate::lint::names;
 use crate::lint::policy::Policy;
@@ -66,7 +66,7 @@ pub struct Engine<'a> {
     region: usize,
     allows: Vec<(usize, scan::Allow)>,
     pub(crate) writes: Vec<Write>,
-    in_txn: bool,
+    pub(crate) in_txn: bool,
     pub(crate) on_error_stop: bool,
     /// Bytes left for reading COPY data as script (`copy_fail.rs`).
     pub(crate) copy_budget: usize,
@@ -321,7 +321,7 @@ impl<'a> Engine<'a> {
         self.writes.clear();
         let txn = self.analyze_sql(&text, origin, 0);
         let writes = std::mem::take(&mut self.writes);
-        self.check_writes(&writes, origin.pos);
+        rules::check_writes(self, &writes, origin.pos);
         // Ways in made by this statement count from the next one on.
         for l in std::mem::take(&mut self.pending_links) {
             self.derive(l);
@@ -333,39 +333,6 @@ impl<'a> Engine<'a> {
             Some(Txn::Begin) => self.in_txn = true,
             Some(Txn::End) => self.in_txn = false,
             None => {}
-        }
-    }
-
-    /// Apply the write rules (one file each under `rules/`) to one top-level statement.
-    fn check_writes(&mut self, writes: &[Write], stmt_pos: Pos) {
-        for w in writes {
-            rules::pc016_raw_psql_interpolation::check_write(self, w);
-            // A function named like a protected table is not the table (packet rules below
-            // still see the DDL).
-            if w.kind == WriteKind::Ddl("CREATE FUNCTION") {
-                continue;
-            }
-            rules::pc004_trigger_bypass::check_write(self, w);
-            let hit = self.protected_hit(&w.target);
-            if let Some((p, shown)) = &hit {
-                rules::pc001_protected_table_write::check(self, w, p, shown);
-                rules::pc002_protected_table_ddl::check(self, w, p, shown);
-            }
-            rules::pc003_protected_column_write::check(self, w);
-            if let Some(m) = self.column_write_through(w) {
-                rules::pc003_protected_column_write::check(self, &m);
-            }
-        }
-        let Some(step) = self.step else { return };
-        let real: Vec<&Write> = writes.iter().filter(|w| !w.temp).collect();
-        rules::pc034_write_outside_transaction::check(self, &real, self.in_txn, stmt_pos);
-        for w in real {
-            if rules::pc030_read_only_step_write::check(self, step, w) {
-                continue;
-            }
-            rules::pc031_seed_foreign_write::check(self, step, w);
-            rules::pc032_seed_unstamped_insert::check(self, step, w);
-            rules::pc033_rollback_unscoped_delete::check(self, step, w);
         }
     }
 }

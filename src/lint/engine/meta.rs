@@ -67,6 +67,7 @@ impl Engine<'_> {
         self.writes.clear();
         self.analyze_sql(&sql, origin, 0);
         let writes = std::mem::take(&mut self.writes);
-        self.check_writes(&writes, self.idx.pos(m.start));
+        let pos = self.idx.pos(m.start);
+        rules::check_writes(self, &writes, pos);
     }
 }

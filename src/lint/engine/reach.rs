@@ -23,7 +23,7 @@ pub(super) struct Derived {
 impl Engine<'_> {
     /// The protected-table entry a write target resolves to, with the words to show for it
     /// (`*` targets, e.g. `GRANT … ON ALL TABLES IN SCHEMA s`, hit every entry of the schema).
-    pub(super) fn protected_hit(&self, t: &NameRef) -> Option<(ProtectedTable, String)> {
+    pub(crate) fn protected_hit(&self, t: &NameRef) -> Option<(ProtectedTable, String)> {
         if let Some(hit) = self.direct_hit(t) {
             return Some(hit);
         }
@@ -98,7 +98,7 @@ impl Engine<'_> {
 
     /// A write through a derived relation, restated on the relation whose protected columns it
     /// reaches (every column, when the way in may rename them).
-    pub(super) fn column_write_through(&self, w: &Write) -> Option<Write> {
+    pub(crate) fn column_write_through(&self, w: &Write) -> Option<Write> {
         let d = self.derived_of(&w.target)?;
         let parent = d.columns_of.as_ref()?;
         let mut m = w.clone();

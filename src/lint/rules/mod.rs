@@ -15,6 +15,8 @@
 //! add it to [`RULES`] and `mod` below, call its check from the engine, add evasion and
 //! look-alike corpus lines under `tests/corpus/lint/`, then regenerate the docs).
 
+use crate::lint::effects::{Write, WriteKind};
+use crate::lint::engine::Engine;
 use crate::lint::finding::{Draft, Pos, Severity};
 
 pub mod pc001_protected_table_write;
@@ -111,6 +113,38 @@ pub const RULES: &[Rule] = &[
     pc034_write_outside_transaction::RULE,
     pc035_on_error_stop_missing::RULE,
 ];
+
+/// The write rules, applied to the writes of one top-level statement (the engine's one call
+/// per statement). The order here is the order their findings are made in.
+pub(crate) fn check_writes(cx: &mut Engine, writes: &[Write], stmt_pos: Pos) {
+    for w in writes {
+        pc016_raw_psql_interpolation::check_write(cx, w);
+        // A function named like a protected table is not the table (packet rules below
+        // still see the DDL).
+        if w.kind == WriteKind::Ddl("CREATE FUNCTION") {
+            continue;
+        }
+        pc004_trigger_bypass::check_write(cx, w);
+        let hit = cx.protected_hit(&w.target);
+        if let Some((p, shown)) = &hit {
+            pc001_protected_table_write::check(cx, w, p, shown);
+            pc002_protected_table_ddl::check(cx, w, p, shown);
+        }
+        pc003_protected_column_write::check_write(cx, w);
+    }
+    let Some(step) = cx.step else { return };
+    let real: Vec<&Write> = writes.iter().filter(|w| !w.temp).collect();
+    let in_txn = cx.in_txn;
+    pc034_write_outside_transaction::check(cx, &real, in_txn, stmt_pos);
+    for w in real {
+        if pc030_read_only_step_write::check(cx, step, w) {
+            continue;
+        }
+        pc031_seed_foreign_write::check(cx, step, w);
+        pc032_seed_unstamped_insert::check(cx, step, w);
+        pc033_rollback_unscoped_delete::check(cx, step, w);
+    }
+}
 
 /// Find a rule by code (case-insensitive) or kebab-case name.
 #[must_use]
