@@ -88,7 +88,7 @@ pub struct Engine<'a> {
     /// The last statement's text (a following `\gexec` runs its results).
     last_text: Cow<'a, str>,
     /// Functions and procedures created by the linted text so far (their bodies are analysed).
-    defined: Vec<NameRef>,
+    pub(crate) defined: Vec<NameRef>,
 }
 
 impl<'a> Engine<'a> {

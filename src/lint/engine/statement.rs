@@ -7,9 +7,7 @@ use super::{Engine, MAX_DEPTH};
 use crate::lint::effects::{self, Cols, NameRef, Txn, Write, WriteKind};
 use crate::lint::finding::Pos;
 use crate::lint::names;
-use crate::lint::policy::TrustMode;
 use crate::lint::rules;
-use crate::lint::schema;
 use crate::lint::trust;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
@@ -67,16 +65,8 @@ impl Engine<'_> {
         } else {
             Vec::new()
         };
-        if !self.policy.dependents.is_empty()
-            && (kw(0, "create") || kw(0, "alter") || kw(0, "drop"))
-        {
-            let hits: Vec<_> = schema::touched(&self.policy.dependents, &toks)
-                .into_iter()
-                .map(|(n, d)| (n, d.clone()))
-                .collect();
-            for (n, d) in hits {
-                rules::pc005_protected_dependent_ddl::check(self, &n, &d);
-            }
+        if kw(0, "create") || kw(0, "alter") || kw(0, "drop") {
+            rules::pc005_protected_dependent_ddl::check_ddl(self, &toks);
         }
         if kw(0, "do") {
             self.do_block(&toks, depth, &mentions);
@@ -94,18 +84,9 @@ impl Engine<'_> {
             self.function(sql, origin, &toks, depth, &mentions);
             return None;
         }
-        let strict = self.policy.unknown_mode(self.step.is_some()) == TrustMode::Finding;
+        let strict = rules::pc018_untrusted_function_call::strict(self);
         if strict && kw(0, "create") && kw(1, "extension") {
-            if let Some(e) = trust::created_extension(&toks) {
-                if !self
-                    .policy
-                    .trusted_extensions
-                    .iter()
-                    .any(|t| t.name == e.name)
-                {
-                    rules::pc018_untrusted_function_call::extension(self, &e);
-                }
-            }
+            rules::pc018_untrusted_function_call::check_extension(self, &toks);
         }
         let start = toks
             .iter()
@@ -166,11 +147,7 @@ impl Engine<'_> {
                 let mut fx = effects::Effects::default();
                 effects::statement(&st, &mut fx);
                 if strict {
-                    for c in trust::calls(&st) {
-                        if !trust::accepted(&self.policy, &self.defined, &c) {
-                            rules::pc018_untrusted_function_call::call(self, &c);
-                        }
-                    }
+                    rules::pc018_untrusted_function_call::check_calls(self, &st);
                 }
                 if drop_cascade {
                     // DROP … CASCADE drops whatever depends on the objects (a protected table's
@@ -279,24 +256,10 @@ impl Engine<'_> {
         names::mentions(&self.policy, toks)
     }
 
-    /// Role grants from the policy's `write_roles`, and ALTER DEFAULT PRIVILEGES.
+    /// Role grants (PC002 checks them against the policy's `write_roles`), and ALTER DEFAULT
+    /// PRIVILEGES (a write that reaches every table).
     fn privilege_effects(&mut self, roles: &[NameRef], default_privs: bool, at: Pos, len: usize) {
-        for r in roles {
-            let entry = self
-                .policy
-                .roles
-                .iter()
-                .find(|e| e.name.eq_ignore_ascii_case(&r.name))
-                .cloned();
-            if let Some(e) = entry {
-                let (p, l) = if r.pos.is_known() {
-                    (r.pos, r.len)
-                } else {
-                    (at, len)
-                };
-                rules::pc002_protected_table_ddl::check_role(self, p, l, &e);
-            }
-        }
+        rules::pc002_protected_table_ddl::check_roles(self, roles, at, len);
         if default_privs {
             let base = NameRef {
                 schema: None,
