@@ -4,41 +4,19 @@
 //! lint::docs`) and a test fails when the pages drift. `packetc rule CODE` prints the same text.
 //!
 //! Each file holds the rule's documentation (`//!`), its registry entry (`RULE`), its checks
-//! and messages (`check` / `check_write` for the write rules, called by the engine's
-//! dispatcher for every write; named entry points such as `unparseable` or `check_meta` for the
-//! front-end rules, called where the scanner or parser meets the problem), and its tests in
-//! both directions (`testing::lint_ok` / `lint_errors`). Every finding is built through one
-//! builder, [`Rule::at`] → [`Draft`], and recorded by `Engine::emit`, which alone decides
-//! whether it may be suppressed.
+//! and messages, and its tests in both directions (`testing::lint_ok` / `lint_errors`). The
+//! write rules are called from [`check_writes`] below for every write a statement makes; the
+//! front-end rules (`unparseable`, `check_meta`, `check_token`, …) are called from the engine
+//! (`src/lint/engine/`) where the scanner or parser meets what they are about. Every finding
+//! is built through one builder, [`Rule::at`] → [`Draft`], and recorded by `Engine::emit`,
+//! which alone decides whether it may be suppressed.
 //!
-//! To add a rule: follow docs/adding-a-rule.md (copy a rule file, give it the next free code,
-//! add it to [`RULES`] and `mod` below, call its check from the engine, add evasion and
-//! look-alike corpus lines under `tests/corpus/lint/`, then regenerate the docs).
+//! To add a rule: docs/adding-a-rule.md (the rule file, one line in `registry!` below, its
+//! call, corpus lines, the generated docs).
 
+use crate::lint::effects::{Write, WriteKind};
+use crate::lint::engine::Engine;
 use crate::lint::finding::{Draft, Pos, Severity};
-
-pub mod pc001_protected_table_write;
-pub mod pc002_protected_table_ddl;
-pub mod pc003_protected_column_write;
-pub mod pc004_trigger_bypass;
-pub mod pc005_protected_dependent_ddl;
-pub mod pc010_unparseable_statement;
-pub mod pc011_unterminated_literal;
-pub mod pc012_unreadable_text;
-pub mod pc013_dynamic_sql;
-pub mod pc014_unverifiable_body;
-pub mod pc015_missing_include;
-pub mod pc016_raw_psql_interpolation;
-pub mod pc017_unmodelled_psql;
-pub mod pc018_untrusted_function_call;
-pub mod pc020_bad_suppression;
-pub mod pc021_unused_suppression;
-pub mod pc030_read_only_step_write;
-pub mod pc031_seed_foreign_write;
-pub mod pc032_seed_unstamped_insert;
-pub mod pc033_rollback_unscoped_delete;
-pub mod pc034_write_outside_transaction;
-pub mod pc035_on_error_stop_missing;
 
 /// A rule's identity and documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,31 +64,74 @@ impl Rule {
     }
 }
 
-/// Every rule, in code order.
-pub const RULES: &[Rule] = &[
-    pc001_protected_table_write::RULE,
-    pc002_protected_table_ddl::RULE,
-    pc003_protected_column_write::RULE,
-    pc004_trigger_bypass::RULE,
-    pc005_protected_dependent_ddl::RULE,
-    pc010_unparseable_statement::RULE,
-    pc011_unterminated_literal::RULE,
-    pc012_unreadable_text::RULE,
-    pc013_dynamic_sql::RULE,
-    pc014_unverifiable_body::RULE,
-    pc015_missing_include::RULE,
-    pc016_raw_psql_interpolation::RULE,
-    pc017_unmodelled_psql::RULE,
-    pc018_untrusted_function_call::RULE,
-    pc020_bad_suppression::RULE,
-    pc021_unused_suppression::RULE,
-    pc030_read_only_step_write::RULE,
-    pc031_seed_foreign_write::RULE,
-    pc032_seed_unstamped_insert::RULE,
-    pc033_rollback_unscoped_delete::RULE,
-    pc034_write_outside_transaction::RULE,
-    pc035_on_error_stop_missing::RULE,
-];
+/// Declares each rule's module and lists its `RULE` in [`RULES`], from one line per rule.
+macro_rules! registry {
+    ($($rule:ident),* $(,)?) => {
+        $(pub mod $rule;)*
+
+        /// Every rule, in code order.
+        pub const RULES: &[Rule] = &[$($rule::RULE),*];
+    };
+}
+
+// The registry: one line per rule file, in code order (a test checks that every file in this
+// directory is here, under the code and name its file name spells).
+registry! {
+    pc001_protected_table_write,
+    pc002_protected_table_ddl,
+    pc003_protected_column_write,
+    pc004_trigger_bypass,
+    pc005_protected_dependent_ddl,
+    pc010_unparseable_statement,
+    pc011_unterminated_literal,
+    pc012_unreadable_text,
+    pc013_dynamic_sql,
+    pc014_unverifiable_body,
+    pc015_missing_include,
+    pc016_raw_psql_interpolation,
+    pc017_unmodelled_psql,
+    pc018_untrusted_function_call,
+    pc020_bad_suppression,
+    pc021_unused_suppression,
+    pc030_read_only_step_write,
+    pc031_seed_foreign_write,
+    pc032_seed_unstamped_insert,
+    pc033_rollback_unscoped_delete,
+    pc034_write_outside_transaction,
+    pc035_on_error_stop_missing,
+}
+
+/// The write rules, applied to the writes of one top-level statement (the engine's one call
+/// per statement). The order here is the order their findings are made in.
+pub(crate) fn check_writes(cx: &mut Engine, writes: &[Write], stmt_pos: Pos) {
+    for w in writes {
+        pc016_raw_psql_interpolation::check_write(cx, w);
+        // A function named like a protected table is not the table (packet rules below
+        // still see the DDL).
+        if w.kind == WriteKind::Ddl("CREATE FUNCTION") {
+            continue;
+        }
+        pc004_trigger_bypass::check_write(cx, w);
+        let hit = cx.protected_hit(&w.target);
+        if let Some((p, shown)) = &hit {
+            pc001_protected_table_write::check(cx, w, p, shown);
+            pc002_protected_table_ddl::check(cx, w, p, shown);
+        }
+        pc003_protected_column_write::check_write(cx, w);
+    }
+    let Some(step) = cx.step else { return };
+    let real: Vec<&Write> = writes.iter().filter(|w| !w.temp).collect();
+    let in_txn = cx.in_txn;
+    pc034_write_outside_transaction::check(cx, &real, in_txn, stmt_pos);
+    for w in real {
+        if pc030_read_only_step_write::check(cx, step, w) {
+            continue;
+        }
+        pc031_seed_foreign_write::check(cx, step, w);
+        pc032_seed_unstamped_insert::check(cx, step, w);
+        pc033_rollback_unscoped_delete::check(cx, step, w);
+    }
+}
 
 /// Find a rule by code (case-insensitive) or kebab-case name.
 #[must_use]
@@ -142,6 +163,42 @@ mod tests {
             Some("protected-table-write")
         );
         assert_eq!(lookup("trigger-bypass").map(|r| r.code), Some("PC004"));
+    }
+
+    /// A rule file that is not in `registry!` is not even compiled: read the directory.
+    #[test]
+    fn every_rule_file_is_registered_under_its_code_and_name() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint/rules");
+        let mut files = 0;
+        for e in std::fs::read_dir(&dir).expect("src/lint/rules").flatten() {
+            let file = e.file_name().to_string_lossy().into_owned();
+            if file == "mod.rs" {
+                continue;
+            }
+            files += 1;
+            let stem = file.strip_suffix(".rs").unwrap_or(&file);
+            let text = std::fs::read_to_string(e.path()).expect("rule file");
+            let rule = RULES.iter().find(|r| r.source == text).unwrap_or_else(|| {
+                panic!("src/lint/rules/{file} is not registered: add `{stem},` to `registry!` in src/lint/rules/mod.rs")
+            });
+            let (code, name) = stem.split_once('_').unwrap_or((stem, ""));
+            assert_eq!(
+                (rule.code, rule.name),
+                (
+                    code.to_ascii_uppercase().as_str(),
+                    name.replace('_', "-").as_str()
+                ),
+                "src/lint/rules/{file}: the file name spells the rule's code and name"
+            );
+        }
+        assert_eq!(files, RULES.len(), "one file per rule");
+        for w in RULES.windows(2) {
+            assert!(
+                w[0].code < w[1].code,
+                "RULES out of code order at {}",
+                w[1].code
+            );
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use super::Rule;
 use crate::lint::effects::Write;
 use crate::lint::engine::Engine;
 use crate::lint::finding::{Pos, Severity};
+use crate::lint::names::NameRef;
 use crate::lint::policy::{NamedEntry, ProtectedTable};
 
 /// Registry entry.
@@ -47,8 +48,29 @@ pub(crate) fn check(cx: &mut Engine, w: &Write, p: &ProtectedTable, shown: &str)
     );
 }
 
+/// `GRANT role TO …` of the roles the policy lists under `write_roles` (at the role's name, or
+/// at `at` when its position is unknown).
+pub(crate) fn check_roles(cx: &mut Engine, roles: &[NameRef], at: Pos, len: usize) {
+    for r in roles {
+        let entry = cx
+            .policy
+            .roles
+            .iter()
+            .find(|e| e.name.eq_ignore_ascii_case(&r.name))
+            .cloned();
+        if let Some(e) = entry {
+            let (p, l) = if r.pos.is_known() {
+                (r.pos, r.len)
+            } else {
+                (at, len)
+            };
+            check_role(cx, p, l, &e);
+        }
+    }
+}
+
 /// `GRANT role TO …` of a role the policy lists under `write_roles`.
-pub(crate) fn check_role(cx: &mut Engine, pos: Pos, len: usize, role: &NamedEntry) {
+fn check_role(cx: &mut Engine, pos: Pos, len: usize, role: &NamedEntry) {
     cx.report(
         &RULE,
         pos,

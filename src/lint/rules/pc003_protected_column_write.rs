@@ -36,8 +36,18 @@ pub const RULE: Rule = Rule {
     fail_closed: false,
 };
 
+/// A write that sets a protected column: on its target, and restated on the relation whose
+/// protected columns it reaches when the target is a way in this script made (a view, rule,
+/// child table).
+pub(crate) fn check_write(cx: &mut Engine, w: &Write) {
+    check(cx, w);
+    if let Some(m) = cx.column_write_through(w) {
+        check(cx, &m);
+    }
+}
+
 /// A write that sets a protected column, named or through a missing column list.
-pub(crate) fn check(cx: &mut Engine, w: &Write) {
+fn check(cx: &mut Engine, w: &Write) {
     let t = &w.target;
     let cols: Vec<_> = cx
         .policy

@@ -25,7 +25,8 @@ use super::Rule;
 use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
 use crate::lint::names::NameRef;
-use crate::lint::schema::Dependent;
+use crate::lint::schema::{self, Dependent};
+use sqlparser::tokenizer::TokenWithSpan;
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -37,8 +38,23 @@ pub const RULE: Rule = Rule {
     fail_closed: false,
 };
 
+/// A `CREATE` / `ALTER` / `DROP` statement (its tokens) naming dependents of protected tables,
+/// when the schema is known.
+pub(crate) fn check_ddl(cx: &mut Engine, toks: &[TokenWithSpan]) {
+    if cx.policy.dependents.is_empty() {
+        return;
+    }
+    let hits: Vec<_> = schema::touched(&cx.policy.dependents, toks)
+        .into_iter()
+        .map(|(n, d)| (n, d.clone()))
+        .collect();
+    for (n, d) in hits {
+        check(cx, &n, &d);
+    }
+}
+
 /// DDL on `n`, which the schema shows is the dependent `d` of a protected table.
-pub(crate) fn check(cx: &mut Engine, n: &NameRef, d: &Dependent) {
+fn check(cx: &mut Engine, n: &NameRef, d: &Dependent) {
     let reason = cx.policy.table(None, &d.table).map(|t| t.reason.clone());
     cx.emit(
         RULE.at(

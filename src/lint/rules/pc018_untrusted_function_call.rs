@@ -23,6 +23,10 @@ use super::Rule;
 use crate::lint::engine::Engine;
 use crate::lint::finding::Severity;
 use crate::lint::names::NameRef;
+use crate::lint::policy::TrustMode;
+use crate::lint::trust;
+use sqlparser::ast::Statement;
+use sqlparser::tokenizer::TokenWithSpan;
 
 /// Registry entry.
 pub const RULE: Rule = Rule {
@@ -34,8 +38,37 @@ pub const RULE: Rule = Rule {
     fail_closed: true,
 };
 
+/// Whether unseen calls are findings in this script (the policy's `unknown_functions` for its
+/// kind: packet step or not).
+pub(crate) fn strict(cx: &Engine) -> bool {
+    cx.policy.unknown_mode(cx.step.is_some()) == TrustMode::Finding
+}
+
+/// The calls of a parsed statement that are neither defined in the linted files nor trusted.
+pub(crate) fn check_calls(cx: &mut Engine, st: &Statement) {
+    for c in trust::calls(st) {
+        if !trust::accepted(&cx.policy, &cx.defined, &c) {
+            call(cx, &c);
+        }
+    }
+}
+
+/// `CREATE EXTENSION` (its tokens) of an extension not under `trusted_extensions`.
+pub(crate) fn check_extension(cx: &mut Engine, toks: &[TokenWithSpan]) {
+    if let Some(e) = trust::created_extension(toks) {
+        if !cx
+            .policy
+            .trusted_extensions
+            .iter()
+            .any(|t| t.name == e.name)
+        {
+            extension(cx, &e);
+        }
+    }
+}
+
 /// A call of an unseen, untrusted function.
-pub(crate) fn call(cx: &mut Engine, f: &NameRef) {
+fn call(cx: &mut Engine, f: &NameRef) {
     let reason = cx.policy.unknown_functions.reason.clone();
     cx.emit(
         RULE.at(
@@ -52,7 +85,7 @@ pub(crate) fn call(cx: &mut Engine, f: &NameRef) {
 }
 
 /// `CREATE EXTENSION` of an extension the policy does not trust.
-pub(crate) fn extension(cx: &mut Engine, e: &NameRef) {
+fn extension(cx: &mut Engine, e: &NameRef) {
     let reason = cx.policy.unknown_functions.reason.clone();
     cx.emit(
         RULE.at(

@@ -141,6 +141,35 @@ fn docs_architecture_maps_every_command_module() {
     }
 }
 
+/// Every subcommand of the CLI has a heading (`### ` and the command in backticks) under
+/// README's `## Commands`, so a new subcommand is documented where users look.
+#[test]
+fn readme_documents_every_subcommand() {
+    use clap::CommandFactory;
+    let readme = fs::read_to_string(root().join("README.md")).expect("README.md");
+    let section = readme
+        .split("\n## Commands\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("README.md has a `## Commands` section");
+    let headings: Vec<&str> = section.lines().filter(|l| l.starts_with("### ")).collect();
+    let cli = packetc::cli::Cli::command();
+    let names: Vec<&str> = cli.get_subcommands().map(clap::Command::get_name).collect();
+    assert!(names.len() > 10, "subcommands: {names:?}");
+    let missing: Vec<&&str> = names
+        .iter()
+        .filter(|n| {
+            !headings.iter().any(|h| {
+                h.contains(&format!("`packetc {n} ")) || h.contains(&format!("`packetc {n}`"))
+            })
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md `## Commands` has no heading `### packetc NAME …` for: {missing:?}"
+    );
+}
+
 /// The rule docs/architecture.md states: only the CLI layer knows clap. A core that names clap
 /// or `crate::cli` (e.g. by taking a clap argument struct) fails here, with its path.
 #[test]
