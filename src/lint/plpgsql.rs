@@ -56,7 +56,8 @@ fn next_lex(t: &str, mut p: usize, end: usize) -> Option<Lex> {
             p += 1;
         }
         if p + 1 < end && b[p] == b'-' && b[p + 1] == b'-' {
-            p = t[p..end].find('\n').map_or(end, |i| p + i);
+            // A bare carriage return ends a comment too (scan.l's `non_newline` is [^\n\r]).
+            p = t[p..end].find(['\n', '\r']).map_or(end, |i| p + i);
             continue;
         }
         if p + 1 < end && b[p] == b'/' && b[p + 1] == b'*' {
@@ -995,12 +996,12 @@ fn continues_literal(gap: &str) -> bool {
     let mut rest = gap;
     while let Some(c) = rest.chars().next() {
         if rest.starts_with("--") {
-            match rest.find('\n') {
+            match rest.find(['\n', '\r']) {
                 Some(i) => rest = &rest[i..],
                 None => return false,
             }
         } else if c.is_whitespace() {
-            newline |= c == '\n';
+            newline |= c == '\n' || c == '\r';
             rest = &rest[c.len_utf8()..];
         } else {
             return false;

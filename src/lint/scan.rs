@@ -807,8 +807,8 @@ impl<'a> Scanner<'a> {
             self.discard();
         }
         let copy_data = meta.name == "copy" && active && {
-            let a = meta.args.to_ascii_lowercase();
-            let words: Vec<&str> = a.split_whitespace().collect();
+            // psql's own word split: `t(a)from stdin` holds `from`.
+            let words = crate::lint::slash::copy_words(&meta.args);
             words
                 .windows(2)
                 .any(|w| w[0] == "from" && (w[1] == "stdin" || w[1] == "pstdin"))

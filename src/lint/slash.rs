@@ -376,3 +376,58 @@ mod tests {
         assert_eq!(x.args, vec!["echo \\\\ x".to_string()]);
     }
 }
+
+/// The words of a `\copy` argument as psql's `parse_slash_copy` sees them: whitespace
+/// separates words, and `(`, `)`, `,` and `.` are words of their own (so `t(a)from stdin`
+/// holds `from`), quoted text staying one word. Lowercased.
+#[must_use]
+pub fn copy_words(args: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    for c in args.chars() {
+        if let Some(q) = quote {
+            cur.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => {
+                cur.push(c);
+                quote = Some(c);
+            }
+            '(' | ')' | ',' | '.' => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                out.push(c.to_string());
+            }
+            c if c.is_whitespace() => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c.to_ascii_lowercase()),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod copy_words_tests {
+    #[test]
+    fn no_space_is_needed_around_a_column_list() {
+        let w = super::copy_words("measurements(city,logdate)FROM stdin");
+        assert!(
+            w.windows(2).any(|p| p[0] == "from" && p[1] == "stdin"),
+            "{w:?}"
+        );
+        let q = super::copy_words("\"from\" to 'from stdin'");
+        assert!(!q.iter().any(|x| x == "from"), "{q:?}");
+    }
+}

@@ -35,9 +35,10 @@ impl Engine<'_> {
     /// `\copy table [(cols)] from …` is a write (it runs COPY FROM STDIN client-side).
     fn backslash_copy(&mut self, m: &Meta) {
         let lower = m.args.to_ascii_lowercase();
-        let words: Vec<&str> = lower.split_whitespace().collect();
-        let from = words.iter().position(|w| *w == "from");
-        let to = words.iter().position(|w| *w == "to");
+        // psql's own word split: `t(a)from stdin` holds `from`.
+        let words = crate::lint::slash::copy_words(&m.args);
+        let from = words.iter().position(|w| w == "from");
+        let to = words.iter().position(|w| w == "to");
         let is_from = match (from, to) {
             (Some(f), Some(t)) => f < t,
             (Some(_), None) => true,

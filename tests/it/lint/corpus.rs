@@ -191,3 +191,28 @@ fn bundled_packet_scripts_lint_clean() {
         assert!(linted.contains(&want), "{want} was not linted: {linted:?}");
     }
 }
+
+/// docs/evasion-corpus.md maps every bullet of issues #9 and #10 to its cases: each case it
+/// names exists (and, being under `tests/corpus/lint`, is linted by the tests above; those
+/// under `paths/` also run on PostgreSQL in `tests/it/lint/paths_pg.rs`).
+#[test]
+fn every_case_listed_in_docs_evasion_corpus_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/evasion-corpus.md")).expect("the doc");
+    let mut named = 0;
+    for part in doc.split('`').skip(1).step_by(2) {
+        let is_case = ["paths/", "lookalike/", "evasion/"]
+            .iter()
+            .any(|d| part.starts_with(d))
+            && part.ends_with(".sql");
+        if is_case {
+            named += 1;
+            let p = root.join("tests/corpus/lint").join(part);
+            assert!(
+                p.is_file(),
+                "docs/evasion-corpus.md names {part}, which is missing"
+            );
+        }
+    }
+    assert!(named >= 60, "the checklist names its cases ({named})");
+}

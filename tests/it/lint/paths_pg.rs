@@ -163,7 +163,7 @@ fn every_paths_case_reaches_a_protected_object_on_postgresql() {
 }
 
 /// The look-alikes that name protected things without touching them really touch nothing:
-/// `tests/corpus/lint/lookalike/names.sql` runs cleanly and leaves every protected object's
+/// `tests/corpus/lint/lookalike/{names,plpgsql,psql_lookalikes}.sql` run cleanly and leaves every protected object's
 /// state as it was (`tests/it/lint/corpus.rs` proves packetc reports nothing on it).
 #[test]
 fn protected_names_used_for_other_things_change_nothing_on_postgresql() {
@@ -176,8 +176,10 @@ fn protected_names_used_for_other_things_change_nothing_on_postgresql() {
     )
     .expect("paths policy loads");
     let script = state_script(&watched(&policy));
-    // names.sql: names in other namespaces; plpgsql.sql: PL/pgSQL that only reads.
-    for name in ["names.sql", "plpgsql.sql"] {
+    // names.sql: names in other namespaces; plpgsql.sql: PL/pgSQL that only reads;
+    // psql_lookalikes.sql: `\gdesc`, `\r`, `\echo`, names in literals and comments under
+    // every quoting rule.
+    for name in ["names.sql", "plpgsql.sql", "psql_lookalikes.sql"] {
         let before = state(&db.target, &script);
         let file = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/corpus/lint/lookalike")

@@ -24,3 +24,4 @@ SELECT count(*) FROM v_issues;
 DROP TABLE t_coll;
 DROP COLLATION event_outbox;
 ALTER SCHEMA system_issues RENAME TO si_notes;
+COMMENT ON COLUMN event_type_registry.active IS 'the emit switch';

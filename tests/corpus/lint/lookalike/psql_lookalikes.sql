@@ -11,3 +11,9 @@ SELECT 'a'
   '; DELETE FROM system_issues; ';
 SET standard_conforming_strings = on;
 SHOW client_encoding;
+/* nested /* DELETE FROM system_issues; */ still a comment; DELETE FROM event_outbox; */ SELECT 2;
+SELECT 'it''s; DELETE FROM system_issues; ''', $a$ $b$ DELETE FROM event_outbox; $b$ $a$;
+SELECT U&"!0044ELETE FROM system_issues" UESCAPE '!' FROM (SELECT 1 AS "DELETE FROM system_issues") s;
+SELECT E'\\'' DELETE FROM event_outbox; ''';
+SELECT 'a' -- a comment between the parts; DELETE FROM system_issues;
+  'b; DELETE FROM event_outbox;';
