@@ -64,7 +64,23 @@ pub(crate) fn check_meta(cx: &mut Engine, m: &Meta, pos: Pos, len: usize) {
                 "\\! runs a shell command, which cannot be proven safe",
             )
             .help("remove the shell escape"),
-        "o" | "out" | "g" | "gx" | "w" | "write" if m.args.starts_with('|') => RULE
+        // `\o |…` stays open: everything the script prints afterwards flows into the shell
+        // command, text no region holds, so no allow comment can prove it harmless.
+        "o" | "out" if m.args.starts_with('|') => RULE
+            .at(
+                pos,
+                len,
+                format!(
+                    "\\{} pipes all later output into a shell command, which cannot be proven safe",
+                    m.name
+                ),
+            )
+            .help(
+                "remove the pipe; what the script prints into it is not in this statement, \
+                 so it can never be suppressed",
+            )
+            .suppressible(false),
+        "g" | "gx" | "w" | "write" if m.args.starts_with('|') => RULE
             .at(
                 pos,
                 len,

@@ -18,6 +18,12 @@ SELECT 'TRUNCATE event_'
 \! psql -c 'DELETE FROM system_issues' -- expect: PC013
 -- packetc: allow PC013 -- local tooling
 \o | psql -c "SET session_replication_role = replica" -- expect: PC013
+-- A persistent output pipe that names nothing itself: what later flows into it is query output,
+-- here a DELETE of a protected table, so it is never suppressed.
+-- packetc: allow PC013 -- local tooling
+\o | psql -X -q -- expect: PC013
+SELECT 'DELETE FROM system_issues';
+\o
 
 -- COPY … PROGRAM whose command names a protected setting.
 -- packetc: allow PC013 -- loading a scratch table
