@@ -53,11 +53,24 @@ impl Snapshot {
         Ok(s)
     }
 
-    /// The file's text (pretty JSON, one trailing newline).
+    /// The file's text: JSON with one edge a line (diffs of two snapshots stay readable).
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
+        let mut s = format!(
+            "{{\n  \"packetc_catalog\": {},\n  \"database\": {},\n  \"server_version_num\": {},\n  \"edges\": [",
+            self.packetc_catalog,
+            compact(&self.database),
+            self.server_version_num
+        );
+        for (i, e) in self.edges.iter().enumerate() {
+            s.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            s.push_str(&compact(e));
+        }
+        s.push_str(if self.edges.is_empty() {
+            "]\n}\n"
+        } else {
+            "\n  ]\n}\n"
+        });
         s
     }
 
@@ -245,6 +258,11 @@ pub fn parse(stdout: &str) -> Result<Snapshot, String> {
         server_version_num,
         edges,
     })
+}
+
+/// Compact JSON of a value (strings and edges always serialise).
+fn compact<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 fn decode_hex(hex: &str) -> Option<Vec<u8>> {

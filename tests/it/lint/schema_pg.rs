@@ -171,3 +171,108 @@ fn every_pg_depend_dependent_of_a_protected_table_is_known() {
         "pg_depend dependents packetc does not know: {missing:#?}"
     );
 }
+
+/// `packetc catalog` (through `--database-url` and through a `--channel` command) on a scratch
+/// server loaded with the bundled packet's fixture writes a snapshot that gives the dependents the
+/// fixture SQL gives, and `packetc lint --schema` reports the same findings from either file.
+#[test]
+fn packetc_catalog_snapshot_gives_the_fixture_dependents_and_findings() {
+    let Some(db) = common::scratch_db(Gate::Closed) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let file = tmp.path().join("catalog.json");
+    let url = common::conninfo(&db.target);
+    let out = common::packetc(
+        &[
+            "catalog",
+            "--database-url",
+            &url,
+            "-o",
+            &file.display().to_string(),
+        ],
+        tmp.path(),
+    );
+    let stdout = common::text(&out.stdout);
+    assert_eq!(
+        common::code(&out),
+        0,
+        "{stdout}{}",
+        common::text(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with(&format!("wrote {}: ", file.display()))
+            && stdout.contains("(database directus, PostgreSQL "),
+        "{stdout}"
+    );
+    let written = read(&file);
+    let snap = catalog::Snapshot::from_json(&written).expect("a snapshot");
+    // The README shows this run's output.
+    let shown = format!(
+        "wrote catalog.json: {} (database directus, PostgreSQL ",
+        snap.summary()
+    );
+    assert!(
+        read(&common::repo_root().join("README.md")).contains(&shown),
+        "README.md does not show {shown:?}"
+    );
+    // Only the snapshot is there: the temporary file was renamed onto it.
+    let names: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("catalog.json")]);
+    // The same answer through a channel command (psql reading the script on stdin), to stdout.
+    let psql = pg::find_psql().expect("psql");
+    let channel = format!("'{}' -X -d '{url}' -f -", psql.display());
+    let out = common::packetc(&["catalog", "--channel", &channel], tmp.path());
+    assert_eq!(common::code(&out), 0, "{}", common::text(&out.stderr));
+    assert_eq!(
+        common::text(&out.stdout),
+        written,
+        "channel and --database-url differ"
+    );
+
+    let fixture = read(&common::fixture_dir().join("schema.sql"));
+    let policy = Policy::builtin();
+    let from_sql = normal(&schema::dependents(&policy, &fixture));
+    let from_pg = normal(&schema::dependents_of(&policy, &snap.edges));
+    assert_eq!(from_sql, from_pg, "fixture and snapshot dependents differ");
+    assert!(from_pg.len() >= 25, "{from_pg:#?}");
+
+    let script = tmp.path().join("change.sql");
+    std::fs::write(
+        &script,
+        "CREATE OR REPLACE FUNCTION system_issues_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n\
+         DROP INDEX event_outbox_pending_idx;\n\
+         ALTER SEQUENCE system_issues_id_seq RESTART WITH 1;\n\
+         ALTER TABLE os_proposals DISABLE TRIGGER ALL;\n",
+    )
+    .expect("write script");
+    let lint = |schema: &Path| {
+        let out = common::packetc(
+            &[
+                "lint",
+                "--format",
+                "short",
+                "--schema",
+                &schema.display().to_string(),
+                &script.display().to_string(),
+            ],
+            tmp.path(),
+        );
+        assert_eq!(common::code(&out), 1, "{}", common::text(&out.stderr));
+        common::text(&out.stdout)
+    };
+    let with_snapshot = lint(&file);
+    let with_sql = lint(&common::fixture_dir().join("schema.sql"));
+    assert_eq!(with_snapshot, with_sql);
+    for line in 1..=4 {
+        assert!(
+            with_snapshot.contains(&format!("change.sql:{line}:"))
+                && with_snapshot.matches("PC005").count() >= 4,
+            "line {line} not flagged:\n{with_snapshot}"
+        );
+    }
+}
