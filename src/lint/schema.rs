@@ -62,7 +62,7 @@ impl DependentKind {
             DependentKind::Domain => "the domain of a column of",
             DependentKind::Type => "the type of a column of",
             DependentKind::Sequence => "a sequence feeding a default of",
-            DependentKind::Function => "a function a check, default or index calls, of",
+            DependentKind::Function => "a function called by a check, default or index of",
         }
     }
 }

@@ -581,7 +581,7 @@ impl Reader {
                 self.key(table, name.take(), &cols, false);
                 m += 1;
             } else if kw(0, "references") {
-                let next = self.foreign_key(table, name.take(), &cols, sig, m + 1, b);
+                let next = self.foreign_key(table, name.take(), &cols, sig, m + 1);
                 m = next;
             } else if kw(0, "default") {
                 let end = (m + 1..b)
@@ -648,7 +648,7 @@ impl Reader {
             let cols = name_list(sig, m + 2);
             let r = after_parens(sig, m + 2);
             if is_kw(sig.get(r), "references") {
-                self.foreign_key(table, name, &cols, sig, r + 1, b);
+                self.foreign_key(table, name, &cols, sig, r + 1);
             }
         } else if kw(0, "exclude") {
             let at = skip(sig, m + 1, &[&["using"]]);
@@ -738,7 +738,6 @@ impl Reader {
         cols: &[String],
         sig: &[TokenWithSpan],
         r: usize,
-        b: usize,
     ) -> usize {
         let Some((ts, tn, after)) = name_at(sig, r) else {
             return r;
@@ -797,7 +796,6 @@ impl Reader {
                 );
             }
         }
-        let _ = b;
         after_parens(sig, after)
     }
 

@@ -276,3 +276,54 @@ fn packetc_catalog_snapshot_gives_the_fixture_dependents_and_findings() {
         );
     }
 }
+
+/// Bad input is exit 2 with a clear message, and nothing is written: a channel that does not
+/// answer the catalog query, a `--schema` file that looks like a snapshot but is not one.
+#[test]
+fn unreadable_catalogs_and_snapshots_are_bad_input() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let file = tmp.path().join("catalog.json");
+    let out = common::packetc(
+        &[
+            "catalog",
+            "--channel",
+            "cat > /dev/null; echo hello",
+            "-o",
+            &file.display().to_string(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(common::code(&out), 2, "{}", common::text(&out.stdout));
+    let err = common::text(&out.stderr);
+    assert!(
+        err.contains("gave no answer: no catalog line in psql's output"),
+        "{err}"
+    );
+    assert!(!file.exists(), "nothing is written");
+    let out = common::packetc(&["catalog", "--channel", "exit 3"], tmp.path());
+    assert_eq!(common::code(&out), 2);
+    assert!(
+        common::text(&out.stderr).contains("failed (exit status: 3) while reading the catalog"),
+        "{}",
+        common::text(&out.stderr)
+    );
+
+    std::fs::write(&file, "{\"packetc_catalog\": 1}\n").expect("write");
+    let script = tmp.path().join("s.sql");
+    std::fs::write(&script, "SELECT 1;\n").expect("write");
+    let out = common::packetc(
+        &[
+            "lint",
+            "--schema",
+            &file.display().to_string(),
+            &script.display().to_string(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(common::code(&out), 2);
+    assert!(
+        common::text(&out.stderr).contains("not a packetc catalog snapshot"),
+        "{}",
+        common::text(&out.stderr)
+    );
+}
