@@ -194,20 +194,22 @@ pub fn step_context(loaded: &Loaded, step: &Step) -> StepContext {
 /// One linted script: its path, the text positions refer to, and its findings.
 pub type Linted = (String, String, Vec<Finding>);
 
+/// The policy in schema-aware mode with the packet's fixture as the target's schema (PC005);
+/// `None` when the packet has no `fixture/schema.sql`.
+pub fn with_fixture(loaded: &Loaded, policy: &Policy) -> Result<Option<Policy>, Error> {
+    let schema_path = loaded.dir.join("fixture/schema.sql");
+    match fs::read_to_string(&schema_path) {
+        Ok(sql) => Ok(Some(policy.clone().with_schema(&sql))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(&schema_path, &e)),
+    }
+}
+
 /// Lint a packet's committed scripts with their step contexts, one entry per script that exists
 /// (a missing one is drift, reported separately).
 pub fn lint_scripts(loaded: &Loaded, policy: &Policy) -> Result<Vec<Linted>, Error> {
-    // Schema-aware lint (PC005): the packet's fixture is the target's schema.
-    let schema_path = loaded.dir.join("fixture/schema.sql");
-    let aware;
-    let policy = match fs::read_to_string(&schema_path) {
-        Ok(sql) => {
-            aware = policy.clone().with_schema(&sql);
-            &aware
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => policy,
-        Err(e) => return Err(Error::io(&schema_path, &e)),
-    };
+    let aware = with_fixture(loaded, policy)?;
+    let policy = aware.as_ref().unwrap_or(policy);
     let mut out = Vec::new();
     for step in &loaded.packet.steps {
         let path = loaded.sql_dir().join(&step.script);

@@ -137,6 +137,12 @@ pub enum Command {
     ///
     /// Example: packetc fingerprint packets/one-roof-ownership-seed --database-url postgresql:///directus
     Fingerprint(FingerprintArgs),
+    /// Export a database's catalog (only reads) as a snapshot for schema-aware lint: every
+    /// table's triggers, indexes, constraints, views, children, foreign keys, column domains and
+    /// types, sequences and the functions its checks and defaults call.
+    ///
+    /// Example: packetc catalog --database-url postgresql:///directus -o catalog.json
+    Catalog(CatalogArgs),
 }
 
 #[derive(Debug, Args)]
@@ -181,10 +187,11 @@ pub struct LintArgs {
     /// The file name stdin (`-`) stands for: used in reports and to find its policy.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
-    /// The target's schema as SQL (e.g. a pg_dump --schema-only file): schema-aware mode, in
-    /// which DDL on a protected table's trigger functions, indexes, views, child and
-    /// referencing tables is a finding (PC005). `packetc check` uses a packet's
-    /// fixture/schema.sql by itself.
+    /// The target's schema: SQL (e.g. a pg_dump --schema-only file) or a snapshot written by
+    /// `packetc catalog` (told apart by content). Schema-aware mode: DDL on a protected table's
+    /// trigger functions, indexes, constraints, views, child tables, foreign keys, column
+    /// domains and types, default sequences and check functions is a finding (PC005).
+    /// `packetc check` uses a packet's fixture/schema.sql by itself.
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
     /// Output format.
@@ -324,6 +331,20 @@ pub struct FingerprintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FingerprintFormat::Text)]
     pub format: FingerprintFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// Run the local psql against this connection string.
+    #[arg(long, conflicts_with = "channel", required_unless_present = "channel")]
+    pub database_url: Option<String>,
+    /// Channel command that runs psql reading the script on stdin (e.g. the packet's channel).
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Write the snapshot to FILE (atomically: a temporary file, then a rename) instead of
+    /// stdout; `packetc lint --schema FILE` reads it.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -19,6 +19,9 @@ _packetc() {
             packetc,apply)
                 cmd="packetc__subcmd__apply"
                 ;;
+            packetc,catalog)
+                cmd="packetc__subcmd__catalog"
+                ;;
             packetc,check)
                 cmd="packetc__subcmd__check"
                 ;;
@@ -63,6 +66,9 @@ _packetc() {
                 ;;
             packetc__subcmd__help,apply)
                 cmd="packetc__subcmd__help__subcmd__apply"
+                ;;
+            packetc__subcmd__help,catalog)
+                cmd="packetc__subcmd__help__subcmd__catalog"
                 ;;
             packetc__subcmd__help,check)
                 cmd="packetc__subcmd__help__subcmd__check"
@@ -113,7 +119,7 @@ _packetc() {
 
     case "${cmd}" in
         packetc)
-            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply status grants new schema completions man fingerprint rule help"
+            opts="-q -h -V --color --quiet --help --version render check lint plan prove apply status grants new schema completions man fingerprint catalog rule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -170,6 +176,40 @@ _packetc() {
                     return 0
                     ;;
                 --repeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        packetc__subcmd__catalog)
+            opts="-o -q -h --database-url --channel --output --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -277,7 +317,7 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__help)
-            opts="render check lint plan prove apply status grants new schema completions man fingerprint rule help"
+            opts="render check lint plan prove apply status grants new schema completions man fingerprint catalog rule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,6 +331,20 @@ _packetc() {
             return 0
             ;;
         packetc__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        packetc__subcmd__help__subcmd__catalog)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -68,7 +68,7 @@ _arguments "${_arguments_options[@]}" : \
 '--policy=[Lint policy file (default\: the nearest packets/policy.yaml above each file, else the built-in policy)]:POLICY:_files' \
 '*--exclude=[Skip files and directories matching this glob (gitignore syntax, relative to each directory PATH); repeatable]:GLOB:_default' \
 '--stdin-filename=[The file name stdin (\`-\`) stands for\: used in reports and to find its policy]:NAME:_files' \
-'--schema=[The target'\''s schema as SQL (e.g. a pg_dump --schema-only file)\: schema-aware mode, in which DDL on a protected table'\''s trigger functions, indexes, views, child and referencing tables is a finding (PC005). \`packetc check\` uses a packet'\''s fixture/schema.sql by itself]:FILE:_files' \
+'--schema=[The target'\''s schema\: SQL (e.g. a pg_dump --schema-only file) or a snapshot written by \`packetc catalog\` (told apart by content). Schema-aware mode\: DDL on a protected table'\''s trigger functions, indexes, constraints, views, child tables, foreign keys, column domains and types, default sequences and check functions is a finding (PC005). \`packetc check\` uses a packet'\''s fixture/schema.sql by itself]:FILE:_files' \
 '--format=[Output format]:FORMAT:((human\:"Rich diagnostics with source snippets"
 short\:"One line per finding\: PATH\:LINE\:COL\: CODE message"
 json\:"A JSON document"
@@ -233,6 +233,21 @@ never\:"Never colour"))' \
 '::packet -- Fingerprint what this packet depends on (default\: every user relation):_files' \
 && ret=0
 ;;
+(catalog)
+_arguments "${_arguments_options[@]}" : \
+'(--channel)--database-url=[Run the local psql against this connection string]:DATABASE_URL:_default' \
+'--channel=[Channel command that runs psql reading the script on stdin (e.g. the packet'\''s channel)]:CHANNEL:_default' \
+'-o+[Write the snapshot to FILE (atomically\: a temporary file, then a rename) instead of stdout; \`packetc lint --schema FILE\` reads it]:FILE:_files' \
+'--output=[Write the snapshot to FILE (atomically\: a temporary file, then a rename) instead of stdout; \`packetc lint --schema FILE\` reads it]:FILE:_files' \
+'--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
+always\:"Always colour (e.g. CI logs that render ANSI colours)"
+never\:"Never colour"))' \
+'-q[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'--quiet[Print only findings, drift and errors (no "wrote ..." / "ok\: ..." lines)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
 (rule)
 _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour diagnostics\: auto (a terminal, and NO_COLOR unset), always, never]:COLOR:((auto\:"Colour when stdout and stderr are terminals and NO_COLOR is not set"
@@ -330,6 +345,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(catalog)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (rule)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -363,6 +382,7 @@ _packetc_commands() {
 'completions:Print a shell completion script' \
 'man:Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory' \
 'fingerprint:Print the schema fingerprint of a database (only reads)\: the canonical description of every object a packet depends on, hashed per object' \
+'catalog:Export a database'\''s catalog (only reads) as a snapshot for schema-aware lint\: every table'\''s triggers, indexes, constraints, views, children, foreign keys, column domains and types, sequences and the functions its checks and defaults call' \
 'rule:Print the documentation of a lint rule' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -372,6 +392,11 @@ _packetc_commands() {
 _packetc__subcmd__apply_commands() {
     local commands; commands=()
     _describe -t commands 'packetc apply commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__catalog_commands] )) ||
+_packetc__subcmd__catalog_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc catalog commands' commands "$@"
 }
 (( $+functions[_packetc__subcmd__check_commands] )) ||
 _packetc__subcmd__check_commands() {
@@ -409,6 +434,7 @@ _packetc__subcmd__help_commands() {
 'completions:Print a shell completion script' \
 'man:Print the man page, or write every page (packetc.1, packetc-SUBCOMMAND.1) into a directory' \
 'fingerprint:Print the schema fingerprint of a database (only reads)\: the canonical description of every object a packet depends on, hashed per object' \
+'catalog:Export a database'\''s catalog (only reads) as a snapshot for schema-aware lint\: every table'\''s triggers, indexes, constraints, views, children, foreign keys, column domains and types, sequences and the functions its checks and defaults call' \
 'rule:Print the documentation of a lint rule' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -418,6 +444,11 @@ _packetc__subcmd__help_commands() {
 _packetc__subcmd__help__subcmd__apply_commands() {
     local commands; commands=()
     _describe -t commands 'packetc help apply commands' commands "$@"
+}
+(( $+functions[_packetc__subcmd__help__subcmd__catalog_commands] )) ||
+_packetc__subcmd__help__subcmd__catalog_commands() {
+    local commands; commands=()
+    _describe -t commands 'packetc help catalog commands' commands "$@"
 }
 (( $+functions[_packetc__subcmd__help__subcmd__check_commands] )) ||
 _packetc__subcmd__help__subcmd__check_commands() {

@@ -43,6 +43,7 @@ mod evidence;
 mod history;
 mod journal;
 mod limits;
+mod live_lint;
 mod lock;
 mod pipes;
 mod precheck;
@@ -160,7 +161,11 @@ pub fn run(args: &Request, printer: &mut Printer) -> Result<Status, Error> {
     )?;
     writeln!(printer.progress(), "{}", policy.line())?;
     let out = printer.results();
-    let Some(scripts) = precheck::committed_scripts(&loaded, &policy.policy, out)? else {
+    // Schema-aware from the start: the fixture is the target's schema until the live catalog
+    // is read (a real run reads it through the channel before the lock).
+    let lint_policy = crate::check::with_fixture(&loaded, &policy.policy)?;
+    let lint_policy = lint_policy.unwrap_or_else(|| policy.policy.clone());
+    let Some(scripts) = precheck::committed_scripts(&loaded, &lint_policy, out)? else {
         return Ok(Status::Failed);
     };
     let Some(proven) = precheck::proof(&loaded, args.override_proof.as_deref(), out)? else {
@@ -182,6 +187,15 @@ pub fn run(args: &Request, printer: &mut Printer) -> Result<Status, Error> {
     };
     if args.dry_run {
         vars.check_patterns(&loaded.packet)?;
+        writeln!(
+            out,
+            "lint: schema-aware with {}; a real run lints again with the live catalog, read through the channel",
+            if loaded.dir.join("fixture/schema.sql").is_file() {
+                "the fixture (fixture/schema.sql)"
+            } else {
+                "no schema (the packet has no fixture/schema.sql)"
+            }
+        )?;
         if shape.is_repeatable() {
             writeln!(
                 out,
@@ -240,6 +254,7 @@ pub fn run(args: &Request, printer: &mut Printer) -> Result<Status, Error> {
         lock: None,
         committed: "nothing, by this run".to_owned(),
         proven: &proven,
+        policy: &lint_policy,
     };
     let status = match rollback.first() {
         Some(rb) if args.rollback => apply.run_rollback(rb),

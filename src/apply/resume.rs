@@ -49,6 +49,9 @@ impl Apply<'_> {
                 return Ok(Err(status));
             }
         }
+        if let Err(status) = self.live_lint(all)? {
+            return Ok(Err(status));
+        }
         if let Err(status) = self.take_lock()? {
             return Ok(Err(status));
         }

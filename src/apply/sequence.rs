@@ -57,6 +57,9 @@ pub(super) struct Apply<'a> {
     pub(super) committed: String,
     /// The proof record (or its override), compared with the target before the forward steps.
     pub(super) proven: &'a crate::proof::gate::Proven,
+    /// The lint policy the precheck used (schema-aware with the fixture, when there is one);
+    /// the scripts are linted again with the live catalog before the lock.
+    pub(super) policy: &'a crate::lint::Policy,
 }
 
 impl Apply<'_> {

@@ -44,7 +44,16 @@ pub fn run(args: &LintArgs, p: &mut Printer) -> Result<Status, Error> {
     report.root = sarif_root();
     report.notes = walked.notes;
     let schema = match &args.schema {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::io(p, &e))?),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, &e))?;
+            let edges = crate::lint::schema::edges_of_text(&text).map_err(|e| {
+                Error::input(
+                    format!("--schema {}: {e}", p.display()),
+                    "pass the schema as SQL, or a snapshot written by `packetc catalog`",
+                )
+            })?;
+            Some(edges)
+        }
         None => None,
     };
     let mut aware = SchemaAware::default();
@@ -173,13 +182,17 @@ struct SchemaAware {
 }
 
 impl SchemaAware {
-    fn apply(&mut self, p: Arc<ResolvedPolicy>, schema: Option<&str>) -> Arc<ResolvedPolicy> {
-        let Some(sql) = schema else { return p };
+    fn apply(
+        &mut self,
+        p: Arc<ResolvedPolicy>,
+        schema: Option<&[crate::lint::schema::Edge]>,
+    ) -> Arc<ResolvedPolicy> {
+        let Some(edges) = schema else { return p };
         if let Some((_, a)) = self.done.iter().find(|(k, _)| Arc::ptr_eq(k, &p)) {
             return a.clone();
         }
         let mut r = (*p).clone();
-        r.policy = r.policy.with_schema(sql);
+        r.policy = r.policy.with_edges(edges);
         let a = Arc::new(r);
         self.done.push((p, a.clone()));
         a

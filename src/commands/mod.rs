@@ -4,6 +4,7 @@
 //! return values; see docs/architecture.md.
 
 pub mod apply;
+pub mod catalog;
 pub mod check;
 pub mod completions;
 pub mod fingerprint;
@@ -37,5 +38,6 @@ pub fn run(cli: &Cli, p: &mut Printer) -> Result<Status, Error> {
         Command::Completions(args) => completions::completions(args, p),
         Command::Man(args) => completions::man(args, p),
         Command::Fingerprint(args) => fingerprint::run(args, p),
+        Command::Catalog(args) => catalog::run(args, p),
     }
 }

@@ -34,33 +34,7 @@ pub fn read(
     roots: &[String],
 ) -> Result<Reading, Error> {
     let script = catalog::script(roots);
-    let (mut cmd, shown) = match (database_url, channel) {
-        (Some(url), _) => {
-            let psql = crate::pg::find_psql().map_err(|e| {
-                Error::input(
-                    format!("--database-url needs a local psql: {e}"),
-                    "install the PostgreSQL client or set PACKETC_PSQL",
-                )
-            })?;
-            let mut c = Command::new(&psql);
-            c.args(["-X", "-d", url, "-f", "-"]);
-            (
-                c,
-                format!("{} -d {}", psql.display(), crate::pg::Target::url(url)),
-            )
-        }
-        (None, Some(command)) => {
-            let mut c = Command::new("sh");
-            c.arg("-c").arg(command);
-            (c, command.to_owned())
-        }
-        (None, None) => {
-            return Err(Error::input(
-                "nothing to read the fingerprint from",
-                "pass --database-url URL or --channel CMD",
-            ))
-        }
-    };
+    let (mut cmd, shown) = command(database_url, channel, "the fingerprint")?;
     let stdout = run(&mut cmd, &script, &shown)?;
     let (server_version_num, items) = catalog::parse(&stdout).map_err(|e| {
         Error::input(
@@ -74,8 +48,52 @@ pub fn read(
     })
 }
 
+/// The local psql with `-d URL`, or `sh -c COMMAND`, reading a script on stdin, and how it is
+/// shown in messages; `what` names what is read, for the error when neither is given.
+pub fn command(
+    database_url: Option<&str>,
+    channel: Option<&str>,
+    what: &str,
+) -> Result<(Command, String), Error> {
+    match (database_url, channel) {
+        (Some(url), _) => {
+            let psql = crate::pg::find_psql().map_err(|e| {
+                Error::input(
+                    format!("--database-url needs a local psql: {e}"),
+                    "install the PostgreSQL client or set PACKETC_PSQL",
+                )
+            })?;
+            let mut c = Command::new(&psql);
+            c.args(["-X", "-d", url, "-f", "-"]);
+            Ok((
+                c,
+                format!("{} -d {}", psql.display(), crate::pg::Target::url(url)),
+            ))
+        }
+        (None, Some(command)) => {
+            let mut c = Command::new("sh");
+            c.arg("-c").arg(command);
+            Ok((c, command.to_owned()))
+        }
+        (None, None) => Err(Error::input(
+            format!("nothing to read {what} from"),
+            "pass --database-url URL or --channel CMD",
+        )),
+    }
+}
+
 /// Run `cmd` with `input` on stdin; its stdout, or an error naming its exit and stderr.
 pub fn run(cmd: &mut Command, input: &str, shown: &str) -> Result<String, Error> {
+    run_reading(cmd, input, shown, "the schema fingerprint")
+}
+
+/// [`run`], naming what is being read (`the schema fingerprint`, `the catalog`) in its error.
+pub fn run_reading(
+    cmd: &mut Command,
+    input: &str,
+    shown: &str,
+    what: &str,
+) -> Result<String, Error> {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -114,10 +132,10 @@ pub fn run(cmd: &mut Command, input: &str, shown: &str) -> Result<String, Error>
     if !status.success() {
         return Err(Error::input(
             format!(
-                "`{shown}` failed ({status}) while reading the schema fingerprint: {}",
+                "`{shown}` failed ({status}) while reading {what}: {}",
                 err.trim_end()
             ),
-            "check the connection; the fingerprint query only reads (a READ ONLY transaction)",
+            "check the connection; the query only reads (a READ ONLY transaction)",
         ));
     }
     Ok(out)

@@ -14,6 +14,7 @@
 //! relation in every schema (fail closed: `search_path` is not known statically); a
 //! `schema.table` entry matches that schema or an unqualified reference.
 
+pub mod catalog;
 pub mod copy_fail;
 pub mod effects;
 pub mod engine;
@@ -30,6 +31,7 @@ pub mod rules;
 pub mod sarif;
 pub mod scan;
 pub mod schema;
+pub mod schema_sql;
 pub mod slash;
 pub(crate) mod suppress;
 pub mod trust;

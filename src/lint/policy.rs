@@ -418,6 +418,14 @@ impl Policy {
         self
     }
 
+    /// The policy in schema-aware mode from edges already read (SQL or a catalog snapshot, see
+    /// [`crate::lint::schema::edges_of_text`]).
+    #[must_use]
+    pub fn with_edges(mut self, edges: &[crate::lint::schema::Edge]) -> Policy {
+        self.dependents = crate::lint::schema::dependents_of(&self, edges);
+        self
+    }
+
     /// The `trusted_functions` entry that covers a call of `name` (folded) in `schema`, if
     /// any; `builtin` says whether the name is a PostgreSQL built-in function (an unqualified
     /// call resolves to pg_catalog first).

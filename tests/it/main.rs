@@ -59,6 +59,7 @@ mod lint {
     mod policy_walk;
     mod psql_oracle;
     mod sarif;
+    mod schema_pg;
     mod shell_escapes;
 }
 

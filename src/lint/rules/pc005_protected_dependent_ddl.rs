@@ -1,10 +1,22 @@
 //! ## What it does
 //! In schema-aware mode (the target's schema is known: a packet's `fixture/schema.sql` under
-//! `packetc check`, or `packetc lint --schema FILE`), flags DDL that replaces or drops an object
-//! a protected table depends on or that depends on it: `CREATE OR REPLACE`, `ALTER` or `DROP
-//! FUNCTION` of one of its trigger functions, `ALTER`/`DROP INDEX` of its indexes, `CREATE OR
-//! REPLACE`/`ALTER`/`DROP VIEW` of a view over it, and `ALTER`/`DROP TABLE` of its child tables
-//! and of tables whose foreign keys reference it.
+//! `packetc check`, `packetc lint --schema FILE` with SQL or a catalog snapshot that `packetc
+//! catalog` exported from the live database, and the live catalog under `packetc apply`), flags
+//! DDL that replaces, alters or drops an object a protected table depends on or that depends on
+//! it:
+//! - `CREATE OR REPLACE`, `ALTER` or `DROP FUNCTION` of one of its trigger functions, or of a
+//!   function its checks, defaults or index expressions call;
+//! - `ALTER`/`DROP INDEX` of its indexes; `CREATE OR REPLACE`/`ALTER`/`DROP VIEW` of a view over it;
+//! - `ALTER`/`DROP TABLE` of its child tables and of tables whose foreign keys reference it
+//!   (`DROP CONSTRAINT` of that foreign key, `ALTER CONSTRAINT … DEFERRABLE`, `DISABLE TRIGGER
+//!   ALL`, which switches its RI triggers off);
+//! - of a table its own foreign key references: `DROP TABLE`, and `ALTER TABLE` that drops or
+//!   alters a constraint or column, changes a column's type or disables its triggers (`DISABLE
+//!   TRIGGER ALL` switches off the RI triggers that keep the protected rows' references valid);
+//! - `DROP|ALTER|RENAME CONSTRAINT` of a constraint guarding it, on another table;
+//! - `ALTER`/`DROP DOMAIN` of a column's domain, `ALTER`/`DROP TYPE` of a column's enum,
+//!   composite or range type (`RENAME VALUE` rewrites its rows), `ALTER`/`DROP SEQUENCE` of a
+//!   sequence feeding its defaults (identity and serial sequences included: `RESTART`).
 //!
 //! ## Why is this bad?
 //! The statement never names the protected table, yet it changes what the table's triggers do,

@@ -773,3 +773,79 @@ fn a_value_full_of_quotes_arrives_literally_and_is_refused_by_its_pattern() {
     );
     assert_eq!(fingerprint(&db), before);
 }
+
+/// Before the lock, apply lints the committed scripts again with the live catalog, read through
+/// the channel: a dependent of a protected table that exists only on the live database (here a
+/// view over `system_issues`, which leaves the proven schema fingerprint as it is) is among the
+/// dependents the scripts are checked against, and the output says so.
+#[test]
+fn the_scripts_are_linted_against_the_live_catalog_read_through_the_channel() {
+    let Some(db) = common::scratch_db(Gate::Open) else {
+        return;
+    };
+    let run = pg::run_psql(
+        &db.target,
+        "CREATE VIEW live_only_open_issues AS SELECT id, title FROM system_issues WHERE status = 'open';",
+        &[],
+        true,
+    )
+    .expect("psql runs");
+    assert!(run.success(), "{}", run.summary());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let channel = wrapper_channel(tmp.path(), &db, "", "cat");
+    let run = apply(tmp.path(), APR, &["--channel", &channel]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let out = &run.stdout;
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("lint: the live catalog through the channel ... "))
+        .unwrap_or_else(|| panic!("no live lint line:\n{out}"));
+    assert!(
+        line.ends_with(
+            "dependents of protected tables in database directus, 1 of them not in the fixture; the scripts lint clean"
+        ),
+        "{line}"
+    );
+    let at = |s: &str| {
+        out.find(s)
+            .unwrap_or_else(|| panic!("{s:?} missing:\n{out}"))
+    };
+    assert!(
+        at("schema: fingerprint") < at("lint: the live catalog")
+            && at("lint: the live catalog") < at("lock: ")
+    );
+    assert!(
+        out.contains("[3/3] F_prod_02_verify.sql (verify) ... ok ("),
+        "{out}"
+    );
+}
+
+/// A live catalog that cannot be read stops the run before any step (fail closed): here the
+/// channel mangles the catalog query's answer line.
+#[test]
+fn an_unreadable_live_catalog_stops_before_any_step() {
+    let Some(db) = common::scratch_db(Gate::Open) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let before = fingerprint(&db);
+    let channel = wrapper_channel(
+        tmp.path(),
+        &db,
+        "",
+        "sed -u 's/packetc-catalog /unrelated-line /'",
+    );
+    let run = apply(tmp.path(), APR, &["--channel", &channel]);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "lint: the live catalog through the channel ... FAILED\nstopped: the live catalog could not be read ("
+        ) && run.stdout.contains("); no step was run"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("[1/3]"), "{}", run.stdout);
+    assert_eq!(fingerprint(&db), before);
+    assert_eq!(run.kinds(), ["start", "probe", "schema", "end"]);
+    assert_eq!(run.end()["outcome"], "stopped");
+}

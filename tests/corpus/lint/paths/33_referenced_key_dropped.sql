@@ -1,0 +1,3 @@
+-- Schema-aware mode: the key a protected table's foreign key relies on, dropped with CASCADE
+-- (which drops the protected table's foreign key).
+ALTER TABLE ledger_accounts DROP CONSTRAINT ledger_accounts_pkey CASCADE; -- expect: PC005
