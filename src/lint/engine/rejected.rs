@@ -33,7 +33,8 @@ impl Engine<'_> {
         };
         let target = match judge {
             Judge::Reads => return true,
-            Judge::NoRelation => {
+            // With CASCADE its reach is unknown: read below like a statement naming things.
+            Judge::NoRelation if !drop_cascade => {
                 let at = NameRef {
                     schema: None,
                     name: String::new(),
@@ -45,7 +46,7 @@ impl Engine<'_> {
                     .push(Write::new(WriteKind::Ddl("DDL statement"), at));
                 return true;
             }
-            Judge::ByNames => None,
+            Judge::ByNames | Judge::NoRelation => None,
             Judge::Dml(k) => {
                 let kind = match k {
                     "INSERT into" => WriteKind::Insert,

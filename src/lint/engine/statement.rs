@@ -110,8 +110,10 @@ impl Engine<'_> {
             return None;
         }
         let is_explain = kw(0, "explain");
-        // `DROP … CASCADE`, and `ALTER TYPE … CASCADE` (which alters the tables typed by it).
-        let drop_cascade = (kw(0, "drop") || (kw(0, "alter") && kw(1, "type")))
+        // `DROP … CASCADE`, and any `ALTER … CASCADE`: `ALTER TYPE` alters the tables typed by
+        // it, `ALTER TABLE t DROP CONSTRAINT k CASCADE` drops the foreign keys (a protected
+        // table's too) that rely on `k`, `ALTER DOMAIN … DROP CONSTRAINT … CASCADE` likewise.
+        let drop_cascade = (kw(0, "drop") || kw(0, "alter"))
             && toks
                 .iter()
                 .rev()

@@ -3,6 +3,9 @@
 //! `CREATE TRIGGER`, `CREATE RULE`, `CREATE`/`ALTER`/`DROP POLICY`, `COMMENT ON`, `RENAME`,
 //! `GRANT`/`REVOKE` (also `ON ALL TABLES IN SCHEMA …`), `DROP SCHEMA … CASCADE`, `CREATE VIEW`
 //! over the table (views can be written through), and any other statement that names it.
+//! Any `DROP … CASCADE` or `ALTER … CASCADE` (`ALTER TABLE t DROP CONSTRAINT k CASCADE` drops
+//! the foreign keys, a protected table's too, that rely on `k`) reaches what depends on its
+//! objects, which the linter cannot bound: it is flagged whatever it names.
 //!
 //! ## Why is this bad?
 //! Changing the table's shape, triggers, policies or grants changes who can write it and what
