@@ -492,9 +492,10 @@ impl<'a> Engine<'a> {
         match parser.parse_statement() {
             Ok(st) => {
                 let next = parser.peek_token();
-                if next.token != Token::EOF
-                    && self.judge_by_names(sql, origin, &mentions, start, first_len, drop_cascade)
-                {
+                let toks = parser.into_tokens();
+                let judged = next.token != Token::EOF
+                    && self.judge_by_names(&toks, &mentions, start, first_len, drop_cascade);
+                if judged {
                     return None;
                 }
                 if next.token != Token::EOF {
@@ -584,7 +585,11 @@ impl<'a> Engine<'a> {
                 fx.txn
             }
             Err(e) => {
-                if self.judge_by_names(sql, origin, &mentions, start, first_len, drop_cascade) {
+                // The parser hands its tokens back: the fallback reads them, not a second
+                // tokenization of the same text.
+                let toks = parser.into_tokens();
+                let judged = self.judge_by_names(&toks, &mentions, start, first_len, drop_cascade);
+                if judged {
                     return None;
                 }
                 let failure = crate::lint::parse_error::from_parser_error(&e);
@@ -596,23 +601,17 @@ impl<'a> Engine<'a> {
 
     /// A statement sqlparser rejected, of a kind [`crate::lint::fallback`] may judge by the
     /// protected names it contains: each is a DDL write that can set any column.
+    /// `toks` are the statement's tokens, positions already mapped to the file.
     fn judge_by_names(
         &mut self,
-        sql: &str,
-        origin: Origin,
+        toks: &[TokenWithSpan],
         mentions: &[NameRef],
         start: Pos,
         first_len: usize,
         drop_cascade: bool,
     ) -> bool {
-        let Ok(mut toks) = Tokenizer::new(&self.dialect, sql).tokenize_with_location() else {
-            return false;
-        };
-        for t in &mut toks {
-            t.span.start = map_loc(origin, t.span.start);
-        }
-        let first = first_words(&toks);
-        let Some(judge) = crate::lint::fallback::classify(&first, &toks) else {
+        let first = first_words(toks);
+        let Some(judge) = crate::lint::fallback::classify(&first, toks) else {
             return false;
         };
         let target = match judge {
@@ -638,7 +637,7 @@ impl<'a> Engine<'a> {
                     "MERGE into" => WriteKind::Merge,
                     _ => WriteKind::Copy,
                 };
-                let Some(target) = crate::lint::fallback::dml_target(&toks) else {
+                let Some(target) = crate::lint::fallback::dml_target(toks) else {
                     return false;
                 };
                 // sqlparser could not read the column list: any column.
