@@ -101,6 +101,21 @@ pub fn word_is(w: &Word, catalog: &str) -> bool {
     }
 }
 
+/// [`word_is`] for a parsed identifier. Allocation-free.
+#[must_use]
+pub fn ident_is(id: &Ident, catalog: &str) -> bool {
+    if id.quote_style.is_some() {
+        id.value == catalog
+    } else {
+        id.value.len() == catalog.len()
+            && id
+                .value
+                .bytes()
+                .zip(catalog.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
+    }
+}
+
 /// Length of an identifier as written, quotes included.
 #[must_use]
 pub fn ident_len(id: &Ident) -> usize {
