@@ -116,6 +116,8 @@ pub struct Engine<'a> {
     last_text: Cow<'a, str>,
     /// Functions and procedures created by the linted text so far (their bodies are analysed).
     defined: Vec<NameRef>,
+    /// The last parsed statement's token buffer, reused by the next (no regrowth per statement).
+    tok_buf: Vec<TokenWithSpan>,
 }
 
 /// A relation this script made into a way into a protected one (see [`effects::Link`]).
@@ -164,6 +166,7 @@ impl<'a> Engine<'a> {
             region_hit: None,
             last_text: Cow::Borrowed(""),
             defined: Vec::new(),
+            tok_buf: Vec::new(),
         }
     }
 
@@ -382,17 +385,20 @@ impl<'a> Engine<'a> {
             rules::pc013_dynamic_sql::too_deep(self, origin.pos);
             return None;
         }
-        let mut toks = match Tokenizer::new(&self.dialect, sql).tokenize_with_location() {
-            Ok(t) => t,
-            Err(e) => {
-                let pos = origin.map(Pos::from_loc(e.location));
-                rules::pc012_unreadable_text::tokenizer_rejected(self, pos, &e.message);
-                return None;
-            }
-        };
-        for t in &mut toks {
-            t.span.start = map_loc(origin, t.span.start);
-            t.span.end = map_loc(origin, t.span.end);
+        // The previous statement's token buffer, reused (the parser hands it back), positions
+        // mapped to the file as the tokens are made.
+        let mut toks = std::mem::take(&mut self.tok_buf);
+        toks.clear();
+        let mapped = Tokenizer::new(&self.dialect, sql)
+            .tokenize_with_location_into_buf_with_mapper(&mut toks, |mut t| {
+                t.span.start = map_loc(origin, t.span.start);
+                t.span.end = map_loc(origin, t.span.end);
+                t
+            });
+        if let Err(e) = mapped {
+            let pos = origin.map(Pos::from_loc(e.location));
+            rules::pc012_unreadable_text::tokenizer_rejected(self, pos, &e.message);
+            return None;
         }
         let first = first_words(&toks);
         let kw = |i: usize, k: &str| first[i].is_some_and(|w| w.eq_ignore_ascii_case(k));
@@ -495,6 +501,7 @@ impl<'a> Engine<'a> {
                 let toks = parser.into_tokens();
                 let judged = next.token != Token::EOF
                     && self.judge_by_names(&toks, &mentions, start, first_len, drop_cascade);
+                self.tok_buf = toks;
                 if judged {
                     return None;
                 }
@@ -589,6 +596,7 @@ impl<'a> Engine<'a> {
                 // tokenization of the same text.
                 let toks = parser.into_tokens();
                 let judged = self.judge_by_names(&toks, &mentions, start, first_len, drop_cascade);
+                self.tok_buf = toks;
                 if judged {
                     return None;
                 }
