@@ -41,7 +41,20 @@ impl Engine<'_> {
         // Where the data starts: the line after the COPY statement's end.
         let data_start = text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
         let before = self.findings.len();
-        let mut fail = Scanner::starting_at(text, true, from);
+        // The second reading never scans past what its budget allows: the scanner sees the
+        // text only up to there (an item reaching the cut is over budget, as the whole item
+        // would be), so one item swallowing the rest of the file (an unclosed `/*` in every
+        // block's data) costs the budget, not the file's length once per COPY.
+        let mut cut = from.saturating_add(self.copy_budget).saturating_add(1);
+        if cut >= text.len() {
+            cut = text.len();
+        } else {
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+        }
+        let truncated = cut < text.len();
+        let mut fail = Scanner::starting_at(&text[..cut], true, from);
         // The successful reading from where it resumes, advanced in step to find a point
         // where both readings have an empty buffer.
         let mut ok = Scanner::starting_at(text, true, data_end);
@@ -62,10 +75,20 @@ impl Engine<'_> {
                     break;
                 }
             }
-            let Some(item) = fail.next() else { break };
+            let Some(item) = fail.next() else {
+                // The end of the text the reading may see is not the end of the file.
+                if truncated {
+                    self.copy_budget = self.copy_budget.saturating_sub(fail.position() - at);
+                    stopped_early = true;
+                }
+                break;
+            };
             let now = fail.position();
             let used = now.saturating_sub(at).max(1);
-            if used > self.copy_budget {
+            if used > self.copy_budget || (truncated && now >= cut) {
+                // What was scanned is spent (the budget counts bytes scanned): otherwise every
+                // later COPY would scan the same remainder again and stop at the same place.
+                self.copy_budget = self.copy_budget.saturating_sub(used);
                 stopped_early = true;
                 break;
             }

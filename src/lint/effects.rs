@@ -932,7 +932,8 @@ pub fn classify(e: &Expr) -> ValueKind {
             _ => ValueKind::Other,
         },
         Expr::Function(f) => {
-            let is_cs = matches!(f.name.0.last(), Some(ObjectNamePart::Identifier(i)) if fold(i) == "current_setting");
+            // Allocation-free: every value of every INSERT row comes here.
+            let is_cs = matches!(f.name.0.last(), Some(ObjectNamePart::Identifier(i)) if crate::lint::names::ident_is(i, "current_setting"));
             if !is_cs {
                 return ValueKind::Other;
             }
@@ -941,15 +942,19 @@ pub fn classify(e: &Expr) -> ValueKind {
             };
             let first = list.args.first().and_then(|a| match a {
                 FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v))) => match &v.value {
-                    Value::SingleQuotedString(s) => Some(s.clone()),
+                    Value::SingleQuotedString(s) => Some(s),
                     _ => None,
                 },
                 _ => None,
             });
-            match first {
-                Some(s) if s == crate::sql::tag_setting() => ValueKind::TagSetting,
-                Some(s) if s.starts_with(crate::sql::SETTING_PREFIX) => ValueKind::Setting(s),
-                _ => ValueKind::Other,
+            let Some(s) = first else {
+                return ValueKind::Other;
+            };
+            match s.strip_prefix(crate::sql::SETTING_PREFIX) {
+                // `packetc.provenance_tag`, i.e. `crate::sql::tag_setting()`.
+                Some(crate::sql::TAG_SETTING) => ValueKind::TagSetting,
+                Some(_) => ValueKind::Setting(s.clone()),
+                None => ValueKind::Other,
             }
         }
         _ => ValueKind::Other,

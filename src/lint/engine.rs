@@ -89,6 +89,8 @@ pub struct Engine<'a> {
     last_text: Cow<'a, str>,
     /// Functions and procedures created by the linted text so far (their bodies are analysed).
     pub(crate) defined: Vec<NameRef>,
+    /// The last parsed statement's token buffer, reused by the next (no regrowth per statement).
+    pub(crate) tok_buf: Vec<sqlparser::tokenizer::TokenWithSpan>,
 }
 
 impl<'a> Engine<'a> {
@@ -124,6 +126,7 @@ impl<'a> Engine<'a> {
             region_hit: None,
             last_text: Cow::Borrowed(""),
             defined: Vec::new(),
+            tok_buf: Vec::new(),
         }
     }
 

@@ -101,6 +101,21 @@ pub fn word_is(w: &Word, catalog: &str) -> bool {
     }
 }
 
+/// [`word_is`] for a parsed identifier. Allocation-free.
+#[must_use]
+pub fn ident_is(id: &Ident, catalog: &str) -> bool {
+    if id.quote_style.is_some() {
+        id.value == catalog
+    } else {
+        id.value.len() == catalog.len()
+            && id
+                .value
+                .bytes()
+                .zip(catalog.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
+    }
+}
+
 /// Length of an identifier as written, quotes included.
 #[must_use]
 pub fn ident_len(id: &Ident) -> usize {
@@ -155,21 +170,23 @@ pub fn is_protected_setting(name: &str) -> bool {
     PROTECTED_SETTINGS.iter().any(|s| s.eq_ignore_ascii_case(n))
 }
 
-/// ASCII case-insensitive substring test (no allocation).
+/// ASCII case-insensitive substring test (no allocation). It runs on every statement and
+/// PL/pgSQL expression, several needles each: candidates are found with `memchr2` (SIMD) on
+/// the needle's first byte in both cases, and only those are compared.
 #[must_use]
 pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    let Some((first, rest)) = needle.split_first() else {
+    let Some((&first, rest)) = needle.split_first() else {
         return true;
     };
     let n = needle.len();
-    let mut i = 0;
-    while i + n <= hay.len() {
-        if hay[i].eq_ignore_ascii_case(first) && hay[i + 1..i + n].eq_ignore_ascii_case(rest) {
-            return true;
-        }
-        i += 1;
+    if hay.len() < n {
+        return false;
     }
-    false
+    // A candidate must start where the needle still fits.
+    let last_start = hay.len() - n;
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, &hay[..=last_start])
+        .any(|i| hay[i + 1..i + n].eq_ignore_ascii_case(rest))
 }
 
 /// Byte offset of `word` (lower case) in `s` as a whitespace-delimited word, ASCII
@@ -384,6 +401,31 @@ fn raw_hit(policy: &Policy, text: &str) -> Option<String> {
 mod tests {
     use super::*;
     use sqlparser::tokenizer::Word;
+
+    #[test]
+    fn contains_ci_agrees_with_a_plain_search() {
+        let naive = |h: &str, n: &str| h.to_ascii_lowercase().contains(&n.to_ascii_lowercase());
+        let hays = [
+            "",
+            "s",
+            "SET_CONFIG(",
+            "xset_confiG",
+            "set_confi",
+            "a_b_c",
+            "é_set_config",
+            "__",
+        ];
+        let needles = ["", "s", "set_config", "_", "é_s", "b_c", "_c"];
+        for h in hays {
+            for n in needles {
+                assert_eq!(
+                    contains_ci(h.as_bytes(), n.as_bytes()),
+                    naive(h, n),
+                    "{h:?} {n:?}"
+                );
+            }
+        }
+    }
 
     fn word(value: &str, quoted: bool) -> Word {
         Word {

@@ -1,34 +1,27 @@
 //! A statement sqlparser rejected: [`crate::lint::fallback`] may still judge it by the
 //! protected names it contains (each a write that can set any column); otherwise it is PC010.
 
-use super::origin::{map_loc, Origin};
 use super::statement::first_words;
 use super::Engine;
 use crate::lint::effects::{self, Cols, NameRef, Write, WriteKind};
 use crate::lint::fallback::Judge;
 use crate::lint::finding::Pos;
-use sqlparser::tokenizer::Tokenizer;
+use sqlparser::tokenizer::TokenWithSpan;
 
 impl Engine<'_> {
     /// A statement sqlparser rejected, of a kind [`crate::lint::fallback`] may judge by the
     /// protected names it contains: each is a DDL write that can set any column.
+    /// `toks` are the statement's tokens, positions already mapped to the file.
     pub(super) fn judge_by_names(
         &mut self,
-        sql: &str,
-        origin: Origin,
+        toks: &[TokenWithSpan],
         mentions: &[NameRef],
         start: Pos,
         first_len: usize,
         drop_cascade: bool,
     ) -> bool {
-        let Ok(mut toks) = Tokenizer::new(&self.dialect, sql).tokenize_with_location() else {
-            return false;
-        };
-        for t in &mut toks {
-            t.span.start = map_loc(origin, t.span.start);
-        }
-        let first = first_words(&toks);
-        let Some(judge) = crate::lint::fallback::classify(&first, &toks) else {
+        let first = first_words(toks);
+        let Some(judge) = crate::lint::fallback::classify(&first, toks) else {
             return false;
         };
         let target = match judge {
@@ -55,7 +48,7 @@ impl Engine<'_> {
                     "MERGE into" => WriteKind::Merge,
                     _ => WriteKind::Copy,
                 };
-                let Some(target) = crate::lint::fallback::dml_target(&toks) else {
+                let Some(target) = crate::lint::fallback::dml_target(toks) else {
                     return false;
                 };
                 // sqlparser could not read the column list: any column.

@@ -39,17 +39,20 @@ impl Engine<'_> {
             rules::pc013_dynamic_sql::too_deep(self, origin.pos);
             return None;
         }
-        let mut toks = match Tokenizer::new(&self.dialect, sql).tokenize_with_location() {
-            Ok(t) => t,
-            Err(e) => {
-                let pos = origin.map(Pos::from_loc(e.location));
-                rules::pc012_unreadable_text::tokenizer_rejected(self, pos, &e.message);
-                return None;
-            }
-        };
-        for t in &mut toks {
-            t.span.start = map_loc(origin, t.span.start);
-            t.span.end = map_loc(origin, t.span.end);
+        // The previous statement's token buffer, reused (the parser hands it back), positions
+        // mapped to the file as the tokens are made.
+        let mut toks = std::mem::take(&mut self.tok_buf);
+        toks.clear();
+        let mapped = Tokenizer::new(&self.dialect, sql)
+            .tokenize_with_location_into_buf_with_mapper(&mut toks, |mut t| {
+                t.span.start = map_loc(origin, t.span.start);
+                t.span.end = map_loc(origin, t.span.end);
+                t
+            });
+        if let Err(e) = mapped {
+            let pos = origin.map(Pos::from_loc(e.location));
+            rules::pc012_unreadable_text::tokenizer_rejected(self, pos, &e.message);
+            return None;
         }
         let first = first_words(&toks);
         let kw = |i: usize, k: &str| first[i].is_some_and(|w| w.eq_ignore_ascii_case(k));
@@ -134,9 +137,11 @@ impl Engine<'_> {
         match parser.parse_statement() {
             Ok(st) => {
                 let next = parser.peek_token();
-                if next.token != Token::EOF
-                    && self.judge_by_names(sql, origin, &mentions, start, first_len, drop_cascade)
-                {
+                let toks = parser.into_tokens();
+                let judged = next.token != Token::EOF
+                    && self.judge_by_names(&toks, &mentions, start, first_len, drop_cascade);
+                self.tok_buf = toks;
+                if judged {
                     return None;
                 }
                 if next.token != Token::EOF {
@@ -222,7 +227,12 @@ impl Engine<'_> {
                 fx.txn
             }
             Err(e) => {
-                if self.judge_by_names(sql, origin, &mentions, start, first_len, drop_cascade) {
+                // The parser hands its tokens back: the fallback reads them, not a second
+                // tokenization of the same text.
+                let toks = parser.into_tokens();
+                let judged = self.judge_by_names(&toks, &mentions, start, first_len, drop_cascade);
+                self.tok_buf = toks;
+                if judged {
                     return None;
                 }
                 let failure = crate::lint::parse_error::from_parser_error(&e);
