@@ -181,7 +181,20 @@ impl<'a> Engine<'a> {
     pub(crate) fn emit(&mut self, mut d: Draft) {
         let mut allowed = self.policy.suppressible(d.rule.code);
         if allowed && d.suppressible && d.rule.fail_closed {
-            if let Some(what) = self.region_names_protected() {
+            if self.region_text.len() > MAX_STATEMENT_BYTES {
+                // Reading it for protected names would cost memory in proportion to its
+                // tokens (a 20 MB INSERT holds millions): too large to prove it names none.
+                allowed = false;
+                let msg = format!(
+                    "it is larger than the {} MiB read for protected names, so it can never be suppressed",
+                    MAX_STATEMENT_BYTES >> 20
+                );
+                d.help = if d.help.is_empty() {
+                    msg
+                } else {
+                    format!("{}; {msg}", d.help)
+                };
+            } else if let Some(what) = self.region_names_protected() {
                 allowed = false;
                 let msg = format!("it names protected {what}, so it can never be suppressed");
                 d.help = if d.help.is_empty() {

@@ -68,3 +68,32 @@ fn a_huge_statement_is_a_finding_and_the_rest_is_still_analysed() {
     assert!(out.contains("big.sql:1:1: PC010 statement of"), "{out}");
     assert!(out.contains("big.sql:2:13: PC001"), "{out}");
 }
+
+/// A statement too large to read for protected names cannot be suppressed: its text may name
+/// one (here a DELETE of a protected table in a literal a later `\gexec` could run), and reading it
+/// token by token would cost memory in proportion to its millions of tokens.
+#[test]
+fn a_huge_statement_can_never_be_suppressed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("big.sql");
+    let mut s =
+        String::from("-- packetc: allow PC010 -- bulk load\nSELECT 'DELETE FROM system_issues', ");
+    for i in 0..300_000 {
+        s.push_str(&format!("{i}, "));
+    }
+    s.push_str("1;\n");
+    std::fs::write(&f, s).expect("write");
+    let (code, out, err) = packetc(&["lint", "--format", "json", &f.display().to_string()]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let findings = v["findings"].as_array().expect("findings");
+    let pc010: Vec<_> = findings.iter().filter(|f| f["code"] == "PC010").collect();
+    assert_eq!(pc010.len(), 1, "{out}");
+    assert_eq!(pc010[0]["suppressible"], false, "{out}");
+    assert!(
+        pc010[0]["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("larger than the 1 MiB read for protected names")),
+        "{out}"
+    );
+}
