@@ -56,35 +56,33 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
     crate::lint::names::contains_ci(hay.as_bytes(), needle.as_bytes())
 }
 
-/// The statement's first word and second word, lower-cased (at most 16 bytes each).
-fn first_words(sql: &str) -> (String, String) {
+/// The statement's first word and second word, as written.
+fn first_words(sql: &str) -> (&str, &str) {
     let mut words = sql
         .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .filter(|w| !w.is_empty())
-        .map(|w| w.get(..16).unwrap_or(w).to_ascii_lowercase());
-    (
-        words.next().unwrap_or_default(),
-        words.next().unwrap_or_default(),
-    )
+        .filter(|w| !w.is_empty());
+    (words.next().unwrap_or(""), words.next().unwrap_or(""))
 }
 
 /// The lexing setting a statement may change (`None`: it changes none).
 #[must_use]
 pub fn lexing_setting(sql: &str) -> Option<&'static str> {
-    // Cheap first: the first words, then at most one pass for `set_config`.
+    // Cheap first: the first words (compared in place, run on every statement), then at most
+    // one pass for `set_config`.
     let (first, second) = first_words(sql);
-    let may_set = matches!(
-        first.as_str(),
-        "set" | "reset" | "alter" | "do" | "create" | "call"
-    ) || contains_ci(sql, "set_config");
+    let is = |w: &str, k: &str| w.eq_ignore_ascii_case(k);
+    let may_set = ["set", "reset", "alter", "do", "create", "call"]
+        .iter()
+        .any(|k| is(first, k))
+        || contains_ci(sql, "set_config");
     if !may_set {
         return None;
     }
-    if first == "set" && second == "names" {
+    if is(first, "set") && is(second, "names") {
         return Some("client_encoding");
     }
-    if first == "reset" && second == "all" {
+    if is(first, "reset") && is(second, "all") {
         return Some("client_encoding");
     }
     let hit = LEXING_SETTINGS
