@@ -219,18 +219,7 @@ FROM items;";
 
 /// Read the query's answer out of psql's stdout: the server's `server_version_num` and items.
 pub fn parse(stdout: &str) -> Result<(u32, Vec<Item>), String> {
-    let line = stdout
-        .lines()
-        .rev()
-        .find_map(|l| l.trim().strip_prefix(MARK.trim_end()))
-        .ok_or_else(|| "no fingerprint line in psql's output".to_owned())?;
-    let mut parts = line.split_whitespace();
-    let version: u32 = parts
-        .next()
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| format!("unreadable server version in {line:?}"))?;
-    let hex = parts.next().unwrap_or("");
-    let bytes = decode_hex(hex).ok_or_else(|| "the fingerprint is not hex".to_owned())?;
+    let (version, bytes) = crate::pg::answer::read(stdout, MARK, "fingerprint")?;
     let rows: Vec<Vec<String>> =
         serde_json::from_slice(&bytes).map_err(|e| format!("the fingerprint is not JSON: {e}"))?;
     let mut items = Vec::with_capacity(rows.len());
@@ -248,14 +237,4 @@ pub fn parse(stdout: &str) -> Result<(u32, Vec<Item>), String> {
         });
     }
     Ok((version, items))
-}
-
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
 }

@@ -208,18 +208,7 @@ SELECT 'packetc-catalog ' || current_setting('server_version_num') || ' '
 /// # Errors
 /// No answer line, or one that does not decode.
 pub fn parse(stdout: &str) -> Result<Snapshot, String> {
-    let line = stdout
-        .lines()
-        .rev()
-        .find_map(|l| l.trim().strip_prefix(MARK.trim_end()))
-        .ok_or_else(|| "no catalog line in psql's output".to_owned())?;
-    let mut parts = line.split_whitespace();
-    let server_version_num: u32 = parts
-        .next()
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| format!("unreadable server version in {line:?}"))?;
-    let bytes = decode_hex(parts.next().unwrap_or(""))
-        .ok_or_else(|| "the catalog answer is not hex".to_owned())?;
+    let (server_version_num, bytes) = crate::pg::answer::read(stdout, MARK, "catalog")?;
     #[derive(Deserialize)]
     struct Answer {
         database: String,
@@ -263,16 +252,6 @@ pub fn parse(stdout: &str) -> Result<Snapshot, String> {
 /// Compact JSON of a value (strings and edges always serialise).
 fn compact<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
-}
-
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

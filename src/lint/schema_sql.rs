@@ -134,6 +134,29 @@ fn name_list(sig: &[TokenWithSpan], i: usize) -> Vec<String> {
         .collect()
 }
 
+/// PostgreSQL's `Choose…Name` loop: `label`, then `label1`, `label2`, … until the name made
+/// of them is not yet in `taken` (which then holds it).
+fn choose_name(
+    taken: &mut HashSet<String>,
+    name1: &str,
+    name2: Option<&str>,
+    label: &str,
+) -> String {
+    let mut pass = 0;
+    loop {
+        let l = if pass == 0 {
+            label.to_owned()
+        } else {
+            format!("{label}{pass}")
+        };
+        let n = make_object_name(name1, name2, &l);
+        if taken.insert(n.clone()) {
+            return n;
+        }
+        pass += 1;
+    }
+}
+
 /// `makeObjectName`: `name1[_name2][_label]`, the longer part cut first to fit 63 bytes.
 fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
     let mut n1 = name1.len();
@@ -252,36 +275,12 @@ impl Reader {
 
     /// `ChooseRelationName`: the first free `base`, `base1`, … among relation names.
     fn relation_name(&mut self, name1: &str, name2: Option<&str>, label: &str) -> String {
-        let mut pass = 0;
-        loop {
-            let l = if pass == 0 {
-                label.to_owned()
-            } else {
-                format!("{label}{pass}")
-            };
-            let n = make_object_name(name1, name2, &l);
-            if self.relation_names.insert(n.clone()) {
-                return n;
-            }
-            pass += 1;
-        }
+        choose_name(&mut self.relation_names, name1, name2, label)
     }
 
     /// `ChooseConstraintName`: the same among constraint names.
     fn constraint_name(&mut self, name1: &str, name2: Option<&str>, label: &str) -> String {
-        let mut pass = 0;
-        loop {
-            let l = if pass == 0 {
-                label.to_owned()
-            } else {
-                format!("{label}{pass}")
-            };
-            let n = make_object_name(name1, name2, &l);
-            if self.constraint_names.insert(n.clone()) {
-                return n;
-            }
-            pass += 1;
-        }
+        choose_name(&mut self.constraint_names, name1, name2, label)
     }
 
     fn statement(&mut self, sig: &[TokenWithSpan]) {

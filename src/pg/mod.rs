@@ -20,7 +20,8 @@
 //!
 //! One file a job: [`binaries`](find_server_bindir) finds the programs, `process` runs the
 //! server's programs as another user, `cluster` starts and stops a server, `scratch` creates and
-//! drops scratch databases on it, `psql` runs scripts and queries, `target` names a database.
+//! drops scratch databases on it, `psql` runs scripts and queries, `target` names a database, `answer` reads the one-line answers
+//! of the catalog and fingerprint queries.
 //!
 //! Binaries are found through `PACKETC_PG_BINDIR` / `PACKETC_PSQL`, then `PATH`, then the newest
 //! `/usr/lib/postgresql/*/bin` (see [`find_server_bindir`], [`find_psql`]); an explicit choice
@@ -28,6 +29,7 @@
 //! When none is installed, the functions return [`PgError::NotInstalled`], which callers (tests,
 //! `prove`) can report as such.
 
+pub mod answer;
 mod binaries;
 mod cluster;
 mod process;
