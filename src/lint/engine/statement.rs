@@ -32,6 +32,29 @@ pub(crate) fn first_words(toks: &[TokenWithSpan]) -> [Option<&str>; 4] {
     out
 }
 
+/// Whether the statement holds an unquoted `CASCADE` that is not a foreign key's
+/// `ON DELETE` / `ON UPDATE` action.
+fn has_cascade(toks: &[TokenWithSpan]) -> bool {
+    let mut prev: Option<&str> = None;
+    for t in toks {
+        match &t.token {
+            Token::Whitespace(_) => continue,
+            Token::Word(w) if w.quote_style.is_none() => {
+                if w.value.eq_ignore_ascii_case("cascade")
+                    && !prev.is_some_and(|p| {
+                        p.eq_ignore_ascii_case("delete") || p.eq_ignore_ascii_case("update")
+                    })
+                {
+                    return true;
+                }
+                prev = Some(w.value.as_str());
+            }
+            _ => prev = None,
+        }
+    }
+    false
+}
+
 impl Engine<'_> {
     /// Analyse one statement's text; writes are appended to `self.writes`.
     pub(crate) fn analyze_sql(&mut self, sql: &str, origin: Origin, depth: u32) -> Option<Txn> {
@@ -116,12 +139,9 @@ impl Engine<'_> {
         // `DROP … CASCADE`, and any `ALTER … CASCADE`: `ALTER TYPE` alters the tables typed by
         // it, `ALTER TABLE t DROP CONSTRAINT k CASCADE` drops the foreign keys (a protected
         // table's too) that rely on `k`, `ALTER DOMAIN … DROP CONSTRAINT … CASCADE` likewise.
-        let drop_cascade = (kw(0, "drop") || kw(0, "alter"))
-            && toks
-                .iter()
-                .rev()
-                .find(|t| !matches!(t.token, Token::Whitespace(_) | Token::SemiColon))
-                .is_some_and(|t| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("cascade")));
+        // `CASCADE` may end any subcommand of an `ALTER TABLE`, not only the statement; after
+        // `ON DELETE` / `ON UPDATE` it is a foreign key's action instead.
+        let drop_cascade = (kw(0, "drop") || kw(0, "alter")) && has_cascade(&toks);
         if is_explain {
             // PostgreSQL also spells the option `ANALYSE`; sqlparser knows only `ANALYZE`.
             for t in &mut toks {

@@ -12,4 +12,5 @@ ALTER TABLE system_issues RENAME TO system_issues_old; -- expect: PC002
 DROP SCHEMA public CASCADE; -- expect: PC002
 ALTER TABLE governance_tmp DROP CONSTRAINT governance_tmp_pkey CASCADE; -- expect: PC002
 ALTER DOMAIN some_domain DROP CONSTRAINT some_check CASCADE; -- expect: PC002
+ALTER TABLE governance_tmp DROP CONSTRAINT governance_tmp_pkey CASCADE, ADD COLUMN x int; -- expect: PC002
 CREATE TABLE event_outbox (id int); -- expect: PC002

@@ -23,6 +23,8 @@ UPDATE governance_domains SET active = false WHERE domain_key = 'y';
 UPDATE event_type_registry SET description = 'ownership events' WHERE event_type = 'gov';
 INSERT INTO event_type_registry (event_type, description) VALUES ('gov', 'x');
 ALTER TABLE event_type_registry ALTER COLUMN description SET DEFAULT '';
+-- A foreign key's ON DELETE / ON UPDATE CASCADE is an action, not ALTER … CASCADE's unknown reach.
+ALTER TABLE event_type_registry ADD CONSTRAINT event_type_registry_parent_fkey FOREIGN KEY (parent) REFERENCES event_type_registry (name) ON DELETE CASCADE ON UPDATE CASCADE;
 CREATE TEMP TABLE scratch AS SELECT * FROM system_issues;
 INSERT INTO scratch SELECT * FROM system_issues;
 UPDATE scratch SET title = 'x';
