@@ -5,12 +5,9 @@
 //! function, a foreign key added there) is protected too. Findings, or a catalog that cannot be
 //! read, stop the run before any step.
 
-use super::channel::Ended;
-use super::pipes::Input;
 use super::precheck::Committed;
 use super::record::Outcome;
 use super::sequence::Apply;
-use super::PROBE_LIMIT;
 use crate::diag::{Error, Status};
 use crate::lint::catalog;
 use crate::lint::schema::Dependent;
@@ -34,18 +31,10 @@ impl Apply<'_> {
     pub(super) fn live_lint(&mut self, all: &[&Committed]) -> Result<Result<(), Status>, Error> {
         write!(self.out, "lint: the live catalog through the channel ... ")?;
         self.out.flush()?;
-        let script = format!("{}{}", self.limit_lines(None), catalog::script());
-        let finished = self
-            .channel
-            .spawn(Input::whole(script.into_bytes()))?
-            .wait(self.interrupt, Some(PROBE_LIMIT))?;
-        if let Some(Ended::Interrupted(sig)) = finished.ended {
-            writeln!(self.out, "interrupted")?;
-            return Ok(Err(self.finish(
-                Outcome::Interrupted,
-                &format!("{sig} while reading the live catalog; no step was run"),
-            )?));
-        }
+        let finished = match self.catalog_read(&catalog::script(), "the live catalog")? {
+            Ok(f) => f,
+            Err(status) => return Ok(Err(status)),
+        };
         let snapshot = if finished.success() {
             catalog::parse(&finished.stdout)
         } else {

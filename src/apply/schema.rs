@@ -2,11 +2,8 @@
 //! the channel (a read-only catalog query) and compare it with the proof's
 //! ([`crate::proof::gate`]). Equal or cosmetic: go on. Different: stop, no step run.
 
-use super::channel::Ended;
-use super::pipes::Input;
 use super::record::{Outcome, ProofOverride, Record, SchemaCheck, SchemaDetail};
 use super::sequence::Apply;
-use super::PROBE_LIMIT;
 use crate::diag::{Error, Status};
 use crate::proof::gate::{judge_schema, SchemaVerdict};
 
@@ -36,22 +33,11 @@ impl Apply<'_> {
         self.out.flush()?;
         // Bounded like every other read: catalog functions take locks too, and a session holding
         // one on a packet table must end this read at lock_timeout, not hang it.
-        let script = format!(
-            "{}{}",
-            self.limit_lines(None),
-            crate::fingerprint::catalog::script(&fingerprint.roots)
-        );
-        let finished = self
-            .channel
-            .spawn(Input::whole(script.into_bytes()))?
-            .wait(self.interrupt, Some(PROBE_LIMIT))?;
-        if let Some(Ended::Interrupted(sig)) = finished.ended {
-            writeln!(self.out, "interrupted")?;
-            return Ok(Err(self.finish(
-                Outcome::Interrupted,
-                &format!("{sig} while reading the schema fingerprint; no step was run"),
-            )?));
-        }
+        let script = crate::fingerprint::catalog::script(&fingerprint.roots);
+        let finished = match self.catalog_read(&script, "the schema fingerprint")? {
+            Ok(f) => f,
+            Err(status) => return Ok(Err(status)),
+        };
         if !finished.success() {
             // Not a schema difference: the comparison could not be made. Nothing was run.
             writeln!(self.out, "FAILED ({})", finished.status_text())?;

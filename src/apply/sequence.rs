@@ -367,6 +367,29 @@ impl Apply<'_> {
         super::limits::set_lines(c.map(|c| &c.step), &self.limits)
     }
 
+    /// A catalog read before the lock (the schema fingerprint, the live catalog): `body` sent
+    /// whole through the channel under the run's server-side limits and the probe's time limit.
+    /// `Ok(Err(status))`: interrupted while reading `what`; the run is finished, nothing ran.
+    pub(super) fn catalog_read(
+        &mut self,
+        body: &str,
+        what: &str,
+    ) -> Result<Result<Finished, Status>, Error> {
+        let script = format!("{}{body}", self.limit_lines(None));
+        let finished = self
+            .channel
+            .spawn(Input::whole(script.into_bytes()))?
+            .wait(self.interrupt, Some(PROBE_LIMIT))?;
+        if let Some(Ended::Interrupted(sig)) = finished.ended {
+            writeln!(self.out, "interrupted")?;
+            return Ok(Err(self.finish(
+                Outcome::Interrupted,
+                &format!("{sig} while reading {what}; no step was run"),
+            )?));
+        }
+        Ok(Ok(finished))
+    }
+
     pub(super) fn prelude(&self, c: &Committed) -> String {
         format!(
             "{}{}",
