@@ -181,22 +181,20 @@ impl<'a> Engine<'a> {
     pub(crate) fn emit(&mut self, mut d: Draft) {
         let mut allowed = self.policy.suppressible(d.rule.code);
         if allowed && d.suppressible && d.rule.fail_closed {
-            if self.region_text.len() > MAX_STATEMENT_BYTES {
+            let never = if self.region_text.len() > MAX_STATEMENT_BYTES {
                 // Reading it for protected names would cost memory in proportion to its
                 // tokens (a 20 MB INSERT holds millions): too large to prove it names none.
-                allowed = false;
-                let msg = format!(
-                    "it is larger than the {} MiB read for protected names, so it can never be suppressed",
+                Some(format!(
+                    "it is larger than the {} MiB read for protected names",
                     MAX_STATEMENT_BYTES >> 20
-                );
-                d.help = if d.help.is_empty() {
-                    msg
-                } else {
-                    format!("{}; {msg}", d.help)
-                };
-            } else if let Some(what) = self.region_names_protected() {
+                ))
+            } else {
+                self.region_names_protected()
+                    .map(|what| format!("it names protected {what}"))
+            };
+            if let Some(why) = never {
                 allowed = false;
-                let msg = format!("it names protected {what}, so it can never be suppressed");
+                let msg = format!("{why}, so it can never be suppressed");
                 d.help = if d.help.is_empty() {
                     msg
                 } else {
