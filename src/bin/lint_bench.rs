@@ -13,7 +13,9 @@
 //! - parallel: several files linted by `packetc lint`'s worker pool (wall clock).
 //!
 //! `lint_bench --gen PATH MIB` writes the generated input (for profiling);
-//! `lint_bench --child lint|split|bare PATH` runs one measurement;
+//! `lint_bench --child lint|split|bare PATH` runs one measurement (PATH a file, or a directory
+//! of `*.sql` files such as PostgreSQL's regression SQL);
+//! `lint_bench --vs-bare PATH [RUNS]` compares lint and bare parse in interleaved runs;
 //! `lint_bench --vs-squawk DIR [RUNS]` times `packetc lint` and squawk side by side on the
 //! `*.sql` files of DIR (e.g. PostgreSQL's regression SQL; see `vs_squawk.rs`).
 
@@ -101,74 +103,168 @@ fn count_statements(text: &str) -> usize {
         .count()
 }
 
-fn child(mode: &str, path: &str) {
-    let text = std::fs::read_to_string(path).expect("read bench input");
-    let policy = Policy::builtin();
+/// The inputs of one measurement: the file at `path`, or, for a directory, each of its
+/// `*.sql` files (sorted) that bare parse can run on at all — valid UTF-8 that sqlparser's
+/// tokenizer accepts as a whole (it cannot skip a bad token, so one `|>` or `\gset` loses the
+/// whole file). Returns the texts and how many files were left out.
+fn inputs(path: &str) -> (Vec<String>, usize) {
+    let p = std::path::Path::new(path);
+    if !p.is_dir() {
+        return (
+            vec![std::fs::read_to_string(p).expect("read bench input")],
+            0,
+        );
+    }
+    let mut files: Vec<_> = std::fs::read_dir(p)
+        .expect("read bench directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| f.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
     let dialect = PostgreSqlDialect {};
-    let t0 = Instant::now();
-    let (units, note) = match mode {
-        "lint" => {
-            let f = lint_source(path, &text, &policy, None);
-            let secs = t0.elapsed().as_secs_f64();
-            let n = count_statements(&text);
-            println!(
-                "{mode}\t{secs}\t{n}\t{}\t{} findings",
-                vm_hwm_kib(),
-                f.len()
-            );
-            return;
+    let total = files.len();
+    let texts: Vec<String> = files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .filter(|t| Tokenizer::new(&dialect, t).tokenize().is_ok())
+        .collect();
+    let left_out = total - texts.len();
+    (texts, left_out)
+}
+
+/// sqlparser alone, as its users run it: one `Parser` over the whole text, `parse_statement`
+/// in a loop, skipping to the next `;` on error. (statements, parse errors)
+fn bare_parse(text: &str) -> (usize, usize) {
+    let dialect = PostgreSqlDialect {};
+    let (mut n, mut errors) = (0, 0);
+    let Ok(mut p) = Parser::new(&dialect).try_with_sql(text) else {
+        return (0, 1);
+    };
+    loop {
+        while p.consume_token(&Token::SemiColon) {}
+        if p.peek_token().token == Token::EOF {
+            break;
         }
-        "split" => {
-            let mut n = 0usize;
-            let mut errors = 0usize;
-            for it in Scanner::new(&text, true) {
-                if let Item::Stmt(s) = it {
-                    if s.blank {
-                        continue; // a lone `;` or comment: nothing to parse
-                    }
-                    n += 1;
-                    let sql = edited(&text, &s);
-                    match Tokenizer::new(&dialect, &sql).tokenize_with_location() {
-                        Ok(toks) => {
-                            let mut p = Parser::new(&dialect).with_tokens_with_locations(toks);
-                            if p.parse_statement().is_err() {
-                                errors += 1;
-                            }
-                        }
-                        Err(_) => errors += 1,
-                    }
+        n += 1;
+        if p.parse_statement().is_err() {
+            errors += 1;
+            loop {
+                let t = p.next_token();
+                if t.token == Token::SemiColon || t.token == Token::EOF {
+                    break;
                 }
             }
-            (n, format!("{errors} parse errors"))
         }
-        "bare" => {
-            let mut n = 0usize;
-            let mut errors = 0usize;
-            match Parser::new(&dialect).try_with_sql(&text) {
-                Ok(mut p) => loop {
-                    while p.consume_token(&Token::SemiColon) {}
-                    if p.peek_token().token == Token::EOF {
-                        break;
-                    }
-                    n += 1;
+    }
+    (n, errors)
+}
+
+/// The linter's splitter feeding sqlparser statement by statement, nothing else.
+fn split_parse(text: &str) -> (usize, usize) {
+    let dialect = PostgreSqlDialect {};
+    let (mut n, mut errors) = (0, 0);
+    for it in Scanner::new(text, true) {
+        if let Item::Stmt(s) = it {
+            if s.blank {
+                continue; // a lone `;` or comment: nothing to parse
+            }
+            n += 1;
+            let sql = edited(text, &s);
+            match Tokenizer::new(&dialect, &sql).tokenize_with_location() {
+                Ok(toks) => {
+                    let mut p = Parser::new(&dialect).with_tokens_with_locations(toks);
                     if p.parse_statement().is_err() {
                         errors += 1;
-                        loop {
-                            let t = p.next_token();
-                            if t.token == Token::SemiColon || t.token == Token::EOF {
-                                break;
-                            }
-                        }
                     }
-                },
-                Err(e) => return println!("bare\t0\t0\t0\ttokenizer failed: {e}"),
+                }
+                Err(_) => errors += 1,
             }
-            (n, format!("{errors} parse errors"))
         }
-        _ => return,
-    };
+    }
+    (n, errors)
+}
+
+/// One measurement in this process; prints `mode, seconds, statements, peak KiB, note`.
+fn child(mode: &str, path: &str) {
+    let (texts, left_out) = inputs(path);
+    let policy = Policy::builtin();
+    let t0 = Instant::now();
+    let (mut units, mut other) = (0usize, 0usize);
+    for (i, text) in texts.iter().enumerate() {
+        let (u, o) = match mode {
+            "lint" => (
+                0,
+                lint_source(&format!("{i}.sql"), text, &policy, None).len(),
+            ),
+            "split" => split_parse(text),
+            "bare" => bare_parse(text),
+            _ => return,
+        };
+        units += u;
+        other += o;
+    }
     let secs = t0.elapsed().as_secs_f64();
-    println!("{mode}\t{secs}\t{units}\t{}\t{note}", vm_hwm_kib());
+    let what = if mode == "lint" {
+        // Statements counted the way the linter sees them, after the clock stopped.
+        units = texts.iter().map(|t| count_statements(t)).sum();
+        "findings"
+    } else {
+        "parse errors"
+    };
+    let files = if texts.len() > 1 || left_out > 0 {
+        format!(
+            ", {} files ({left_out} left out: bare parse cannot tokenize them)",
+            texts.len()
+        )
+    } else {
+        String::new()
+    };
+    println!(
+        "{mode}\t{secs}\t{units}\t{}\t{other} {what}{files}",
+        vm_hwm_kib()
+    );
+}
+
+/// `--vs-bare PATH RUNS`: lint and bare parse on the same input, in fresh child processes,
+/// interleaved (lint, bare, lint, …) so both see the same machine; best and median of each.
+fn vs_bare(path: &str, runs: usize) {
+    let (mut lint, mut bare) = (Vec::new(), Vec::new());
+    let mut notes = (String::new(), String::new());
+    for _ in 0..runs {
+        let l = run_child_once("lint", path);
+        let b = run_child_once("bare", path);
+        lint.push(l.0);
+        bare.push(b.0);
+        notes = (l.3, b.3);
+    }
+    let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "input: {path}; {runs} interleaved runs of each, one fresh process per run, one thread"
+    );
+    println!(
+        "  lint: best {:.3} s, median {:.3} s ({})",
+        best(&lint),
+        median(&lint),
+        notes.0
+    );
+    println!(
+        "  bare: best {:.3} s, median {:.3} s ({})",
+        best(&bare),
+        median(&bare),
+        notes.1
+    );
+    let ratios: Vec<f64> = bare.iter().zip(&lint).map(|(b, l)| b / l).collect();
+    println!(
+        "lint speed vs bare parse: best/best {:.0} %, median/median {:.0} %, median of the pairs {:.0} % (goal >= 90 %)",
+        100.0 * best(&bare) / best(&lint),
+        100.0 * median(&bare) / median(&lint),
+        100.0 * median(&ratios)
+    );
 }
 
 /// The best of three runs (the machine is shared; the minimum is the least disturbed).
@@ -204,6 +300,11 @@ fn main() {
     if args.get(1).map(String::as_str) == Some("--vs-squawk") && args.len() >= 3 {
         let runs = args.get(3).and_then(|v| v.parse().ok()).unwrap_or(5);
         vs_squawk::main(std::path::Path::new(&args[2]), runs);
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("--vs-bare") && args.len() >= 3 {
+        let runs = args.get(3).and_then(|v| v.parse().ok()).unwrap_or(9).max(1);
+        vs_bare(&args[2], runs);
         return;
     }
     if args.get(1).map(String::as_str) == Some("--child") && args.len() == 4 {

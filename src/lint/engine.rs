@@ -91,6 +91,9 @@ pub struct Engine<'a> {
     pub(crate) defined: Vec<NameRef>,
     /// The last parsed statement's token buffer, reused by the next (no regrowth per statement).
     pub(crate) tok_buf: Vec<sqlparser::tokenizer::TokenWithSpan>,
+    /// `tok_buf` holds exactly the tokens of `region_text` (the top-level statement, as
+    /// parsed): the fail-closed test reads them instead of tokenizing the text again.
+    pub(crate) tok_buf_is_region: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -127,6 +130,7 @@ impl<'a> Engine<'a> {
             last_text: Cow::Borrowed(""),
             defined: Vec::new(),
             tok_buf: Vec::new(),
+            tok_buf_is_region: false,
         }
     }
 
@@ -212,7 +216,11 @@ impl<'a> Engine<'a> {
         if let Some(hit) = &self.region_hit {
             return hit.clone();
         }
-        let hit = names::names_protected(&self.policy, &self.region_text);
+        let hit = if self.tok_buf_is_region {
+            names::names_protected_tokens(&self.policy, &self.region_text, &self.tok_buf)
+        } else {
+            names::names_protected(&self.policy, &self.region_text)
+        };
         self.region_hit = Some(hit.clone());
         hit
     }
@@ -223,6 +231,7 @@ impl<'a> Engine<'a> {
         self.region += 1;
         self.region_text = text;
         self.region_hit = None;
+        self.tok_buf_is_region = false;
     }
 
     /// Lint the whole text.
@@ -240,6 +249,7 @@ impl<'a> Engine<'a> {
                     let t = format!("{}\n{}", self.last_text, &text[m.start..m.end]);
                     self.region_text = Cow::Owned(t);
                     self.region_hit = None;
+                    self.tok_buf_is_region = false;
                 }
                 Item::Meta(m) => self.enter_region(Cow::Borrowed(&text[m.start..m.end])),
                 // The swallowed text includes the statement it interrupted.

@@ -193,12 +193,9 @@ impl<'a> LineIndex<'a> {
         while !self.text.is_char_boundary(byte) {
             byte -= 1;
         }
-        let line_idx = match self.starts.binary_search(&byte) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let line_start = self.starts[line_idx];
         let (cb, cl, cc) = self.cache.get();
+        let line_idx = self.line_of(byte, cl as usize - 1);
+        let line_start = self.starts[line_idx];
         // Count from the cached position when it is on the same line (either direction), so
         // nearby conversions cost their distance, not the line's length.
         let col = if cl == line_idx as u64 + 1 && cb >= line_start && cb <= byte {
@@ -213,6 +210,26 @@ impl<'a> LineIndex<'a> {
             line: line_idx as u64 + 1,
             col,
         }
+    }
+
+    /// The index of the line holding `byte`, searched from line `hint` (the last one asked
+    /// for): the statement loop asks for positions that move forward a few lines at a time, so
+    /// a few steps from the hint find it without a binary search over the whole file, whose
+    /// probes miss the cache on a large file.
+    fn line_of(&self, byte: usize, hint: usize) -> usize {
+        let s = &self.starts;
+        let hint = hint.min(s.len() - 1);
+        if s[hint] <= byte {
+            let mut i = hint;
+            for _ in 0..8 {
+                match s.get(i + 1) {
+                    Some(&next) if next <= byte => i += 1,
+                    _ => return i,
+                }
+            }
+            return i + s[i..].partition_point(|&st| st <= byte) - 1;
+        }
+        s[..hint].partition_point(|&st| st <= byte) - 1
     }
 
     /// The byte offset of a (line, column) position (clamped to the line / text).
@@ -262,6 +279,20 @@ mod tests {
         }
         assert_eq!(idx.pos(6), Pos { line: 2, col: 3 });
         assert_eq!(idx.range(Pos { line: 2, col: 1 }, 5), 3..6);
+    }
+
+    #[test]
+    fn any_order_of_lookups_agrees_with_a_count_of_newlines() {
+        let text = "a\n\nbc\nd\n\n\n\n\n\n\n\n\n\n\nlast line\n".repeat(3);
+        let idx = LineIndex::new(&text);
+        let expect = |b: usize| 1 + text[..b].matches('\n').count() as u64;
+        // Forward, backward, and jumps further than the forward steps from the last line.
+        let mut order: Vec<usize> = (0..=text.len()).collect();
+        order.extend((0..=text.len()).rev());
+        order.extend((0..=text.len()).map(|i| (i * 37) % (text.len() + 1)));
+        for b in order {
+            assert_eq!(idx.pos(b).line, expect(b), "byte {b}");
+        }
     }
 
     #[test]

@@ -291,6 +291,22 @@ fn names_protected_in(policy: &Policy, text: &str, depth: u32) -> Option<String>
             .find(|n| contains_ci(b, n.as_bytes()))
             .map(|n| format!("setting `{n}`"));
     };
+    tokens_hit(policy, &toks, depth)
+}
+
+/// [`names_protected`] of a text whose tokens are at hand: the engine's statement, tokenized
+/// once for parsing (`toks` must be exactly the tokens of `text`).
+#[must_use]
+pub fn names_protected_tokens(
+    policy: &Policy,
+    text: &str,
+    toks: &[TokenWithSpan],
+) -> Option<String> {
+    raw_hit(policy, text).or_else(|| tokens_hit(policy, toks, 0))
+}
+
+/// The protected object the tokens name (words, and the text of string literals).
+fn tokens_hit(policy: &Policy, toks: &[TokenWithSpan], depth: u32) -> Option<String> {
     let sig: Vec<&Token> = toks
         .iter()
         .map(|t| &t.token)

@@ -195,8 +195,48 @@ fn is_ident_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
 }
 
+/// A byte that is a token of its own or part of a number or operator, and nothing more to
+/// psql: not a quote, `$`, comment start (`-`, `/`), `;`, parenthesis, `:` or backslash.
+fn is_plain(c: u8) -> bool {
+    c.is_ascii_digit()
+        || matches!(
+            c,
+            b'.' | b','
+                | b'='
+                | b'<'
+                | b'>'
+                | b'+'
+                | b'*'
+                | b'%'
+                | b'^'
+                | b'&'
+                | b'|'
+                | b'!'
+                | b'~'
+                | b'@'
+                | b'#'
+                | b'?'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+        )
+}
+
+/// psqlscan.l's `ident_cont`, as a table: the word loop runs on every byte of every word.
+static IDENT_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80;
+        i += 1;
+    }
+    t
+};
+
 fn is_ident_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
+    IDENT_CHAR[c as usize]
 }
 
 /// Where a skipped `\\if` branch began: psql restores its buffer and parenthesis depth to
@@ -1030,10 +1070,7 @@ impl<'a> Scanner<'a> {
 
     fn word(&mut self) {
         let start = self.pos;
-        let mut p = start + 1;
-        while p < self.b.len() && is_ident_char(self.b[p]) {
-            p += 1;
-        }
+        let p = self.run_end(start + 1, is_ident_char);
         let w = &self.text[start..p];
         self.mark(start);
         // `b'…'`, `x'…'`, `e'…'`, `n'…'`, `U&'…'`, `U&"…"` start literals, not identifiers
@@ -1068,6 +1105,23 @@ impl<'a> Scanner<'a> {
     fn step(&mut self) -> Option<Item> {
         let c = self.b[self.pos];
         self.pos_before = self.pos;
+        // Fast paths, each exactly what a run of single steps would do: blanks (not a newline
+        // in psql, which tracks lines) are trivia, and a run of plain bytes (digits, operator
+        // characters) marks the statement once and ends at its last byte.
+        if matches!(c, b' ' | b'\t' | b'\r' | b'\x0c') || (c == b'\n' && !self.psql) {
+            self.pos = self.run_end(self.pos + 1, |c| {
+                matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')
+            });
+            return None;
+        }
+        if is_plain(c) {
+            self.mark(self.pos);
+            self.pos = self.run_end(self.pos + 1, is_plain);
+            self.last_sig = self.pos;
+            // COPY must be the statement's first token for the server.
+            self.first_word_copy.get_or_insert(false);
+            return None;
+        }
         let trivia = matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
             || (c == b'-' && self.b.get(self.pos + 1) == Some(&b'-'))
             || (c == b'/' && self.b.get(self.pos + 1) == Some(&b'*'))
@@ -1083,6 +1137,14 @@ impl<'a> Scanner<'a> {
             }
         }
         r
+    }
+
+    /// The end of the run of bytes from `from` on that `keep` accepts.
+    fn run_end(&self, from: usize, keep: impl Fn(u8) -> bool) -> usize {
+        self.b[from..]
+            .iter()
+            .position(|&c| !keep(c))
+            .map_or(self.b.len(), |i| from + i)
     }
 
     fn step_inner(&mut self, c: u8) -> Option<Item> {

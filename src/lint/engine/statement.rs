@@ -65,6 +65,7 @@ impl Engine<'_> {
         // The previous statement's token buffer, reused (the parser hands it back), positions
         // mapped to the file as the tokens are made.
         let mut toks = std::mem::take(&mut self.tok_buf);
+        self.tok_buf_is_region = false;
         toks.clear();
         let mapped = Tokenizer::new(&self.dialect, sql)
             .tokenize_with_location_into_buf_with_mapper(&mut toks, |mut t| {
@@ -160,7 +161,7 @@ impl Engine<'_> {
                 let toks = parser.into_tokens();
                 let judged = next.token != Token::EOF
                     && self.judge_by_names(&toks, &mentions, start, first_len, drop_cascade);
-                self.tok_buf = toks;
+                self.keep_tokens(toks, sql, is_explain);
                 if judged {
                     return None;
                 }
@@ -251,7 +252,7 @@ impl Engine<'_> {
                 // tokenization of the same text.
                 let toks = parser.into_tokens();
                 let judged = self.judge_by_names(&toks, &mentions, start, first_len, drop_cascade);
-                self.tok_buf = toks;
+                self.keep_tokens(toks, sql, is_explain);
                 if judged {
                     return None;
                 }
@@ -260,6 +261,14 @@ impl Engine<'_> {
                 None
             }
         }
+    }
+
+    /// Hand the parser's tokens back to the buffer, noting whether they are the region's own
+    /// tokens: `sql` is the region's text (not a body or a string inside it), and no `EXPLAIN`
+    /// `ANALYSE` was respelled for the parser.
+    fn keep_tokens(&mut self, toks: Vec<TokenWithSpan>, sql: &str, respelled: bool) {
+        self.tok_buf = toks;
+        self.tok_buf_is_region = !respelled && sql == &*self.region_text;
     }
 
     pub(crate) fn unparseable(&mut self, msg: String, pos: Pos, mentions: &[NameRef]) {
