@@ -1122,6 +1122,15 @@ impl<'a> Scanner<'a> {
             self.first_word_copy.get_or_insert(false);
             return None;
         }
+        // A word (not `U&` before a quote, which `step_inner` reads): significant, and it
+        // leaves the COPY test to `word`.
+        if is_ident_start(c)
+            && !(matches!(c, b'u' | b'U') && self.b.get(self.pos + 1) == Some(&b'&'))
+        {
+            self.word();
+            self.last_sig = self.pos;
+            return None;
+        }
         let trivia = matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
             || (c == b'-' && self.b.get(self.pos + 1) == Some(&b'-'))
             || (c == b'/' && self.b.get(self.pos + 1) == Some(&b'*'))
