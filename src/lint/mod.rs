@@ -19,6 +19,7 @@ pub mod copy_fail;
 pub mod effects;
 pub mod engine;
 pub mod fallback;
+pub mod fasttok;
 pub mod finding;
 pub mod locate;
 pub mod names;

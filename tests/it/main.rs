@@ -50,6 +50,7 @@ mod lint {
     mod builtins_pg;
     mod corpus;
     mod docs;
+    mod fasttok_oracle;
     mod formats;
     mod fuzz;
     mod hostile;

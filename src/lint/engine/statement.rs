@@ -68,12 +68,16 @@ impl Engine<'_> {
         let mut toks = std::mem::take(&mut self.tok_buf);
         self.tok_buf_is_region = false;
         toks.clear();
-        let read = Tokenizer::new(&self.dialect, sql).tokenize_with_location_into_buf(&mut toks);
-        if let Err(e) = read {
-            let pos = origin.map(Pos::from_loc(e.location));
-            rules::pc012_unreadable_text::tokenizer_rejected(self, pos, &e.message);
-            self.tok_buf = toks;
-            return None;
+        // The fast path reads the common statements; sqlparser's tokenizer reads the rest.
+        if !crate::lint::fasttok::tokenize(sql, &mut toks) {
+            let read =
+                Tokenizer::new(&self.dialect, sql).tokenize_with_location_into_buf(&mut toks);
+            if let Err(e) = read {
+                let pos = origin.map(Pos::from_loc(e.location));
+                rules::pc012_unreadable_text::tokenizer_rejected(self, pos, &e.message);
+                self.tok_buf = toks;
+                return None;
+            }
         }
         for t in &mut toks {
             t.span.start = map_loc(origin, t.span.start);
