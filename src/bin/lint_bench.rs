@@ -5,8 +5,8 @@
 //! process so that peak memory (VmHWM) belongs to one measurement (best of three runs):
 //!
 //! - `lint`: the full linter, one thread;
-//! - `split+parse`: the same statement splitter feeding sqlparser, no analysis (the linter's
-//!   own floor);
+//! - `split+parse`: the linter's statement splitter feeding sqlparser's own tokenizer and
+//!   parser, no analysis (what the linter would cost without its analysis and fast tokenizer);
 //! - `bare parse`: sqlparser alone, as its users run it: one `Parser` over the whole input,
 //!   `parse_statement` in a loop, skipping to the next `;` on error;
 //! - linearity: `lint` at 1/4, 1/2 and all of the input;
@@ -328,7 +328,7 @@ fn main() {
         out,
         "each row: one fresh process per run, one thread, best of 3 runs, input already in memory;\n\
          \x20 lint        = the full linter (packetc::lint::lint_source: split, parse, every rule, suppressions)\n\
-         \x20 split+parse = the linter's splitter feeding sqlparser, nothing else (the linter's own floor)\n\
+         \x20 split+parse = the linter's splitter feeding sqlparser's tokenizer and parser, nothing else\n\
          \x20 bare parse  = sqlparser alone as its users run it (one Parser over the whole text,\n\
          \x20               parse_statement in a loop, skip to the next `;` on error)\n\
          peak MB = the process's VmHWM (bare parse holds all tokens of the file at once)\n"
