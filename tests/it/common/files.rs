@@ -28,3 +28,20 @@ pub fn copy_dir_except(from: &Path, to: &Path, skip: &[&str]) {
         }
     }
 }
+
+/// Every `*.sql` file under `dir` (recursively, sorted), appended to `out`; nothing for a
+/// directory that cannot be read.
+pub fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut v: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    v.sort();
+    for p in v {
+        if p.is_dir() {
+            sql_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "sql") {
+            out.push(p);
+        }
+    }
+}

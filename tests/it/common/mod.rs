@@ -32,7 +32,7 @@ mod files;
 pub use cli::{
     code, mask_sha256, packetc, packetc_cmd, packetc_text, text, transcript, transcripts, BIN,
 };
-pub use files::{copy_dir, copy_dir_except, root};
+pub use files::{copy_dir, copy_dir_except, root, sql_files};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -19,6 +19,7 @@ use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::common::sql_files;
 use packetc::lint::policy::ProtectedTable;
 use packetc::lint::scan::{edited, Item, Scanner};
 use packetc::lint::{lint_source, Policy};
@@ -46,21 +47,6 @@ fn regress_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| home().join(".cache/packetc/pglast-8.8/libpg_query/test/sql"));
     p.is_dir().then_some(p)
-}
-
-fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut v: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-    v.sort();
-    for p in v {
-        if p.is_dir() {
-            sql_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "sql") {
-            out.push(p);
-        }
-    }
 }
 
 /// One statement as packetc's splitter cut it.
