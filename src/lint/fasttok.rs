@@ -12,53 +12,80 @@
 //! it with sqlparser's tokenizer on every statement of the linter's corpora and of
 //! PostgreSQL's regression SQL, where any difference fails.
 
-use std::cmp::Ordering;
 use std::sync::OnceLock;
 
 use sqlparser::ast::DollarQuotedString;
 use sqlparser::keywords::{Keyword, ALL_KEYWORDS, ALL_KEYWORDS_INDEX};
 use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Whitespace, Word};
 
-/// For each first byte, the range of [`ALL_KEYWORDS`] (sorted, upper case) that starts with
-/// it: a keyword is then found among a few dozen, not all of them (sqlparser's own lookup
-/// searches them all, for every word).
-fn keyword_ranges() -> &'static [(usize, usize); 128] {
-    static RANGES: OnceLock<[(usize, usize); 128]> = OnceLock::new();
-    RANGES.get_or_init(|| {
-        let mut r = [(0, 0); 128];
+/// sqlparser's keywords in an open-addressing hash table of their (upper-case) spelling:
+/// one hash and usually one comparison per word, where sqlparser's own lookup makes a binary
+/// search over all of them for every word.
+struct Keywords {
+    /// `index + 1` into [`ALL_KEYWORDS`], 0 for an empty slot.
+    slots: Vec<u16>,
+    mask: usize,
+    longest: usize,
+}
+
+fn hash(b: &[u8]) -> usize {
+    // FNV-1a: short keys, no dependency.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &c in b {
+        h = (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h as usize
+}
+
+fn keywords() -> &'static Keywords {
+    static TABLE: OnceLock<Keywords> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let size = (ALL_KEYWORDS.len() * 4).next_power_of_two();
+        let mut t = Keywords {
+            slots: vec![0; size],
+            mask: size - 1,
+            longest: ALL_KEYWORDS.iter().map(|k| k.len()).max().unwrap_or(0),
+        };
         for (i, k) in ALL_KEYWORDS.iter().enumerate() {
-            if let Some(&c) = k.as_bytes().first().filter(|c| c.is_ascii()) {
-                let e = &mut r[usize::from(c)];
-                if e.1 == 0 {
-                    e.0 = i;
-                }
-                e.1 = i + 1;
+            let mut h = hash(k.as_bytes()) & t.mask;
+            while t.slots[h] != 0 {
+                h = (h + 1) & t.mask;
             }
+            t.slots[h] = u16::try_from(i + 1).unwrap_or(u16::MAX);
         }
-        r
+        t
     })
 }
 
-/// The keyword an unquoted word is, as sqlparser's tokenizer decides it (the same
-/// case-insensitive order), looked up within its first letter's range.
+/// The keyword an unquoted word is, as sqlparser's tokenizer decides it: the keyword whose
+/// spelling is the word in ASCII upper case.
 fn keyword(word: &str) -> Keyword {
+    let t = keywords();
     let w = word.as_bytes();
-    let Some(&first) = w.first().filter(|c| c.is_ascii()) else {
-        return Keyword::NoKeyword; // keywords are ASCII
+    if w.is_empty() || w.len() > t.longest {
+        return Keyword::NoKeyword;
+    }
+    let mut buf = [0u8; 64];
+    let Some(up) = buf.get_mut(..w.len()) else {
+        return Keyword::NoKeyword;
     };
-    let (a, b) = keyword_ranges()[usize::from(first.to_ascii_uppercase())];
-    ALL_KEYWORDS[a..b]
-        .binary_search_by(|probe| {
-            let p = probe.as_bytes();
-            for (x, y) in p.iter().zip(w) {
-                match x.cmp(&y.to_ascii_uppercase()) {
-                    Ordering::Equal => {}
-                    o => return o,
-                }
-            }
-            p.len().cmp(&w.len())
-        })
-        .map_or(Keyword::NoKeyword, |i| ALL_KEYWORDS_INDEX[a + i])
+    for (d, s) in up.iter_mut().zip(w) {
+        *d = s.to_ascii_uppercase();
+    }
+    let mut h = hash(up) & t.mask;
+    loop {
+        let i = usize::from(t.slots[h]);
+        if i == 0 {
+            return Keyword::NoKeyword;
+        }
+        if ALL_KEYWORDS
+            .get(i - 1)
+            .is_some_and(|k| k.as_bytes() == &*up)
+        {
+            return ALL_KEYWORDS_INDEX[i - 1];
+        }
+        h = (h + 1) & t.mask;
+    }
 }
 
 /// Letters that start a prefixed literal when a quote or `&` follows (`B'…'`, `E'…'`,
