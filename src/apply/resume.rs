@@ -59,11 +59,8 @@ impl Apply<'_> {
         self.out.flush()?;
         let live = self.live_state(purpose)?;
         if let Some(sig) = self.interrupt.requested() {
-            writeln!(self.out, "interrupted")?;
-            return Ok(Err(self.finish(
-                Outcome::Interrupted,
-                &format!("{sig} while reading the live state; no step was run"),
-            )?));
+            let why = format!("{sig} while reading the live state");
+            return Ok(Err(self.interrupted_before_steps(&why)?));
         }
         Ok(Ok(live))
     }

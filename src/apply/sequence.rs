@@ -113,6 +113,13 @@ impl Apply<'_> {
     }
 
     /// End the run: the `end` record, the lock released, the journal's path.
+    /// End the run as interrupted before any step ran (`why`: what the signal interrupted),
+    /// after ending the progress line with "interrupted".
+    pub(super) fn interrupted_before_steps(&mut self, why: &str) -> Result<Status, Error> {
+        writeln!(self.out, "interrupted")?;
+        self.finish(Outcome::Interrupted, &format!("{why}; no step was run"))
+    }
+
     pub(super) fn finish(&mut self, outcome: Outcome, message: &str) -> Result<Status, Error> {
         let ok = matches!(outcome, Outcome::Applied | Outcome::RolledBack);
         let code = i32::from(!ok);
@@ -190,13 +197,9 @@ impl Apply<'_> {
             channel_run: channel_run(&finished, started),
         }));
         match judged {
-            None => {
-                writeln!(self.out, "interrupted")?;
-                Ok(Err(self.finish(
-                    Outcome::Interrupted,
-                    "a signal arrived during the probe; no step was run",
-                )?))
-            }
+            None => Ok(Err(
+                self.interrupted_before_steps("a signal arrived during the probe")?
+            )),
             Some(Ok(p)) => {
                 writeln!(
                     self.out,
@@ -381,11 +384,8 @@ impl Apply<'_> {
             .spawn(Input::whole(script.into_bytes()))?
             .wait(self.interrupt, Some(PROBE_LIMIT))?;
         if let Some(Ended::Interrupted(sig)) = finished.ended {
-            writeln!(self.out, "interrupted")?;
-            return Ok(Err(self.finish(
-                Outcome::Interrupted,
-                &format!("{sig} while reading {what}; no step was run"),
-            )?));
+            let why = format!("{sig} while reading {what}");
+            return Ok(Err(self.interrupted_before_steps(&why)?));
         }
         Ok(Ok(finished))
     }
