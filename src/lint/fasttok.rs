@@ -2,15 +2,18 @@
 //!
 //! sqlparser's tokenizer reads a statement a `char` at a time through a `Peekable`, and is
 //! most of the linter's time after the parser itself. Most statements use only a small part
-//! of what it reads: ASCII words, quoted identifiers, plain `'…'` strings, integers, spaces
-//! and a handful of punctuation. [`tokenize`] reads exactly that part, byte by byte, and
+//! of what it reads: words, quoted identifiers, standard `'…'` strings, integers and
+//! decimals, dollar quotes and `$n` placeholders, `--` comments, blanks and the common
+//! punctuation and operators. [`tokenize`] reads exactly that part, byte by byte, and
 //! produces the tokens sqlparser's tokenizer produces — same tokens, same spans — or says
-//! `false` at the first byte outside it (a comment, an operator, a prefixed string, a
-//! decimal, non-ASCII text …), and the caller tokenizes the statement with sqlparser.
+//! `false` at the first byte outside it or in doubt (an operator that might go on, a prefixed
+//! string such as `E'…'`, a block comment, an exponent, a bare carriage return …), and the
+//! caller tokenizes the statement with sqlparser.
 //!
-//! "Same tokens" is not assumed: the test below and `tests/it/lint/fasttok_oracle.rs` compare
-//! it with sqlparser's tokenizer on every statement of the linter's corpora and of
-//! PostgreSQL's regression SQL, where any difference fails.
+//! "Same tokens" is not assumed: the tests below and `tests/it/lint/fasttok_oracle.rs`
+//! compare it with sqlparser's tokenizer on every statement of the linter's corpora, the
+//! bundled packets and PostgreSQL's regression SQL, and on random statements; any
+//! difference fails.
 
 use std::sync::OnceLock;
 
@@ -192,7 +195,13 @@ pub fn tokenize(sql: &str, buf: &mut Vec<TokenWithSpan>) -> bool {
                 let Some((value, end)) = quoted(b, i, b'"') else {
                     return fail(buf);
                 };
-                (Token::make_word(&value, Some('"')), end)
+                // A quoted identifier is never a keyword.
+                let word = Word {
+                    value,
+                    quote_style: Some('"'),
+                    keyword: Keyword::NoKeyword,
+                };
+                (Token::Word(word), end)
             }
             c if ident_start(c) => {
                 let end = b[i + 1..]
